@@ -1,0 +1,162 @@
+"""Every property an indicator carries, with how its values are checked and stored.
+
+One registry serves file import, classification, the API and search facets, so a value is
+validated the same way wherever it enters. Multi-valued properties live in `indicator_value`;
+single-valued ones are columns of `indicator`. Unknown is None (single) or [] (multi).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from localsdg import taxonomy as tx
+
+MULTI_SEPARATOR = "|"
+TARGET_PATTERN = re.compile(r"^(1[0-7]|[1-9])\.([1-9][0-9]?|[a-j])$")
+MAX_TEXT = 300  # multi-valued free text (tags) must fit the value column
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    group: str  # the taxonomy dimension: data, goal, perspective, quality, description
+    kind: str  # code, open (code list, other text kept), text, url, bool, target
+    multi: bool = False
+    codelist: tx.CodeList | None = None
+    facet: str | None = None  # facet name in search, when the property is a facet
+
+    def allowed(self, targets: Collection[str] = ()) -> list[str]:
+        if self.codelist:
+            return self.codelist.allowed
+        if self.kind == "bool":
+            return tx.BOOLEAN.allowed
+        if self.kind == "target":
+            return sorted(targets, key=target_sort_key)
+        return []
+
+    def parse(self, raw: object, targets: Collection[str] = ()) -> object:
+        """Turn a raw value (text, list, bool) into the stored form, or raise ValueError."""
+        if self.multi:
+            items = raw if isinstance(raw, list | tuple) else split_multi(raw)
+            values = [self._one(item, targets) for item in items]
+            return sorted({v for v in values if v is not None}, key=self.sort_key)
+        return self._one(raw, targets)
+
+    def _one(self, raw: object, targets: Collection[str]) -> object:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            code = tx.BOOLEAN.normalise(str(raw)) or {"1": "true", "0": "false"}.get(str(raw))
+            if code is None:
+                raise ValueError(self._bad(raw, targets))
+            return code == "true"
+        text = str(raw).strip()
+        if self.kind == "open":
+            return self.codelist.normalise(text) or text  # type: ignore[union-attr]
+        if self.codelist is not None:
+            code = self.codelist.normalise(text)
+            if code is None:
+                raise ValueError(self._bad(text, targets))
+            return code
+        if self.kind == "target":
+            code = text.lower().removeprefix("target ").strip()
+            if not TARGET_PATTERN.match(code) or (targets and code not in targets):
+                raise ValueError(self._bad(text, targets))
+            return code
+        if self.kind == "url" and not re.match(r"^https?://\S+$", text):
+            raise ValueError(f"'{text}' is not a web address; write it as https://…")
+        if self.multi and (len(text) > MAX_TEXT or MULTI_SEPARATOR in text):
+            raise ValueError(f"'{text[:40]}…' is too long or contains '{MULTI_SEPARATOR}'")
+        return text
+
+    def _bad(self, value: object, targets: Collection[str]) -> str:
+        allowed = self.allowed(targets)
+        shown = ", ".join(allowed[:20]) + (f", … ({len(allowed)} in all)" if len(allowed) > 20
+                                           else "")
+        return f"'{value}' is not an allowed value; allowed: {shown}"
+
+    def sort_key(self, value: object) -> object:
+        if self.kind == "target":
+            return target_sort_key(str(value))
+        if self.codelist is not None and self.kind == "code":
+            allowed = self.codelist.allowed
+            return (allowed.index(value), "") if value in allowed else (len(allowed), value)
+        return (0, str(value))
+
+    def to_text(self, value: object) -> str:
+        """The value as written in CSV/XLSX cells and change records."""
+        if value is None:
+            return ""
+        if isinstance(value, list | tuple):
+            return MULTI_SEPARATOR.join(self.to_text(v) for v in value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+
+def split_multi(raw: object) -> list[str]:
+    if raw is None:
+        return []
+    return [part.strip() for part in str(raw).split(MULTI_SEPARATOR) if part.strip()]
+
+
+def target_sort_key(code: str) -> tuple[int, int, str]:
+    goal, _, rest = code.partition(".")
+    return (int(goal), 0, f"{int(rest):03d}") if rest.isdigit() else (int(goal), 1, rest)
+
+
+def _text(name: str, group: str = "description") -> Property:
+    return Property(name, group, "text")
+
+
+PROPERTIES: dict[str, Property] = {
+    p.name: p
+    for p in (
+        _text("name_nb"),
+        _text("name_en"),
+        _text("description_nb"),
+        _text("description_en"),
+        _text("unit"),
+        Property("direction", "description", "code", codelist=tx.DIRECTIONS),
+        Property("data_owner", "data", "open", codelist=tx.DATA_OWNERS, facet="data_owner"),
+        Property("source_url", "data", "url"),
+        _text("source_note", "data"),
+        _text("notation", "data"),
+        Property("periodicity", "data", "code", codelist=tx.PERIODICITY, facet="periodicity"),
+        Property("goals", "goal", "code", multi=True, codelist=tx.GOALS, facet="goal"),
+        Property("targets", "goal", "target", multi=True, facet="target"),
+        Property("tbl", "goal", "code", multi=True, codelist=tx.TBL, facet="tbl"),
+        Property("priority_tags", "perspective", "text", multi=True, facet="priority_tag"),
+        Property("development_areas", "perspective", "code", multi=True,
+                 codelist=tx.DEVELOPMENT_AREAS, facet="development_area"),
+        Property("evaluation_steps", "perspective", "code", multi=True,
+                 codelist=tx.EVALUATION_STEPS, facet="evaluation_step"),
+        Property("distribution", "perspective", "code", multi=True, codelist=tx.DISTRIBUTION,
+                 facet="distribution"),
+        Property("quality_class", "quality", "code", codelist=tx.QUALITY_CLASSES,
+                 facet="quality_class"),
+        *(Property(f"ess_{c.code}", "quality", "bool") for c in tx.ESS_PRINCIPLES.codes),
+        Property("geography_level", "data", "code", codelist=tx.GEOGRAPHY_LEVELS,
+                 facet="geography_level"),
+        _text("notes"),
+    )
+}
+
+MULTI = [p for p in PROPERTIES.values() if p.multi]
+SINGLE = [p for p in PROPERTIES.values() if not p.multi]
+# The taxonomy properties whose missing value counts as "unclassified" in analyses.
+CLASSIFICATION = ["goals", "targets", "tbl", "development_areas", "evaluation_steps",
+                  "distribution", "quality_class", "geography_level", "data_owner"]
+
+
+def get(name: str) -> Property:
+    try:
+        return PROPERTIES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown property '{name}'; known: {', '.join(PROPERTIES)}"
+        ) from None

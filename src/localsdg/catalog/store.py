@@ -1,0 +1,247 @@
+"""Writing indicator sets, indicators and links, recording every change.
+
+All importers (UN framework, KS taxonomy, files) and classification go through here, so the
+change history and the catalog version are kept the same way whatever the source.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from localsdg.catalog import properties as props
+from localsdg.db.schema import (
+    ImportBatch,
+    Indicator,
+    IndicatorChange,
+    IndicatorLink,
+    IndicatorSet,
+    IndicatorValue,
+    Target,
+    now,
+)
+from localsdg.db.session import bump_catalog_version
+
+SET_FIELDS = ("name_nb", "name_en", "publisher", "version", "level", "url", "description")
+
+
+@dataclass
+class SetRecord:
+    id: str
+    name_nb: str | None = None
+    name_en: str | None = None
+    publisher: str | None = None
+    version: str | None = None
+    level: str | None = None
+    url: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class IndicatorRecord:
+    """An indicator in plain form: parsed property values keyed by property name."""
+
+    code: str
+    values: dict[str, object] = field(default_factory=dict)
+    uri: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    from_set: str
+    from_code: str
+    kind: str
+    to_set: str
+    to_code: str
+
+
+@dataclass
+class SaveReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: int = 0
+
+    def add(self, other: SaveReport) -> None:
+        for name in ("created", "updated", "unchanged", "changes"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def known_targets(session: Session) -> set[str]:
+    return set(session.scalars(select(Target.code)))
+
+
+def start_batch(session: Session, kind: str, source: str, by: str, checksum: str | None = None
+                ) -> ImportBatch:
+    batch = ImportBatch(kind=kind, source=source, created_by=by, checksum=checksum, summary={})
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def record_values(indicator: Indicator) -> dict[str, object]:
+    """The indicator's properties in the plain form used by records, files and the API."""
+    multi: dict[str, list[str]] = defaultdict(list)
+    for v in indicator.values:
+        multi[v.property].append(v.value)
+    out: dict[str, object] = {}
+    for p in props.PROPERTIES.values():
+        if p.multi:
+            out[p.name] = sorted(multi.get(p.name, []), key=p.sort_key)
+        else:
+            out[p.name] = getattr(indicator, p.name)
+    return out
+
+
+def save_set(session: Session, record: SetRecord, indicators: list[IndicatorRecord], *,
+             changed_by: str, batch: ImportBatch | None) -> SaveReport:
+    """Create or update a set and its indicators; properties not in a record are left alone."""
+    upsert_set(session, record)
+    existing = {
+        i.code: i
+        for i in session.scalars(
+            select(Indicator).where(Indicator.set_id == record.id)
+            .options(selectinload(Indicator.values))
+        )
+    }
+    report = SaveReport()
+    new = [r for r in indicators if r.code not in existing]
+    _create(session, record.id, new, changed_by, batch)
+    report.created = len(new)
+    for rec in indicators:
+        if rec.code in existing:
+            n = update_indicator(session, existing[rec.code], rec.values, changed_by, batch,
+                                 uri=rec.uri)
+            report.changes += n
+            report.updated += bool(n)
+            report.unchanged += not n
+    bump_catalog_version(session)
+    return report
+
+
+def upsert_set(session: Session, record: SetRecord) -> IndicatorSet:
+    row = session.get(IndicatorSet, record.id)
+    if row is None:
+        row = IndicatorSet(id=record.id)
+        session.add(row)
+    for name in SET_FIELDS:
+        value = getattr(record, name)
+        if value is not None:
+            setattr(row, name, value)
+    row.updated_at = now()
+    session.flush()
+    return row
+
+
+def _create(session: Session, set_id: str, records: list[IndicatorRecord], changed_by: str,
+            batch: ImportBatch | None) -> None:
+    if not records:
+        return
+    rows = []
+    for rec in records:
+        row = {"set_id": set_id, "code": rec.code, "uri": rec.uri, "updated_at": now()}
+        for p in props.SINGLE:
+            row[p.name] = rec.values.get(p.name)
+        rows.append(row)
+    ids = session.scalars(
+        insert(Indicator).returning(Indicator.id, sort_by_parameter_order=True), rows
+    ).all()
+    values = [
+        {"indicator_id": id_, "property": p.name, "value": v}
+        for id_, rec in zip(ids, records, strict=True)
+        for p in props.MULTI
+        for v in rec.values.get(p.name) or []
+    ]
+    if values:
+        session.execute(insert(IndicatorValue), values)
+    batch_id = batch.id if batch else None
+    session.execute(insert(IndicatorChange), [
+        {"indicator_id": id_, "property": "indicator", "old_value": None,
+         "new_value": f"created in {set_id}", "changed_by": changed_by, "changed_at": now(),
+         "batch_id": batch_id}
+        for id_ in ids
+    ])
+
+
+def update_indicator(session: Session, indicator: Indicator, values: dict[str, object],
+                     changed_by: str, batch: ImportBatch | None, uri: str | None = None) -> int:
+    """Apply new property values (only the keys given), record each change; return how many."""
+    current = record_values(indicator)
+    changes = 0
+    for name, new in values.items():
+        p = props.get(name)
+        old = current[name]
+        if (sorted(old, key=p.sort_key) if p.multi else old) == new:
+            continue
+        if p.multi:
+            indicator.values = [v for v in indicator.values if v.property != name] + [
+                IndicatorValue(property=name, value=v) for v in new  # type: ignore[union-attr]
+            ]
+        else:
+            setattr(indicator, name, new)
+        session.add(IndicatorChange(
+            indicator_id=indicator.id, property=name, old_value=p.to_text(old) or None,
+            new_value=p.to_text(new) or None, changed_by=changed_by,
+            batch_id=batch.id if batch else None,
+        ))
+        changes += 1
+    if uri and indicator.uri != uri:
+        indicator.uri = uri
+    if changes:
+        indicator.updated_at = now()
+    session.flush()
+    return changes
+
+
+def indicator_ids(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    if not keys:
+        return {}
+    sets = {s for s, _ in keys}
+    rows = session.execute(
+        select(Indicator.set_id, Indicator.code, Indicator.id).where(Indicator.set_id.in_(sets))
+    )
+    return {(s, c): i for s, c, i in rows if (s, c) in keys}
+
+
+def save_links(session: Session, links: list[LinkRecord], *, proposed_by: str,
+               scope_sets: set[str]) -> list[LinkRecord]:
+    """Make the links from `scope_sets` proposed by `proposed_by` exactly `links`.
+
+    Links proposed by anyone else are kept. Returns the links whose ends are not in the catalog.
+    """
+    ids = indicator_ids(
+        session,
+        {(lk.from_set, lk.from_code) for lk in links} | {(lk.to_set, lk.to_code) for lk in links},
+    )
+    wanted, unresolved = set(), []
+    for lk in links:
+        a, b = ids.get((lk.from_set, lk.from_code)), ids.get((lk.to_set, lk.to_code))
+        if a is None or b is None:
+            unresolved.append(lk)
+        elif a != b:
+            wanted.add((a, b, lk.kind))
+    scope_ids = select(Indicator.id).where(Indicator.set_id.in_(scope_sets))
+    have = set(session.execute(
+        select(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind).where(
+            IndicatorLink.proposed_by == proposed_by, IndicatorLink.from_id.in_(scope_ids))
+    ).tuples())
+    stale = have - wanted
+    if stale:
+        session.execute(delete(IndicatorLink).where(
+            IndicatorLink.proposed_by == proposed_by,
+            tuple_(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind).in_(stale)))
+    others = set(session.execute(
+        select(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind)
+        .where(IndicatorLink.proposed_by != proposed_by)).tuples())
+    fresh = wanted - have - others
+    if fresh:
+        session.execute(insert(IndicatorLink), [
+            {"from_id": a, "to_id": b, "kind": k, "proposed_by": proposed_by, "confirmed": False}
+            for a, b, k in sorted(fresh)
+        ])
+    if stale or fresh:
+        bump_catalog_version(session)
+    return unresolved

@@ -1,0 +1,31 @@
+"""Settings read from the environment, so one installation can serve a laptop or a server."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    mirror: Path | None
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def settings() -> Settings:
+    """Read settings now (not at import), so tests and commands can change the environment."""
+    data_dir = Path(_env("LOCALSDG_DATA_DIR") or Path.home() / ".local" / "share" / "localsdg")
+    database_url = _env("LOCALSDG_DATABASE_URL") or f"sqlite:///{data_dir / 'localsdg.sqlite'}"
+    mirror = _env("LOCALSDG_MIRROR")
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        mirror=Path(mirror).resolve() if mirror else None,
+    )

@@ -1,0 +1,165 @@
+"""The database schema: one definition for SQLite and PostgreSQL, versioned by Alembic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Goal(Base):
+    __tablename__ = "goal"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    short_nb: Mapped[str | None] = mapped_column(Text)
+    short_en: Mapped[str | None] = mapped_column(Text)
+    title_nb: Mapped[str | None] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+
+
+class Target(Base):
+    __tablename__ = "target"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title_nb: Mapped[str | None] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+
+
+class IndicatorSet(Base):
+    __tablename__ = "indicator_set"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name_nb: Mapped[str | None] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(String(100))
+    level: Mapped[str | None] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    indicators: Mapped[list[Indicator]] = relationship(
+        back_populates="set", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+    __table_args__ = (UniqueConstraint("set_id", "code", name="uq_indicator_set_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[str] = mapped_column(ForeignKey("indicator_set.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(200))
+    uri: Mapped[str | None] = mapped_column(Text)
+    name_nb: Mapped[str | None] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    description_nb: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(Text)
+    direction: Mapped[str | None] = mapped_column(String(20))
+    data_owner: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_note: Mapped[str | None] = mapped_column(Text)
+    notation: Mapped[str | None] = mapped_column(Text)
+    periodicity: Mapped[str | None] = mapped_column(String(20))
+    geography_level: Mapped[str | None] = mapped_column(String(20))
+    quality_class: Mapped[str | None] = mapped_column(String(2))
+    ess_relevance: Mapped[bool | None] = mapped_column(Boolean)
+    ess_accuracy: Mapped[bool | None] = mapped_column(Boolean)
+    ess_timeliness: Mapped[bool | None] = mapped_column(Boolean)
+    ess_coherence: Mapped[bool | None] = mapped_column(Boolean)
+    ess_accessibility: Mapped[bool | None] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    set: Mapped[IndicatorSet] = relationship(back_populates="indicators")
+    values: Mapped[list[IndicatorValue]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class IndicatorValue(Base):
+    """One value of a multi-valued taxonomy property (targets, TBL, development areas, ...)."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (Index("ix_indicator_value_property_value", "property", "value"),)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    property: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300), primary_key=True)
+
+
+class IndicatorLink(Base):
+    """The same or a similar indicator in another set, with who proposed it."""
+
+    __tablename__ = "indicator_link"
+    __table_args__ = (UniqueConstraint("from_id", "to_id", "kind", name="uq_indicator_link"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), index=True
+    )
+    to_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    proposed_by: Mapped[str] = mapped_column(Text)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IndicatorChange(Base):
+    """Every change to an indicator's properties: who, when, what, old and new value."""
+
+    __tablename__ = "indicator_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), index=True
+    )
+    property: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class ImportBatch(Base):
+    """One import or sync: what, from where, by whom, when, with counts and reported issues."""
+
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class CatalogState(Base):
+    """A counter bumped by every catalog write, so in-memory search indexes know to rebuild."""
+
+    __tablename__ = "catalog_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,58 @@
+"""The only place that downloads: official URLs, a local cache, or the offline mirror.
+
+With LOCALSDG_MIRROR set, `https://HOST/PATH?QUERY` is read from `MIRROR/HOST/PATH?QUERY`
+(path percent-decoded, query kept exactly as requested) and the network is never touched.
+Otherwise a file is downloaded once and kept under `LOCALSDG_DATA_DIR/cache/HOST/PATH`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from localsdg.config import settings
+from localsdg.errors import UserError
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    content: bytes
+    location: str  # where the bytes were read from: mirror file, cache file or the URL
+
+
+def local_path(root: Path, url: str) -> Path:
+    parts = urlsplit(url)
+    name = unquote(parts.path).lstrip("/")
+    if parts.query:
+        name += "?" + parts.query
+    return root / parts.netloc / name
+
+
+def fetch(url: str) -> Fetched:
+    cfg = settings()
+    if cfg.mirror:
+        path = local_path(cfg.mirror, url)
+        if not path.is_file():
+            raise UserError(
+                f"{url} is not in the offline mirror (looked for {path}); "
+                "unset LOCALSDG_MIRROR to download it, or add the file to the mirror"
+            )
+        return Fetched(url, path.read_bytes(), str(path))
+    cached = local_path(cfg.data_dir / "cache", url)
+    if cached.is_file():
+        return Fetched(url, cached.read_bytes(), str(cached))
+    try:
+        response = httpx.get(url, follow_redirects=True, timeout=60)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise UserError(
+            f"could not download {url}: {exc}; check the network, "
+            "or set LOCALSDG_MIRROR to a folder with offline copies"
+        ) from exc
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(response.content)
+    return Fetched(url, response.content, url)
