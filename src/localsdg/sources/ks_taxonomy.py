@@ -86,12 +86,14 @@ LINK_KINDS = {SKOS.exactMatch: "exact", SKOS.closeMatch: "close",
 HANDLED = {RDF.type, SDGO.hasGoal, SDGO.isIndicatorOf, DC_ODD.identifier, DC_ODD.title,
            DCT.title, DCT.identifier, DCT.accrualPeriodicity, DCT.coverage, DCT.source,
            DCT.subject, DCT.type, XKOS.depth, SKOS.inScheme, SKOS.notation,
-           DQV.hasQualityMeasurement, KS.hasEvaluation, KS.hasImpact, *LINK_KINDS}
+           DQV.hasQualityMeasurement, KS.hasEvaluation, KS.hasImpact, SKOS.definition,
+           *LINK_KINDS}
 
 PERIODICITY = {"12": "yearly", "yearly": "yearly", "annually": "yearly", "24": "biennial",
                "every other year": "biennial", "36": "triennial", "monthly": "monthly",
                "quarterly": "quarterly", "half year": "half_yearly", "daily": "daily",
-               "other": "other", "1": "monthly", "3": "quarterly", "6": "half_yearly"}
+               "other": "other", "1": "monthly", "3": "quarterly", "6": "half_yearly",
+               "every third year": "triennial", "half-yearly": "half_yearly"}
 UNKNOWN_WORDS = {"n/a", "not found", "not available.", "not available", "data unavailable.",
                  "no data found"}
 GEOGRAPHY = {"National-level": "national", "Regional/county-level": "county",
@@ -256,6 +258,9 @@ def _values(graph: Graph, s: URIRef, where: str, targets: set[str], report: Sync
     v.update(_source(graph, s, report))
     unit = graph.value(s, DCT.type)
     v["unit"] = str(unit).strip() or None if unit is not None else None
+    for lit in graph.objects(s, SKOS.definition):
+        key = "description_en" if getattr(lit, "language", None) == "en" else "description_nb"
+        v[key] = " ".join(str(lit).split())
     notation = graph.value(s, SKOS.notation)
     v["notation"] = str(notation).strip() if notation is not None else None
     for key in ("goals", "targets"):

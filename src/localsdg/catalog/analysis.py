@@ -1,0 +1,109 @@
+"""Analyses of any selection of the catalog: counts per taxonomy dimension with the
+unclassified share, and a set-by-set comparison of goal and target coverage with the gaps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy.orm import Session
+
+from localsdg.catalog.index import FACETS, CatalogIndex, get_index
+from localsdg.catalog.search import Selection, facet_label, query_scores, selected
+
+DIMENSIONS = ["set", "goal", "target", "tbl", "evaluation_step", "quality_class",
+              "development_area", "geography_level", "distribution", "data_owner", "periodicity",
+              "priority_tag"]
+
+
+def statistics(session: Session, sel: Selection, lang: str = "nb") -> dict:
+    index = get_index(session)
+    sel = sel.normalised(index)
+    docs = selected(index, sel, query_scores(index, sel.q))
+    total = len(docs)
+    return {
+        "selection": sel.as_dict(),
+        "total": total,
+        "counts": {dim: _counts(index, dim, docs, lang) for dim in DIMENSIONS},
+        "unclassified": {
+            dim: {"count": n, "share": _share(n, total)}
+            for dim in DIMENSIONS if dim != "set"
+            for n in [len(docs & index.postings[dim].get(None, set()))]
+        },
+        "sets": _sets(index, docs, lang),
+        "targets": _target_coverage(index, docs),
+    }
+
+
+def _share(n: int, total: int) -> float:
+    return round(n / total, 4) if total else 0.0
+
+
+def _counts(index: CatalogIndex, dim: str, docs: set[int], lang: str) -> list[dict]:
+    rows = []
+    for value, members in index.postings[dim].items():
+        n = len(docs & members)
+        if n:
+            rows.append({"value": value, "label": facet_label(index, dim, value, lang),
+                         "count": n, "share": _share(n, len(docs))})
+    if dim == "target":
+        order = {t: i for i, t in enumerate(index.all_targets)}
+        return sorted(rows, key=lambda r: order.get(r["value"], len(order)))
+    if dim in ("set", "data_owner", "priority_tag"):
+        return sorted(rows, key=lambda r: (r["value"] is None, -r["count"], r["value"] or ""))
+    allowed = _allowed(dim)
+    return sorted(rows, key=lambda r: (r["value"] is None,
+                                       allowed.index(r["value"]) if r["value"] in allowed else 99))
+
+
+def _allowed(dim: str) -> list[str]:
+    from localsdg.catalog import properties as props
+    prop = props.PROPERTIES[FACETS[dim]]
+    return prop.codelist.allowed if prop.codelist else []
+
+
+def _sets(index: CatalogIndex, docs: set[int], lang: str) -> list[dict]:
+    out = []
+    for set_id, members in sorted(index.postings["set"].items()):
+        mine = docs & members
+        if not mine:
+            continue
+        goals = {g for d in mine for g in index.docs[d].facets["goal"]}
+        targets = {t for d in mine for t in index.docs[d].facets["target"]}
+        out.append({
+            "set_id": set_id, "name": facet_label(index, "set", set_id, lang),
+            "indicators": len(mine),
+            "goals": sorted(goals, key=int), "goals_covered": len(goals),
+            "targets_covered": len(targets),
+            "unclassified_share": {
+                dim: _share(len(mine & index.postings[dim].get(None, set())), len(mine))
+                for dim in ("goal", "target", "tbl", "evaluation_step", "quality_class",
+                            "development_area", "geography_level")
+            },
+        })
+    return out
+
+
+def _target_coverage(index: CatalogIndex, docs: set[int]) -> dict:
+    sets_per_target: dict[str, set[str]] = defaultdict(set)
+    class1: set[str] = set()
+    for d in docs:
+        doc = index.docs[d]
+        for t in doc.facets["target"]:
+            sets_per_target[t].add(doc.set_id)
+            if doc.quality_class == "1":
+                class1.add(t)
+    return {
+        "total": len(index.all_targets),
+        "covered": len(sets_per_target),
+        "covered_by_several_sets": [
+            {"target": t, "sets": sorted(sets_per_target[t])}
+            for t in index.all_targets if len(sets_per_target.get(t, ())) > 1
+        ],
+        "without_indicator": [t for t in index.all_targets if t not in sets_per_target],
+        "without_quality_class_1": [t for t in index.all_targets if t not in class1],
+    }
+
+
+def statistics_rows(stats: dict) -> list[dict]:
+    """The counts as one long table (dimension, value, label, count, share) for CSV and terminal."""
+    return [{"dimension": dim, **row} for dim, rows in stats["counts"].items() for row in rows]

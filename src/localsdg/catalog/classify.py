@@ -1,0 +1,134 @@
+"""Classification: set, add, remove or clear a property on one indicator or on every indicator
+of a selection. Changes are checked before anything is stored, can be previewed, and each
+stored change is recorded with who, when, property, old and new value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from localsdg.catalog import properties as props
+from localsdg.catalog.index import get_index
+from localsdg.catalog.search import Selection, query_scores, selected
+from localsdg.catalog.store import known_targets, record_values, update_indicator
+from localsdg.db.schema import Indicator
+from localsdg.db.session import bump_catalog_version
+from localsdg.errors import UserError
+
+OPERATIONS = ("set", "add", "remove", "clear")
+MAX_BULK = 20000
+
+
+@dataclass
+class Change:
+    property: str
+    op: str = "set"
+    value: object = None
+
+
+def check_changes(session: Session, changes: list[Change]) -> list[tuple[Change, object]]:
+    """Validate every change; return each with its parsed value. Raise with all problems."""
+    targets = known_targets(session)
+    problems, parsed = [], []
+    for n, ch in enumerate(changes, start=1):
+        where = f"change {n} ({ch.property})"
+        if ch.op not in OPERATIONS:
+            problems.append(f"{where}: operation '{ch.op}' unknown; use {', '.join(OPERATIONS)}")
+            continue
+        try:
+            prop = props.get(ch.property)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        if ch.op in ("add", "remove") and not prop.multi:
+            problems.append(f"{where}: '{ch.op}' needs a multi-valued property; "
+                            f"{prop.name} holds one value, use 'set' or 'clear'")
+            continue
+        if ch.op != "clear" and (ch.value is None or ch.value == "" or ch.value == []):
+            problems.append(f"{where}: a value is needed for '{ch.op}'")
+            continue
+        try:
+            value = None if ch.op == "clear" else prop.parse(ch.value, targets)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        parsed.append((ch, value))
+    if not changes:
+        problems.append("no changes given")
+    if problems:
+        raise UserError("the classification was not saved", details=problems)
+    return parsed
+
+
+def _new_value(prop: props.Property, current: object, op: str, value: object) -> object:
+    if op == "clear":
+        return [] if prop.multi else None
+    if op == "set":
+        return value
+    values = set(current)  # type: ignore[arg-type]
+    values = values | set(value) if op == "add" else values - set(value)  # type: ignore[arg-type]
+    return sorted(values, key=prop.sort_key)
+
+
+def resolve(session: Session, keys: list[tuple[str, str]] | None, sel: Selection | None
+            ) -> list[Indicator]:
+    """The indicators named by (set, code) keys, or those matching a selection."""
+    if keys is not None:
+        wanted = set(keys)
+        found = {(i.set_id, i.code): i for i in _load(session, wanted)}
+        missing = [f"{s}/{c}" for s, c in keys if (s, c) not in found]
+        if missing:
+            raise UserError(f"unknown indicator(s): {', '.join(missing[:20])}", status=404)
+        return [found[k] for k in keys]
+    index = get_index(session)
+    norm = (sel or Selection()).normalised(index)
+    docs = selected(index, norm, query_scores(index, norm.q))
+    if len(docs) > MAX_BULK:
+        raise UserError(f"the selection has {len(docs)} indicators; narrow it to at most "
+                        f"{MAX_BULK}", status=400)
+    keys = [(index.docs[d].set_id, index.docs[d].code) for d in sorted(docs)]
+    return resolve(session, keys, None) if keys else []
+
+
+def _load(session: Session, keys: set[tuple[str, str]]) -> list[Indicator]:
+    sets = {s for s, _ in keys}
+    rows = session.scalars(select(Indicator).where(Indicator.set_id.in_(sets))
+                           .options(selectinload(Indicator.values)))
+    return [i for i in rows if (i.set_id, i.code) in keys]
+
+
+def plan(session: Session, indicators: list[Indicator], changes: list[Change]) -> list[dict]:
+    """What would change: one entry per indicator and property whose value differs."""
+    parsed = check_changes(session, changes)
+    out = []
+    for ind in indicators:
+        current = record_values(ind)
+        for ch, value in parsed:
+            prop = props.PROPERTIES[ch.property]
+            new = _new_value(prop, current[ch.property], ch.op, value)
+            if new != current[ch.property]:
+                out.append({"set_id": ind.set_id, "code": ind.code, "property": ch.property,
+                            "old": current[ch.property], "new": new})
+                current[ch.property] = new
+    return out
+
+
+def apply(session: Session, indicators: list[Indicator], changes: list[Change], by: str,
+          dry_run: bool = False) -> dict:
+    if not by.strip():
+        raise UserError("say who makes the change (--by or 'by')")
+    planned = plan(session, indicators, changes)
+    if not dry_run:
+        by_ind = {(i.set_id, i.code): i for i in indicators}
+        grouped: dict[tuple[str, str], dict[str, object]] = {}
+        for p in planned:
+            grouped.setdefault((p["set_id"], p["code"]), {})[p["property"]] = p["new"]
+        for key, values in grouped.items():
+            update_indicator(session, by_ind[key], values, by, None)
+        if planned:
+            bump_catalog_version(session)
+    return {"indicators": len(indicators), "changed_indicators":
+            len({(p["set_id"], p["code"]) for p in planned}), "changes": planned,
+            "saved": not dry_run}

@@ -1,0 +1,227 @@
+"""Search and facets over the catalog index: words in Bokmål or English, tolerant of
+compounds, inflection and small typos, combined with filters on any facet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy.orm import Session
+
+from localsdg import taxonomy as tx
+from localsdg.catalog import properties as props
+from localsdg.catalog.index import FACETS, CatalogIndex, get_index, stems, words
+from localsdg.errors import UserError
+
+STOPWORDS = {"og", "i", "av", "for", "per", "på", "til", "med", "the", "of", "and", "in", "to",
+             "a", "an", "by"}
+SORTS = ("relevance", "code", "name", "set")
+MAX_LIMIT = 1000
+
+
+@dataclass
+class Selection:
+    """A query and filters: values within a facet are alternatives (OR), facets combine (AND).
+
+    `unclassified` lists facets whose value must be missing (e.g. evaluation_step).
+    """
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    unclassified: list[str] = field(default_factory=list)
+
+    def normalised(self, index: CatalogIndex) -> Selection:
+        """Check facet names and values; codes may be given as labels. Raise on bad input."""
+        filters: dict[str, list[str]] = {}
+        for facet, values in self.filters.items():
+            _check_facet(facet)
+            clean = [_normalise_value(index, facet, v) for v in values if str(v).strip()]
+            if clean:
+                filters[facet] = clean
+        for facet in self.unclassified:
+            _check_facet(facet)
+        return Selection(self.q.strip(), filters, list(dict.fromkeys(self.unclassified)))
+
+    def as_dict(self) -> dict:
+        return {"q": self.q, "filters": self.filters, "unclassified": self.unclassified}
+
+
+def _check_facet(facet: str) -> None:
+    if facet not in FACETS:
+        raise UserError(f"unknown filter '{facet}'; filters: {', '.join(FACETS)}", status=400)
+
+
+def _normalise_value(index: CatalogIndex, facet: str, value: str) -> str:
+    value = str(value).strip()
+    if facet == "set":
+        if value not in index.set_names:
+            raise UserError(f"set: unknown set '{value}'; sets: {', '.join(sorted(index.set_names))}",
+                            status=400)
+        return value
+    prop = props.PROPERTIES[FACETS[facet]]
+    try:
+        parsed = prop.parse(value, index.target_goal.keys())
+    except ValueError as exc:
+        raise UserError(f"{facet}: {exc}", status=400) from None
+    return parsed[0] if isinstance(parsed, list) else str(parsed)
+
+
+def query_scores(index: CatalogIndex, q: str) -> dict[int, float] | None:
+    """Documents matching every word of the query, with a score; None for an empty query."""
+    terms = words(q)
+    if len(terms) > 1:
+        terms = [t for t in terms if t not in STOPWORDS] or terms
+    if not terms:
+        return None
+    scores: dict[int, float] | None = None
+    for term in terms:
+        per_doc: dict[int, float] = {}
+        for word, quality in _term_matches(index, term).items():
+            for doc, weight in index.terms[word].items():
+                s = quality * weight
+                if s > per_doc.get(doc, 0):
+                    per_doc[doc] = s
+        if scores is None:
+            scores = per_doc
+        else:
+            scores = {d: scores[d] + s for d, s in per_doc.items() if d in scores}
+        if not scores:
+            return {}
+    return scores
+
+
+def _term_matches(index: CatalogIndex, term: str) -> dict[str, float]:
+    """Index words a query word matches, with a quality from 1 (same stem) down."""
+    cache = index.__dict__.setdefault("_term_cache", {})
+    if term in cache:
+        return cache[term]
+    found = {s: 1.0 for s in stems(term) if s in index.terms}
+    if not term.isalpha():  # a code such as 13.2 matches its own sub-codes, nothing fuzzy
+        found.update({w: 0.9 for w in index.vocabulary if w.startswith(term + ".")})
+    elif len(term) >= 4:
+        for word in index.words_containing(term):  # a part of a compound: "utslipp"
+            found.setdefault(word, 0.8)
+        for part in _parts(term):  # the query is a compound of indexed words
+            if part in index.terms and part not in found:
+                found[part] = 0.6 * len(part) / len(term)
+        max_typos = 1 if len(term) < 8 else 2
+        for word, dist, _ in process.extract(term, index.vocabulary, scorer=Levenshtein.distance,
+                                             score_cutoff=max_typos, limit=50):
+            if abs(len(word) - len(term)) <= max_typos:
+                found[word] = max(found.get(word, 0), 0.7 - 0.1 * dist)
+    if len(cache) > 5000:
+        cache.clear()
+    cache[term] = found
+    return found
+
+
+def _parts(term: str, shortest: int = 5) -> set[str]:
+    return {term[i:j] for i in range(len(term)) for j in range(i + shortest, len(term))
+            if j - i < len(term)}
+
+
+def selected(index: CatalogIndex, sel: Selection, scores: dict[int, float] | None,
+             skip: str | None = None) -> set[int]:
+    docs = set(scores) if scores is not None else index.everything
+    for facet, values in sel.filters.items():
+        if facet != skip:
+            postings = index.postings[facet]
+            docs &= set().union(*(postings.get(v, set()) for v in values))
+    for facet in sel.unclassified:
+        if facet != skip:
+            docs &= index.postings[facet].get(None, set())
+    return docs
+
+
+def facet_counts(index: CatalogIndex, sel: Selection, scores: dict[int, float] | None,
+                 lang: str = "nb") -> dict[str, list[dict]]:
+    """Counts per facet value for the current query and the other facets' filters."""
+    out = {}
+    for facet in FACETS:
+        base = selected(index, sel, scores, skip=facet)
+        counts = []
+        for value, docs in index.postings[facet].items():
+            n = len(base & docs) if len(docs) < len(base) else len(docs & base)
+            if n or value in sel.filters.get(facet, []):
+                counts.append({"value": value, "label": facet_label(index, facet, value, lang),
+                               "count": n, "selected": value in sel.filters.get(facet, [])
+                               or (value is None and facet in sel.unclassified)})
+        out[facet] = sorted(counts, key=lambda c: _facet_order(index, facet, c["value"]))
+    return out
+
+
+def _facet_order(index: CatalogIndex, facet: str, value: str | None) -> tuple:
+    if value is None:
+        return (2, ())
+    prop = props.PROPERTIES.get(FACETS[facet] or "")
+    if prop is None:
+        return (0, (value.casefold(),))
+    return (0, (prop.sort_key(value),)) if prop.codelist is None or prop.kind == "code" else (
+        (0, (value in prop.codelist.allowed and 0 or 1, value.casefold())))
+
+
+def facet_label(index: CatalogIndex, facet: str, value: str | None, lang: str) -> str:
+    if value is None:
+        return {"nb": "Uklassifisert", "nn": "Uklassifisert", "en": "Unclassified"}[lang]
+    if facet == "set":
+        nb, en = index.set_names.get(value, (None, None))
+        return (en if lang == "en" else nb) or nb or en or value
+    prop = props.PROPERTIES[FACETS[facet]]
+    code = prop.codelist.get(value) if prop.codelist else None
+    if facet == "goal" and code:
+        return f"{value} {code.label(lang)}"
+    return code.label(lang) if code else value
+
+
+def search(session: Session, sel: Selection, *, limit: int = 20, offset: int = 0,
+           sort: str = "relevance", lang: str = "nb", facets: bool = True) -> dict:
+    if sort not in SORTS:
+        raise UserError(f"sort: '{sort}' is not allowed; allowed: {', '.join(SORTS)}", status=400)
+    if not 0 <= limit <= MAX_LIMIT or offset < 0:
+        raise UserError(f"limit must be 0–{MAX_LIMIT} and offset ≥ 0", status=400)
+    if lang not in tx.LANGUAGES:
+        raise UserError(f"lang: '{lang}' is not allowed; allowed: nb, nn, en", status=400)
+    index = get_index(session)
+    sel = sel.normalised(index)
+    scores = query_scores(index, sel.q)
+    docs = selected(index, sel, scores)
+    ordered = sorted(docs, key=_sort_key(index, sort if sel.q or sort != "relevance" else "set",
+                                         scores or {}, lang))
+    hits = [_hit(index, d, (scores or {}).get(d), lang) for d in ordered[offset:offset + limit]]
+    result = {"total": len(docs), "offset": offset, "limit": limit, "sort": sort,
+              "selection": sel.as_dict(), "hits": hits}
+    if facets:
+        result["facets"] = facet_counts(index, sel, scores, lang)
+    return result
+
+
+def _sort_key(index: CatalogIndex, sort: str, scores: dict[int, float], lang: str):
+    def natural(code: str) -> tuple:
+        return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
+
+    def key(d: int):
+        doc = index.docs[d]
+        name = ((doc.name_en if lang == "en" else doc.name_nb) or doc.name_nb or doc.name_en
+                or "").casefold()
+        if sort == "relevance":  # equal scores: the shorter name is the closer match
+            return (-scores.get(d, 0), len(name), doc.set_id, natural(doc.code))
+        if sort == "name":
+            return (name, doc.set_id)
+        if sort == "code":
+            return (natural(doc.code), doc.set_id)
+        return (doc.set_id, natural(doc.code))
+    return key
+
+
+def _hit(index: CatalogIndex, d: int, score: float | None, lang: str) -> dict:
+    doc = index.docs[d]
+    name, fallback = (doc.name_en, doc.name_nb) if lang == "en" else (doc.name_nb, doc.name_en)
+    return {"set_id": doc.set_id, "code": doc.code, "name": name or fallback,
+            "name_language": ("en" if lang == "en" else "nb") if name else
+            ("nb" if lang == "en" else "en"),
+            "name_nb": doc.name_nb, "name_en": doc.name_en,
+            "score": round(score, 3) if score is not None else None,
+            "goals": doc.facets["goal"], "targets": doc.facets["target"],
+            "tbl": doc.facets["tbl"], "evaluation_steps": doc.facets["evaluation_step"],
+            "quality_class": doc.quality_class}

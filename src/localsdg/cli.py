@@ -1,0 +1,369 @@
+"""The `localsdg` command line. It only parses arguments and prints; domain code does the work."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from localsdg import taxonomy as tx
+from localsdg.catalog import analysis, classify, files, indicators
+from localsdg.catalog.index import FACETS
+from localsdg.catalog.search import Selection, search
+from localsdg.db.session import session_scope, upgrade
+from localsdg.errors import UserError
+
+app = typer.Typer(help="localsdg: SDG indicators for municipalities and counties.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+sync_app = typer.Typer(help="Load official reference data.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The indicator catalog.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(db_app, name="db")
+out = Console()
+err = Console(stderr=True)
+
+Format = Annotated[str, typer.Option("--format", "-f", help="table, json or csv")]
+Lang = Annotated[str, typer.Option("--lang", help="nb, nn or en")]
+By = Annotated[str | None, typer.Option("--by", help="who makes the change (default: $USER)")]
+Filters = Annotated[list[str] | None, typer.Option(
+    "--filter", help=f"FACET=VALUE, repeatable; facets: {', '.join(FACETS)}")]
+Unclassified = Annotated[list[str] | None, typer.Option(
+    "--unclassified", help="only indicators without a value for this facet; repeatable")]
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Print a UserError plainly and exit 2: users need the message, not a traceback."""
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    return wrapper
+
+
+def _who(by: str | None) -> str:
+    return by or os.environ.get("LOCALSDG_USER") or getpass.getuser()
+
+
+def _selection(q: str = "", filters: list[str] | None = None, sets: list[str] | None = None,
+               unclassified: list[str] | None = None) -> Selection:
+    parsed: dict[str, list[str]] = {}
+    for item in filters or []:
+        facet, sep, value = item.partition("=")
+        if not sep:
+            raise UserError(f"--filter '{item}': write FACET=VALUE, e.g. goal=13")
+        parsed.setdefault(facet.strip(), []).append(value.strip())
+    if sets:
+        parsed.setdefault("set", []).extend(sets)
+    return Selection(q or "", parsed, list(unclassified or []))
+
+
+def _emit(data: object, fmt: str, rows: list[dict] | None = None,
+          columns: list[str] | None = None, title: str = "") -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+        return
+    rows = rows or []
+    columns = columns or (list(rows[0]) if rows else [])
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_text(r.get(c)) for c in columns] for r in rows])
+        return
+    if fmt != "table":
+        raise UserError(f"--format '{fmt}' unknown; use table, json or csv")
+    table = Table(title=title or None, show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*[_text(r.get(c)) for c in columns])
+    out.print(table)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        return "|".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+# ---------------------------------------------------------------- sync
+
+
+@sync_app.command("framework")
+@user_errors
+def sync_framework_cmd(fmt: Format = "table") -> None:
+    """Load the 17 goals, 169 targets and UN global indicators (set un-global)."""
+    from localsdg.sources.un_framework import sync_framework
+    upgrade()
+    with session_scope() as s:
+        summary = sync_framework(s)
+    _emit(summary, fmt, [summary], title="UN framework")
+
+
+@sync_app.command("ks-taxonomy")
+@user_errors
+def sync_ks_cmd(
+    sets: Annotated[list[str] | None, typer.Option("--set", help="only this set; repeatable")]
+    = None,
+    fmt: Format = "table",
+) -> None:
+    """Load the indicator sets KS publishes as SKOS/Turtle, with every taxonomy property."""
+    from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
+    upgrade()
+    with session_scope() as s:
+        summary = sync_ks_taxonomy(s, sets)
+    if fmt == "json":
+        _emit(summary, fmt)
+        return
+    _emit(summary, fmt, [{"set": k, **v} for k, v in summary["sets"].items()],
+          title="KS taxonomy")
+    out.print(f"quirks handled: {summary['quirks_handled']}")
+    for key in ("unmapped", "unresolved_links", "no_longer_published"):
+        out.print(f"{key.replace('_', ' ')}: {len(summary[key])}")
+        for line in summary[key][:30]:
+            out.print(f"  - {line}", highlight=False)
+
+
+# ---------------------------------------------------------------- taxonomy
+
+
+@app.command("taxonomy")
+@user_errors
+def taxonomy_cmd(fmt: Format = "table", lang: Lang = "nb") -> None:
+    """Print the taxonomy's code lists with Bokmål, Nynorsk and English labels."""
+    data = {cl.id: {"label": {l_: cl.label(l_) for l_ in tx.LANGUAGES},
+                    "codes": [{"code": c.code, "nb": c.nb, "nn": c.nn, "en": c.en}
+                              for c in cl.codes]}
+            for cl in tx.CODE_LISTS.values()}
+    rows = [{"list": k, "code": c["code"], "nb": c["nb"], "nn": c["nn"], "en": c["en"]}
+            for k, v in data.items() for c in v["codes"]]
+    _emit(data, fmt, rows, title="Taxonomy code lists")
+
+
+# ---------------------------------------------------------------- catalog
+
+
+@catalog_app.command("sets")
+@user_errors
+def sets_cmd(fmt: Format = "table") -> None:
+    """List the indicator sets with their number of indicators."""
+    with session_scope() as s:
+        data = indicators.list_sets(s)
+    _emit(data, fmt, data, ["id", "name_nb", "level", "version", "indicators"], "Indicator sets")
+
+
+@catalog_app.command("search")
+@user_errors
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="words in Bokmål or English; may be empty")] = "",
+    limit: Annotated[int, typer.Option(help="hits to show")] = 20,
+    offset: int = 0,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="only this set")] = None,
+    filters: Filters = None,
+    unclassified: Unclassified = None,
+    sort: Annotated[str, typer.Option(help="relevance, code, name or set")] = "relevance",
+    fmt: Format = "table",
+    lang: Lang = "nb",
+) -> None:
+    """Search the catalog across all sets, with filters on any facet."""
+    with session_scope() as s:
+        result = search(s, _selection(query, filters, sets, unclassified), limit=limit,
+                        offset=offset, sort=sort, lang=lang, facets=fmt == "json")
+    _emit(result, fmt, result["hits"], ["set_id", "code", "name", "goals", "targets", "score"],
+          f"{result['total']} indicators")
+
+
+@catalog_app.command("show")
+@user_errors
+def show_cmd(set_id: str, code: str, fmt: Format = "table", lang: Lang = "nb") -> None:
+    """Show one indicator: every property, its links and its change history."""
+    with session_scope() as s:
+        data = indicators.detail(s, set_id, code, lang)
+        data["history"] = indicators.history(s, set_id, code)
+    rows = [{"property": k, "value": v, "label": data["labels"].get(k)}
+            for k, v in data["values"].items()]
+    rows += [{"property": f"link ({lk['kind']}, {lk['direction']})",
+              "value": f"{lk['set_id']}/{lk['code']}", "label": lk["proposed_by"]}
+             for lk in data["links"]]
+    _emit(data, fmt, rows, ["property", "value", "label"], f"{set_id} / {code}")
+
+
+@catalog_app.command("history")
+@user_errors
+def history_cmd(set_id: str, code: str, fmt: Format = "table") -> None:
+    """List every recorded change of one indicator (who, when, property, old → new)."""
+    with session_scope() as s:
+        rows = indicators.history(s, set_id, code)
+    _emit(rows, fmt, rows, ["at", "by", "property", "old", "new"], f"History of {set_id}/{code}")
+
+
+@catalog_app.command("stats")
+@user_errors
+def stats_cmd(
+    sets: Annotated[list[str] | None, typer.Option("--set", help="only this set")] = None,
+    query: Annotated[str, typer.Option("--query", "-q")] = "",
+    filters: Filters = None,
+    unclassified: Unclassified = None,
+    fmt: Format = "table",
+    lang: Lang = "nb",
+) -> None:
+    """Counts per set, goal, target, TBL, evaluation step, quality class, development area and
+    geography level, with the unclassified share of each, and the set-by-set comparison."""
+    with session_scope() as s:
+        data = analysis.statistics(s, _selection(query, filters, sets, unclassified), lang)
+    if fmt != "table":
+        _emit(data, fmt, analysis.statistics_rows(data),
+              ["dimension", "value", "label", "count", "share"])
+        return
+    out.print(f"[bold]{data['total']}[/] indicators")
+    for dim in analysis.DIMENSIONS:
+        if dim == "target":
+            continue
+        rows = [{"value": r["label"], "count": r["count"], "share": f"{r['share']:.0%}"}
+                for r in data["counts"][dim]]
+        _emit(None, "table", rows, ["value", "count", "share"], dim.replace("_", " "))
+    _print_comparison(data)
+
+
+def _print_comparison(data: dict) -> None:
+    rows = [{"set": r["set_id"], "indicators": r["indicators"], "goals": r["goals_covered"],
+             "targets": r["targets_covered"],
+             "no evaluation step": f"{r['unclassified_share']['evaluation_step']:.0%}",
+             "no quality class": f"{r['unclassified_share']['quality_class']:.0%}"}
+            for r in data["sets"]]
+    _emit(None, "table", rows, title="Sets compared")
+    t = data["targets"]
+    out.print(f"targets covered: {t['covered']} of {t['total']}; by several sets: "
+              f"{len(t['covered_by_several_sets'])}")
+    out.print(f"targets with no indicator: {', '.join(t['without_indicator']) or 'none'}")
+    out.print("targets with no quality class 1 indicator: "
+              f"{', '.join(t['without_quality_class_1']) or 'none'}")
+
+
+@catalog_app.command("export")
+@user_errors
+def export_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
+    sets: Annotated[list[str] | None, typer.Option("--set", help="set id; repeatable; "
+                                                   "default all")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx, json or ttl")] = "csv",
+) -> None:
+    """Export whole indicator sets in the catalog layout, or as SKOS/Turtle."""
+    with session_scope() as s:
+        n = files.export(s, fmt, output, sets)
+    err.print(f"wrote {n} indicators to {output}")
+
+
+@catalog_app.command("import")
+@user_errors
+def import_cmd(file: Path, by: By = None, fmt: Format = "table") -> None:
+    """Import indicator sets from CSV, XLSX or JSON; all or nothing."""
+    upgrade()
+    with session_scope() as s:
+        summary = files.import_file(s, file, _who(by))
+    _emit(summary, fmt, [summary], title=f"Imported {file.name}")
+
+
+@catalog_app.command("template")
+@user_errors
+def template_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv or json")] = "xlsx",
+) -> None:
+    """Write an empty import file with every column (and, in Excel, the allowed values)."""
+    if fmt not in files.FORMATS:
+        raise UserError(f"--format '{fmt}' unknown; use xlsx, csv or json")
+    files.write_rows([], fmt, output)
+    err.print(f"wrote template {output}")
+
+
+@catalog_app.command("classify")
+@user_errors
+def classify_cmd(
+    targets: Annotated[list[str] | None, typer.Argument(
+        help="indicators as SET_ID/CODE; or use --query/--filter for a selection")] = None,
+    query: Annotated[str, typer.Option("--query", "-q")] = "",
+    filters: Filters = None,
+    unclassified: Unclassified = None,
+    assign: Annotated[list[str] | None, typer.Option(
+        "--assign", help="PROPERTY=VALUE: set the value (several values: a|b)")] = None,
+    add: Annotated[list[str] | None, typer.Option("--add", help="PROPERTY=VALUE")] = None,
+    remove: Annotated[list[str] | None, typer.Option("--remove", help="PROPERTY=VALUE")] = None,
+    clear: Annotated[list[str] | None, typer.Option("--clear", help="PROPERTY")] = None,
+    by: By = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show, do not save")] = False,
+    fmt: Format = "table",
+) -> None:
+    """Set, add, remove or clear a property on indicators; every change is recorded."""
+    changes = [_change(op, item) for op, items in (("set", assign), ("add", add),
+                                                    ("remove", remove)) for item in items or []]
+    changes += [classify.Change(p, "clear") for p in clear or []]
+    keys = [_key(t) for t in targets] if targets else None
+    if keys is None and not (query or filters or unclassified):
+        raise UserError("name indicators as SET_ID/CODE, or select with --query/--filter")
+    with session_scope() as s:
+        inds = classify.resolve(s, keys, None if keys else
+                                _selection(query, filters, None, unclassified))
+        result = classify.apply(s, inds, changes, _who(by), dry_run=dry_run)
+    _emit(result, fmt, result["changes"], ["set_id", "code", "property", "old", "new"],
+          f"{result['changed_indicators']} of {result['indicators']} indicators "
+          f"{'would change' if dry_run else 'changed'}")
+
+
+def _change(op: str, item: str) -> classify.Change:
+    prop, sep, value = item.partition("=")
+    if not sep:
+        raise UserError(f"'{item}': write PROPERTY=VALUE, e.g. evaluation_steps=output")
+    return classify.Change(prop.strip(), op, value.strip())
+
+
+def _key(text: str) -> tuple[str, str]:
+    set_id, sep, code = text.partition("/")
+    if not sep or not code:
+        raise UserError(f"'{text}': name an indicator as SET_ID/CODE, e.g. un-global/13.2.2")
+    return set_id, code
+
+
+# ---------------------------------------------------------------- server and database
+
+
+@db_app.command("upgrade")
+@user_errors
+def db_upgrade_cmd() -> None:
+    """Create or upgrade the schema to the newest migration."""
+    upgrade()
+    err.print("database schema is up to date")
+
+
+@app.command("serve")
+@user_errors
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    load: Annotated[bool, typer.Option("--load/--no-load",
+                                       help="load reference data first if missing")] = True,
+) -> None:
+    """Serve the JSON API (/api/v1, OpenAPI at /api/v1/openapi.json)."""
+    import uvicorn
+
+    from localsdg.sources.reference import ensure_reference_data
+    from localsdg.web.app import create_app
+    upgrade()
+    if load:
+        for line in ensure_reference_data():
+            err.print(line)
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")

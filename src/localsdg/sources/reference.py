@@ -1,0 +1,27 @@
+"""Reference data the app needs before it is useful: the UN framework and the KS taxonomy."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from localsdg.db.schema import Indicator, Target
+from localsdg.db.session import session_scope
+from localsdg.sources.ks_taxonomy import SETS, sync_ks_taxonomy
+from localsdg.sources.un_framework import sync_framework
+
+
+def ensure_reference_data(url: str | None = None) -> list[str]:
+    """Load what is missing (idempotent); return what was done, for the log."""
+    done = []
+    with session_scope(url) as s:
+        if not s.scalar(select(func.count()).select_from(Target)):
+            summary = sync_framework(s)
+            done.append(f"loaded the UN framework: {summary['indicators']} indicators")
+    with session_scope(url) as s:
+        have = set(s.scalars(select(Indicator.set_id).distinct()))
+        missing = [name for name in SETS if name not in have]
+        if missing:
+            summary = sync_ks_taxonomy(s, missing)
+            done.append(f"loaded {len(missing)} KS indicator sets: "
+                        f"{summary['indicators']} indicators")
+    return done

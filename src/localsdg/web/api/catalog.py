@@ -1,0 +1,225 @@
+"""JSON endpoints for the catalog: taxonomy, sets, search, indicators, classification,
+analyses, import and export."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localsdg import taxonomy as tx
+from localsdg.catalog import analysis, classify, files, indicators
+from localsdg.catalog.search import SORTS, Selection, search
+from localsdg.db.schema import Goal, Target
+from localsdg.db.session import session_scope
+from localsdg.errors import UserError
+
+router = APIRouter()
+Lang = Annotated[Literal["nb", "nn", "en"], Query(description="language of labels")]
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "ttl": "text/turtle; charset=utf-8"}
+
+
+def db():
+    with session_scope() as session:
+        yield session
+
+
+DB = Annotated[Session, Depends(db)]
+
+
+def selection(
+    q: Annotated[str, Query(description="words in Bokmål or English")] = "",
+    set_: Annotated[list[str], Query(alias="set")] = [],  # noqa: B006 - FastAPI reads defaults
+    goal: Annotated[list[str], Query()] = [],  # noqa: B006
+    target: Annotated[list[str], Query()] = [],  # noqa: B006
+    tbl: Annotated[list[str], Query()] = [],  # noqa: B006
+    development_area: Annotated[list[str], Query()] = [],  # noqa: B006
+    evaluation_step: Annotated[list[str], Query()] = [],  # noqa: B006
+    distribution: Annotated[list[str], Query()] = [],  # noqa: B006
+    quality_class: Annotated[list[str], Query()] = [],  # noqa: B006
+    geography_level: Annotated[list[str], Query()] = [],  # noqa: B006
+    data_owner: Annotated[list[str], Query()] = [],  # noqa: B006
+    priority_tag: Annotated[list[str], Query()] = [],  # noqa: B006
+    periodicity: Annotated[list[str], Query()] = [],  # noqa: B006
+    unclassified: Annotated[list[str], Query(description="facets that must be empty")] = [],  # noqa: B006
+) -> Selection:
+    filters = {"set": set_, "goal": goal, "target": target, "tbl": tbl,
+               "development_area": development_area, "evaluation_step": evaluation_step,
+               "distribution": distribution, "quality_class": quality_class,
+               "geography_level": geography_level, "data_owner": data_owner,
+               "priority_tag": priority_tag, "periodicity": periodicity}
+    return Selection(q, {k: v for k, v in filters.items() if v}, unclassified)
+
+
+Sel = Annotated[Selection, Depends(selection)]
+
+
+class ChangeIn(BaseModel):
+    property: str = Field(description="property name, e.g. evaluation_steps")
+    op: Literal["set", "add", "remove", "clear"] = "set"
+    value: str | list[str] | bool | None = None
+
+
+class ClassifyIn(BaseModel):
+    changes: list[ChangeIn]
+    by: str = Field(min_length=1, description="who makes the change")
+    dry_run: bool = False
+
+
+class IndicatorKey(BaseModel):
+    set_id: str
+    code: str
+
+
+class SelectionIn(BaseModel):
+    q: str = ""
+    filters: dict[str, list[str]] = {}
+    unclassified: list[str] = []
+
+
+class BulkClassifyIn(ClassifyIn):
+    indicators: list[IndicatorKey] | None = None
+    selection: SelectionIn | None = None
+
+
+@router.get("/taxonomy", tags=["taxonomy"])
+def get_taxonomy() -> dict:
+    """Every code list with Bokmål, Nynorsk and English labels."""
+    return {cl.id: {"label": {lang: cl.label(lang) for lang in tx.LANGUAGES},
+                    "codes": [c.__dict__ for c in cl.codes]} for cl in tx.CODE_LISTS.values()}
+
+
+@router.get("/goals", tags=["taxonomy"])
+def get_goals(session: DB) -> list[dict]:
+    """The 17 goals with their targets (official titles in Bokmål and English)."""
+    targets: dict[int, list[dict]] = {}
+    for t in session.scalars(select(Target).order_by(Target.goal_id, Target.position)):
+        targets.setdefault(t.goal_id, []).append(
+            {"code": t.code, "title_nb": t.title_nb, "title_en": t.title_en})
+    return [{"id": g.id, "short_nb": g.short_nb, "short_en": g.short_en,
+             "title_nb": g.title_nb, "title_en": g.title_en,
+             "colour": tx.GOAL_COLOURS[g.id], "targets": targets.get(g.id, [])}
+            for g in session.scalars(select(Goal).order_by(Goal.id))]
+
+
+@router.get("/sets", tags=["catalog"])
+def get_sets(session: DB) -> list[dict]:
+    return indicators.list_sets(session)
+
+
+@router.get("/indicators", tags=["catalog"])
+def get_indicators(session: DB, sel: Sel, lang: Lang = "nb",
+                   limit: Annotated[int, Query(ge=0, le=1000)] = 20,
+                   offset: Annotated[int, Query(ge=0)] = 0,
+                   sort: Annotated[str, Query(description=", ".join(SORTS))] = "relevance",
+                   facets: bool = True) -> dict:
+    """Search across all sets with facet filters; facet counts for the current query."""
+    return search(session, sel, limit=limit, offset=offset, sort=sort, lang=lang, facets=facets)
+
+
+@router.get("/sets/{set_id}/indicators/{code}", tags=["catalog"])
+def get_indicator(session: DB, set_id: str, code: str, lang: Lang = "nb") -> dict:
+    return indicators.detail(session, set_id, code, lang)
+
+
+@router.get("/sets/{set_id}/indicators/{code}/history", tags=["catalog"])
+def get_history(session: DB, set_id: str, code: str) -> list[dict]:
+    return indicators.history(session, set_id, code)
+
+
+@router.patch("/sets/{set_id}/indicators/{code}", tags=["classification"])
+def patch_indicator(session: DB, set_id: str, code: str, body: ClassifyIn) -> dict:
+    """Change properties of one indicator; all changes are checked before any is saved."""
+    inds = classify.resolve(session, [(set_id, code)], None)
+    return classify.apply(session, inds, _changes(body), body.by, body.dry_run)
+
+
+@router.post("/classify", tags=["classification"])
+def bulk_classify(session: DB, body: BulkClassifyIn) -> dict:
+    """Change properties of listed indicators, or of every indicator in a selection."""
+    if (body.indicators is None) == (body.selection is None):
+        raise UserError("give either 'indicators' or 'selection'", status=400)
+    keys = [(k.set_id, k.code) for k in body.indicators] if body.indicators is not None else None
+    sel = Selection(**body.selection.model_dump()) if body.selection else None
+    inds = classify.resolve(session, keys, sel)
+    return classify.apply(session, inds, _changes(body), body.by, body.dry_run)
+
+
+def _changes(body: ClassifyIn) -> list[classify.Change]:
+    return [classify.Change(c.property, c.op, c.value) for c in body.changes]
+
+
+@router.get("/stats", tags=["analysis"])
+def get_stats(session: DB, sel: Sel, lang: Lang = "nb",
+              format: Literal["json", "csv"] = "json") -> Response:  # noqa: A002
+    """Counts per dimension with unclassified shares, and the set-by-set comparison."""
+    data = analysis.statistics(session, sel, lang)
+    if format == "csv":
+        return _csv(analysis.statistics_rows(data), "statistics.csv")
+    return JSONResponse(data)
+
+
+def _csv(rows: list[dict], name: str) -> Response:
+    import csv
+    buffer = io.StringIO()
+    columns = ["dimension", "value", "label", "count", "share"]
+    writer = csv.DictWriter(buffer, columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), media_type=MEDIA["csv"],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/sets/{set_id}/export", tags=["import and export"])
+def export_set(session: DB, set_id: str,
+               format: Literal["csv", "xlsx", "json", "ttl"] = "csv") -> Response:  # noqa: A002
+    """A whole set in the catalog layout, or as SKOS/Turtle."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{set_id}.{format}"
+        files.export(session, format, path, [set_id])
+        content = path.read_bytes()
+    return Response(content, media_type=MEDIA[format], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(set_id)}.{format}"})
+
+
+@router.get("/export", tags=["import and export"])
+def export_selection(session: DB, sel: Sel,
+                     format: Literal["csv", "xlsx", "json"] = "csv") -> Response:  # noqa: A002
+    """The indicators of any selection in the catalog layout."""
+    result = search(session, sel, limit=0, facets=False)
+    total = result["total"]
+    keys = {(h["set_id"], h["code"]) for h in
+            search(session, sel, limit=min(total, 1000), facets=False)["hits"]}
+    if total > 1000:
+        raise UserError(f"the selection has {total} indicators; export at most 1000 this way, "
+                        "or export whole sets", status=400)
+    rows = files.export_rows(session, {s for s, _ in keys}, codes=keys)
+    buffer = io.BytesIO()
+    files.write_rows(rows, format, buffer)
+    return StreamingResponse(io.BytesIO(buffer.getvalue()), media_type=MEDIA[format], headers={
+        "Content-Disposition": f'attachment; filename="indicators.{format}"'})
+
+
+@router.post("/import", tags=["import and export"])
+def import_sets(session: DB, file: Annotated[UploadFile, File()],
+                by: Annotated[str, Form(min_length=1)]) -> dict:
+    """Import indicator sets (CSV, XLSX or JSON): checked whole, stored all or nothing."""
+    name = Path(file.filename or "upload").name
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(file.file.read())
+        return files.import_file(session, path, by)
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+    return quote(text)
