@@ -265,8 +265,8 @@ def _check_links(session: Session, parsed: ParsedFile) -> None:
     wanted = {(lk.to_set, lk.to_code) for lk in parsed.links} - in_file
     if not wanted:
         return
-    found = set(session.execute(select(Indicator.set_id, Indicator.code).where(
-        Indicator.set_id.in_({s for s, _ in wanted}))).tuples())
+    found = {(s, c) for s, c in session.execute(select(Indicator.set_id, Indicator.code).where(
+        Indicator.set_id.in_({s for s, _ in wanted})))}
     for lk in parsed.links:
         if (lk.to_set, lk.to_code) not in in_file | found:
             parsed.errors.append(f"link from {lk.from_set}/{lk.from_code}: indicator "
@@ -303,7 +303,8 @@ def export_rows(session: Session, set_ids: Iterable[str] | None = None,
 
 
 def _links_by_indicator(session: Session) -> dict[int, list[str]]:
-    ends = dict(session.execute(select(Indicator.id, Indicator.set_id + "/" + Indicator.code)))
+    ends = {i: f"{s}/{c}" for i, s, c in session.execute(
+        select(Indicator.id, Indicator.set_id, Indicator.code))}
     out: dict[int, list[str]] = {}
     for link in session.scalars(select(IndicatorLink).order_by(IndicatorLink.id)):
         out.setdefault(link.from_id, []).append(f"{link.kind}={ends[link.to_id]}")

@@ -23,9 +23,9 @@ def get_indicator(session: Session, set_id: str, code: str) -> Indicator:
 def detail(session: Session, set_id: str, code: str, lang: str = "nb") -> dict:
     ind = get_indicator(session, set_id, code)
     values = record_values(ind)
-    titles = dict(session.execute(select(Target.code, Target.title_en if lang == "en"
-                                         else Target.title_nb)
-                                  .where(Target.code.in_(values["targets"]))).tuples())
+    title = Target.title_en if lang == "en" else Target.title_nb
+    titles = {code: text for code, text in session.execute(
+        select(Target.code, title).where(Target.code.in_(values["targets"])))}
     return {
         "set_id": ind.set_id, "code": ind.code, "uri": ind.uri,
         "set_name": ind.set.name_en if lang == "en" and ind.set.name_en else ind.set.name_nb,
@@ -69,8 +69,8 @@ def history(session: Session, set_id: str, code: str) -> list[dict]:
 
 
 def list_sets(session: Session) -> list[dict]:
-    counts = dict(session.execute(select(Indicator.set_id, func.count())
-                                  .group_by(Indicator.set_id)).tuples())
+    counts = {set_id: n for set_id, n in session.execute(
+        select(Indicator.set_id, func.count()).group_by(Indicator.set_id))}
     return [{"id": s.id, "name_nb": s.name_nb, "name_en": s.name_en, "publisher": s.publisher,
              "version": s.version, "level": s.level, "url": s.url,
              "indicators": counts.get(s.id, 0)}

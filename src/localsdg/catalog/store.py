@@ -224,18 +224,17 @@ def save_links(session: Session, links: list[LinkRecord], *, proposed_by: str,
         elif a != b:
             wanted.add((a, b, lk.kind))
     scope_ids = select(Indicator.id).where(Indicator.set_id.in_(scope_sets))
-    have = set(session.execute(
+    have = {(a, b, k) for a, b, k in session.execute(
         select(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind).where(
-            IndicatorLink.proposed_by == proposed_by, IndicatorLink.from_id.in_(scope_ids))
-    ).tuples())
+            IndicatorLink.proposed_by == proposed_by, IndicatorLink.from_id.in_(scope_ids)))}
     stale = have - wanted
     if stale:
         session.execute(delete(IndicatorLink).where(
             IndicatorLink.proposed_by == proposed_by,
             tuple_(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind).in_(stale)))
-    others = set(session.execute(
+    others = {(a, b, k) for a, b, k in session.execute(
         select(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind)
-        .where(IndicatorLink.proposed_by != proposed_by)).tuples())
+        .where(IndicatorLink.proposed_by != proposed_by))}
     fresh = wanted - have - others
     if fresh:
         session.execute(insert(IndicatorLink), [
