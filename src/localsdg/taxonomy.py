@@ -142,7 +142,8 @@ DISTRIBUTION = _list("distribution", "Fordeling", "Fordeling", "Distribution", [
 
 QUALITY_CLASSES = _list("quality_class", "Kvalitetsklasse", "Kvalitetsklasse", "Quality class", [
     ("1", "Klasse 1: oppfyller de fem kvalitetsprinsippene",
-     "Klasse 1: oppfyller dei fem kvalitetsprinsippa", "Class 1: meets the five quality principles"),
+     "Klasse 1: oppfyller dei fem kvalitetsprinsippa",
+     "Class 1: meets the five quality principles"),
     ("2", "Klasse 2: delvis", "Klasse 2: delvis", "Class 2: in between"),
     ("3", "Klasse 3: kan ikke produseres", "Klasse 3: kan ikkje produserast",
      "Class 3: cannot be produced"),
@@ -215,7 +216,8 @@ CODE_LISTS: dict[str, CodeList] = {
 # Data owners ("where the indicator lives"). The property is open: other owners are kept as
 # written; a known owner given by code or any label is stored as its code.
 DATA_OWNERS = _list("data_owner", "Dataeier", "Dataeigar", "Data owner", [
-    ("ssb", "Statistisk sentralbyrå (SSB)", "Statistisk sentralbyrå (SSB)", "Statistics Norway (SSB)"),
+    ("ssb", "Statistisk sentralbyrå (SSB)", "Statistisk sentralbyrå (SSB)",
+     "Statistics Norway (SSB)"),
     ("fhi", "Folkehelseinstituttet (FHI)", "Folkehelseinstituttet (FHI)",
      "Norwegian Institute of Public Health (FHI)"),
     ("miljodirektoratet", "Miljødirektoratet", "Miljødirektoratet",

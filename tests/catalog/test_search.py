@@ -47,7 +47,8 @@ def test_filters_combine_with_the_query_and_facets_count_the_rest(catalog_db):
 
 def test_values_may_be_given_as_labels_and_unclassified_is_a_filter(catalog_db):
     _, by_code = _keys(catalog_db, "", filters={"evaluation_step": ["impact"]})
-    _, by_label = _keys(catalog_db, "", filters={"evaluation_step": ["5 Impact (effect on society)"]})
+    label = "5 Impact (effect on society)"
+    _, by_label = _keys(catalog_db, "", filters={"evaluation_step": [label]})
     assert by_code["total"] == by_label["total"] > 0
     with session_scope(catalog_db) as s:
         none = search(s, Selection("", {"set": ["De-norske-målepunktene"]}, ["development_area"]))

@@ -278,7 +278,7 @@ def _check_links(session: Session, parsed: ParsedFile) -> None:
 
 def export_rows(session: Session, set_ids: Iterable[str] | None = None,
                 codes: set[tuple[str, str]] | None = None) -> list[dict[str, object]]:
-    """The rows of the layout (plain values, lists for multi-valued cells) for sets or a selection."""
+    """Rows of the layout (plain values; lists in multi-valued cells) for sets or a selection."""
     query = select(IndicatorSet).order_by(IndicatorSet.id)
     if set_ids is not None:
         set_ids = list(set_ids)
@@ -344,7 +344,9 @@ def write_json(rows: list[dict], out: io.TextIOBase) -> None:
 
 def write_xlsx(rows: list[dict], path_or_buffer, *, template_rows: int = 0) -> None:
     """The indicator sheet, a code-list sheet with every allowed value, and drop-downs."""
-    book = xlsxwriter.Workbook(path_or_buffer, {"in_memory": True})
+    # Cell text is data, never a formula or link: "=x" from a user must stay "=x".
+    book = xlsxwriter.Workbook(path_or_buffer, {"in_memory": True, "strings_to_formulas": False,
+                                                "strings_to_urls": False})
     sheet = book.add_worksheet("indicators")
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
     sheet.write_row(0, 0, COLUMNS, bold)

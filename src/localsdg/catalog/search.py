@@ -56,8 +56,8 @@ def _normalise_value(index: CatalogIndex, facet: str, value: str) -> str:
     value = str(value).strip()
     if facet == "set":
         if value not in index.set_names:
-            raise UserError(f"set: unknown set '{value}'; sets: {', '.join(sorted(index.set_names))}",
-                            status=400)
+            known = ", ".join(sorted(index.set_names))
+            raise UserError(f"set: unknown set '{value}'; sets: {known}", status=400)
         return value
     prop = props.PROPERTIES[FACETS[facet]]
     try:

@@ -55,7 +55,8 @@ def _other_uri(session: Session, set_id: str, code: str) -> URIRef:
 
 
 def _scheme_uri(row: dict) -> URIRef:
-    return URIRef((row.get("set_url") or f"urn:localsdg:{quote(row['set_id'])}").removesuffix(".ttl"))
+    url = row.get("set_url") or f"urn:localsdg:{quote(row['set_id'])}"
+    return URIRef(url.removesuffix(".ttl"))
 
 
 def _add_scheme(g: Graph, row: dict, members: list[URIRef]) -> None:

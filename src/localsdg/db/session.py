@@ -18,9 +18,13 @@ from localsdg.db.schema import CatalogState
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-@cache
 def engine(url: str | None = None) -> Engine:
-    url = url or settings().database_url
+    """The engine for a URL (default: the configured database), one per URL per process."""
+    return _engine(url or settings().database_url)
+
+
+@cache
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         eng = create_engine(url)
