@@ -32,8 +32,10 @@ class CodeList:
     codes: tuple[Code, ...]
     description_en: str = ""
     _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _lookup_codes: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._lookup_codes.update({c.code: i for i, c in enumerate(self.codes)})
         for c in self.codes:
             for key in (c.code, c.nb, c.nn, c.en):
                 self._lookup.setdefault(key.casefold(), c.code)
@@ -43,14 +45,19 @@ class CodeList:
 
     @property
     def allowed(self) -> list[str]:
-        return [c.code for c in self.codes]
+        return list(self._lookup_codes)
 
     def normalise(self, value: str) -> str | None:
         """Return the code for a code or any of its labels (case-insensitive), else None."""
         return self._lookup.get(str(value).strip().casefold())
 
     def get(self, code: str) -> Code | None:
-        return next((c for c in self.codes if c.code == code), None)
+        i = self._lookup_codes.get(code)
+        return None if i is None else self.codes[i]
+
+    def position(self, code: str) -> int | None:
+        """The code's place in the list (for sorting), None when not in it."""
+        return self._lookup_codes.get(code)
 
 
 def _list(id_: str, nb: str, nn: str, en: str, codes: list[tuple[str, str, str, str]], desc=""):

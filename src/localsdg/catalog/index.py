@@ -52,6 +52,14 @@ class Doc:
     quality_class: str | None
     facets: dict[str, list[str]]
 
+    def __post_init__(self) -> None:
+        self.natural_code = natural_key(self.code)
+
+
+def natural_key(code: str) -> tuple:
+    """Sort 2.10.1 after 2.9.1: numeric parts as numbers."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
+
 
 @dataclass
 class CatalogIndex:
@@ -69,8 +77,10 @@ class CatalogIndex:
     _starts: list[int] = field(default_factory=list)
 
     @property
-    def everything(self) -> set[int]:
-        return set(range(len(self.docs)))
+    def everything(self) -> frozenset[int]:
+        if "_everything" not in self.__dict__:
+            self.__dict__["_everything"] = frozenset(range(len(self.docs)))
+        return self.__dict__["_everything"]
 
     def words_containing(self, part: str) -> list[str]:
         """Vocabulary words that contain `part`, found by a C-speed scan of one long string."""

@@ -83,8 +83,8 @@ class Property:
         if self.kind == "target":
             return target_sort_key(str(value))
         if self.codelist is not None and self.kind == "code":
-            allowed = self.codelist.allowed
-            return (allowed.index(value), "") if value in allowed else (len(allowed), value)
+            pos = self.codelist.position(str(value))
+            return (pos, "") if pos is not None else (len(self.codelist.codes), str(value))
         return (0, str(value))
 
     def to_text(self, value: object) -> str:

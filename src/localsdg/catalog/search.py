@@ -3,6 +3,7 @@ compounds, inflection and small typos, combined with filters on any facet."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -123,7 +124,7 @@ def _parts(term: str, shortest: int = 5) -> set[str]:
 
 def selected(index: CatalogIndex, sel: Selection, scores: dict[int, float] | None,
              skip: str | None = None) -> set[int]:
-    docs = set(scores) if scores is not None else index.everything
+    docs = set(scores) if scores is not None else set(index.everything)
     for facet, values in sel.filters.items():
         if facet != skip:
             postings = index.postings[facet]
@@ -186,9 +187,9 @@ def search(session: Session, sel: Selection, *, limit: int = 20, offset: int = 0
     sel = sel.normalised(index)
     scores = query_scores(index, sel.q)
     docs = selected(index, sel, scores)
-    ordered = sorted(docs, key=_sort_key(index, sort if sel.q or sort != "relevance" else "set",
-                                         scores or {}, lang))
-    hits = [_hit(index, d, (scores or {}).get(d), lang) for d in ordered[offset:offset + limit]]
+    key = _sort_key(index, sort if sel.q or sort != "relevance" else "set", scores or {}, lang)
+    page = heapq.nsmallest(offset + limit, docs, key=key)[offset:]
+    hits = [_hit(index, d, (scores or {}).get(d), lang) for d in page]
     result = {"total": len(docs), "offset": offset, "limit": limit, "sort": sort,
               "selection": sel.as_dict(), "hits": hits}
     if facets:
@@ -197,21 +198,19 @@ def search(session: Session, sel: Selection, *, limit: int = 20, offset: int = 0
 
 
 def _sort_key(index: CatalogIndex, sort: str, scores: dict[int, float], lang: str):
-    def natural(code: str) -> tuple:
-        return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
-
-    def key(d: int):
+    def name(d: int) -> str:
         doc = index.docs[d]
-        name = ((doc.name_en if lang == "en" else doc.name_nb) or doc.name_nb or doc.name_en
+        return ((doc.name_en if lang == "en" else doc.name_nb) or doc.name_nb or doc.name_en
                 or "").casefold()
-        if sort == "relevance":  # equal scores: the shorter name is the closer match
-            return (-scores.get(d, 0), len(name), doc.set_id, natural(doc.code))
-        if sort == "name":
-            return (name, doc.set_id)
-        if sort == "code":
-            return (natural(doc.code), doc.set_id)
-        return (doc.set_id, natural(doc.code))
-    return key
+
+    docs = index.docs
+    if sort == "relevance":  # equal scores: the shorter name is the closer match
+        return lambda d: (-scores.get(d, 0), len(name(d)), docs[d].set_id, docs[d].natural_code)
+    if sort == "name":
+        return lambda d: (name(d), docs[d].set_id)
+    if sort == "code":
+        return lambda d: (docs[d].natural_code, docs[d].set_id)
+    return lambda d: (docs[d].set_id, docs[d].natural_code)
 
 
 def _hit(index: CatalogIndex, d: int, score: float | None, lang: str) -> dict:

@@ -23,7 +23,7 @@ from localsdg.db.schema import (
     Target,
     now,
 )
-from localsdg.db.session import bump_catalog_version
+from localsdg.db.session import bulk_insert, bump_catalog_version
 
 SET_FIELDS = ("name_nb", "name_en", "publisher", "version", "level", "url", "description")
 
@@ -146,9 +146,9 @@ def _create(session: Session, set_id: str, records: list[IndicatorRecord], chang
         for p in props.SINGLE:
             row[p.name] = rec.values.get(p.name)
         rows.append(row)
-    ids = session.scalars(
-        insert(Indicator).returning(Indicator.id, sort_by_parameter_order=True), rows
-    ).all()
+    bulk_insert(session, Indicator.__table__, rows)
+    id_of = indicator_ids(session, {(set_id, rec.code) for rec in records})
+    ids = [id_of[(set_id, rec.code)] for rec in records]
     values = [
         {"indicator_id": id_, "property": p.name, "value": v}
         for id_, rec in zip(ids, records, strict=True)
@@ -156,9 +156,9 @@ def _create(session: Session, set_id: str, records: list[IndicatorRecord], chang
         for v in rec.values.get(p.name) or []
     ]
     if values:
-        session.execute(insert(IndicatorValue), values)
+        bulk_insert(session, IndicatorValue.__table__, values)
     batch_id = batch.id if batch else None
-    session.execute(insert(IndicatorChange), [
+    bulk_insert(session, IndicatorChange.__table__, [
         {"indicator_id": id_, "property": "indicator", "old_value": None,
          "new_value": f"created in {set_id}", "changed_by": changed_by, "changed_at": now(),
          "batch_id": batch_id}
