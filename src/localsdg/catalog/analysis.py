@@ -7,8 +7,8 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
-from localsdg.catalog.index import FACETS, CatalogIndex, get_index
-from localsdg.catalog.search import Selection, facet_label, query_scores, selected
+from localsdg.catalog.index import CatalogIndex, get_index
+from localsdg.catalog.search import Selection, facet_label, facet_order, query_scores, selected
 
 DIMENSIONS = ["set", "goal", "target", "tbl", "evaluation_step", "quality_class",
               "development_area", "geography_level", "distribution", "data_owner", "periodicity",
@@ -45,20 +45,9 @@ def _counts(index: CatalogIndex, dim: str, docs: set[int], lang: str) -> list[di
         if n:
             rows.append({"value": value, "label": facet_label(index, dim, value, lang),
                          "count": n, "share": _share(n, len(docs))})
-    if dim == "target":
-        order = {t: i for i, t in enumerate(index.all_targets)}
-        return sorted(rows, key=lambda r: order.get(r["value"], len(order)))
-    if dim in ("set", "data_owner", "priority_tag"):
+    if dim in ("set", "data_owner", "priority_tag"):  # open lists: the largest first
         return sorted(rows, key=lambda r: (r["value"] is None, -r["count"], r["value"] or ""))
-    allowed = _allowed(dim)
-    return sorted(rows, key=lambda r: (r["value"] is None,
-                                       allowed.index(r["value"]) if r["value"] in allowed else 99))
-
-
-def _allowed(dim: str) -> list[str]:
-    from localsdg.catalog import properties as props
-    prop = props.PROPERTIES[FACETS[dim]]
-    return prop.codelist.allowed if prop.codelist else []
+    return sorted(rows, key=lambda r: facet_order(dim, r["value"]))
 
 
 def _sets(index: CatalogIndex, docs: set[int], lang: str) -> list[dict]:

@@ -82,10 +82,10 @@ class Property:
     def sort_key(self, value: object) -> object:
         if self.kind == "target":
             return target_sort_key(str(value))
-        if self.codelist is not None and self.kind == "code":
+        if self.codelist is not None:  # known codes in list order, other text after them
             pos = self.codelist.position(str(value))
             return (pos, "") if pos is not None else (len(self.codelist.codes), str(value))
-        return (0, str(value))
+        return (0, str(value).casefold())
 
     def to_text(self, value: object) -> str:
         """The value as written in CSV/XLSX cells and change records."""

@@ -148,18 +148,16 @@ def facet_counts(index: CatalogIndex, sel: Selection, scores: dict[int, float] |
                 counts.append({"value": value, "label": facet_label(index, facet, value, lang),
                                "count": n, "selected": value in sel.filters.get(facet, [])
                                or (value is None and facet in sel.unclassified)})
-        out[facet] = sorted(counts, key=lambda c: _facet_order(index, facet, c["value"]))
+        out[facet] = sorted(counts, key=lambda c, f=facet: facet_order(f, c["value"]))
     return out
 
 
-def _facet_order(index: CatalogIndex, facet: str, value: str | None) -> tuple:
+def facet_order(facet: str, value: str | None) -> tuple:
+    """Facet values in code-list order (targets numerically), unclassified last."""
     if value is None:
-        return (2, ())
+        return (1, ())
     prop = props.PROPERTIES.get(FACETS[facet] or "")
-    if prop is None:
-        return (0, (value.casefold(),))
-    return (0, (prop.sort_key(value),)) if prop.codelist is None or prop.kind == "code" else (
-        (0, (value in prop.codelist.allowed and 0 or 1, value.casefold())))
+    return (0, prop.sort_key(value) if prop else value.casefold())
 
 
 def facet_label(index: CatalogIndex, facet: str, value: str | None, lang: str) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import RDF, SKOS
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
@@ -26,10 +27,12 @@ from localsdg.catalog.store import (
     LinkRecord,
     SaveReport,
     SetRecord,
+    known_targets,
     save_links,
     save_set,
     start_batch,
 )
+from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
 from localsdg.sources.http import fetch
 from localsdg.sources.un_framework import SET_ID as UN_SET
@@ -146,7 +149,7 @@ def sync_ks_taxonomy(session: Session, only: list[str] | None = None, by: str = 
     names = only or list(SETS)
     report = SyncReport()
     _check_vocabularies(report)
-    targets = {t for (t,) in session.execute(_target_query())}
+    targets = known_targets(session)
     if not targets:
         raise UserError("the UN framework is not loaded; run `localsdg sync framework` first")
     parsed = [_parse_set(name, targets, report) for name in names]
@@ -161,13 +164,6 @@ def sync_ks_taxonomy(session: Session, only: list[str] | None = None, by: str = 
     _link(session, parsed, report)
     batch.summary = report.as_dict()
     return batch.summary
-
-
-def _target_query():
-    from sqlalchemy import select
-
-    from localsdg.db.schema import Target
-    return select(Target.code)
 
 
 def _graph(url: str) -> tuple[Graph, str]:
@@ -349,9 +345,6 @@ def _source(graph: Graph, s: URIRef, report: SyncReport) -> dict:
 
 
 def _missing_from_file(session: Session, parsed: ParsedSet) -> list[str]:
-    from sqlalchemy import select
-
-    from localsdg.db.schema import Indicator
     codes = {r.code for r in parsed.indicators}
     have = session.scalars(select(Indicator.code).where(Indicator.set_id == parsed.record.id))
     return [f"{parsed.record.id}/{c}" for c in have if c not in codes]
