@@ -1,5 +1,6 @@
 # Two commands run everything: `make serve` (the app, reference data loaded) and `make test`.
-# Both install what they need first: uv (pinned) and the locked Python environment.
+# Both install what they need first: uv (pinned), the locked Python environment and the
+# npm assets.
 
 UV_VERSION := 0.13.8
 UV := python3 -m uv
@@ -9,9 +10,13 @@ export LOCALSDG_MIRROR ?= $(if $(wildcard ../shared/mirror),$(abspath ../shared/
 
 .PHONY: setup serve test lint bench
 
-setup:
+setup: node_modules/.package-lock.json
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	@$(UV) sync --locked --quiet
+
+# Front-end assets (Designsystemet, htmx, Vega) and axe-core, pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 serve: setup
 	$(UV) run localsdg serve --port $(PORT)

@@ -313,6 +313,9 @@ def classify_cmd(
                                                     ("remove", remove)) for item in items or []]
     changes += [classify.Change(p, "clear") for p in clear or []]
     keys = [_key(t) for t in targets] if targets else None
+    if keys is not None and (query or filters or unclassified):
+        raise UserError("name indicators as SET_ID/CODE or select them with --query/--filter, "
+                        "not both")
     if keys is None and not (query or filters or unclassified):
         raise UserError("name indicators as SET_ID/CODE, or select with --query/--filter")
     with session_scope() as s:

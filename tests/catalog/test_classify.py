@@ -70,3 +70,11 @@ def test_invalid_changes_store_nothing(framework_db):
         assert detail(s, *KEY)["values"]["quality_class"] is None
     with pytest.raises(UserError, match="unknown indicator"):
         _apply(framework_db, [Change("quality_class", "set", "1")], [("un-global", "99.9.9")])
+
+
+def test_an_indicator_keeps_a_name(framework_db):
+    with pytest.raises(UserError) as caught:
+        _apply(framework_db, [Change("name_nb", "clear"), Change("name_en", "clear")], [KEY])
+    assert "needs a name" in caught.value.details[0]
+    with session_scope(framework_db) as s:
+        assert detail(s, *KEY)["values"]["name_nb"]

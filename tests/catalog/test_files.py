@@ -140,3 +140,24 @@ def test_export_of_an_unknown_format_is_refused(catalog_db, tmp_path):
 def reset(db):
     with session_scope(db) as s:
         s.execute(delete(IndicatorSet).where(IndicatorSet.id != "un-global"))
+
+
+def test_formulas_nul_characters_and_broken_quotes_are_errors(framework_db, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "indicators"
+    sheet.append(["set_id", "code", "name_nb", "quality_class"])
+    sheet.append(["lokal", "A1", "Navn", "=1+1"])
+    path = tmp_path / "formler.xlsx"
+    book.save(path)
+    with pytest.raises(UserError, match=r"row 2, column quality_class: '=1\+1' is a formula"):
+        _import(framework_db, path)
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"set_id,code,name_nb\nlokal,A1,a\x00b\n")
+    with pytest.raises(UserError, match="row 2, column name_nb: contains a NUL character"):
+        _import(framework_db, nul)
+    broken = tmp_path / "broken.csv"
+    broken.write_text('set_id,code,name_nb\nlokal,A1,"unterminated\n', encoding="utf-8")
+    with pytest.raises(UserError, match="broken.csv, line .*: not valid CSV"):
+        _import(framework_db, broken)
+    assert _count(framework_db) == 252

@@ -81,3 +81,22 @@ def test_classify_and_upload(writable):
     good = io.BytesIO(b"set_id,code,name_nb,targets\nlokal,1,Sykkelandel,11.2\n")
     r = writable.post("/api/v1/import", files={"file": ("mitt.csv", good)}, data={"by": "me"})
     assert r.status_code == 200 and r.json()["created"] == 1
+
+
+def test_unknown_parameters_and_invalid_values_are_named(client):
+    r = client.get("/api/v1/indicators", params={"gaol": "13"})
+    assert r.status_code == 400 and "unknown query parameter(s): gaol" in r.json()["detail"]
+    r = client.get("/api/v1/indicators", params={"limit": "-1"})
+    assert r.status_code == 422 and r.json()["problems"][0].startswith("query limit:")
+
+
+def test_bulk_change_needs_a_real_selection_and_numbers_are_values(writable):
+    r = writable.post("/api/v1/classify", json={
+        "by": "x", "selection": {}, "changes": [{"property": "tbl", "value": "planet"}]})
+    assert r.status_code == 400 and "whole catalog" in r.json()["detail"]
+    r = writable.patch("/api/v1/sets/un-global/indicators/13.2.2", json={
+        "by": "x", "changes": [{"property": "quality_class", "value": 1}]})
+    assert r.status_code == 200 and r.json()["changes"][0]["new"] == "1"
+    r = writable.patch("/api/v1/sets/un-global/indicators/13.2.2", json={
+        "by": "x", "changes": [{"property": "tbl", "valeu": "planet"}]})
+    assert r.status_code == 422 and "valeu" in r.json()["detail"]

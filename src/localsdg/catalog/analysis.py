@@ -96,3 +96,28 @@ def _target_coverage(index: CatalogIndex, docs: set[int]) -> dict:
 def statistics_rows(stats: dict) -> list[dict]:
     """The counts as one long table (dimension, value, label, count, share) for CSV and terminal."""
     return [{"dimension": dim, **row} for dim, rows in stats["counts"].items() for row in rows]
+
+
+def coverage_matrix(session: Session, sel: Selection, column: str, lang: str = "nb") -> dict:
+    """Indicators per set and goal (or target) for the selection; zero cells are the gaps."""
+    if column not in ("goal", "target"):
+        raise ValueError(column)
+    index = get_index(session)
+    sel = sel.normalised(index)
+    docs = selected(index, sel, query_scores(index, sel.q))
+    columns = [str(g) for g in range(1, 18)] if column == "goal" else index.all_targets
+    counts: dict[str, dict[str, int]] = {}
+    for d in docs:
+        doc = index.docs[d]
+        row = counts.setdefault(doc.set_id, {})
+        for value in doc.facets[column]:
+            row[value] = row.get(value, 0) + 1
+    rows = [{"set_id": s, "name": facet_label(index, "set", s, lang)} for s in sorted(counts)]
+    return {"column": column, "columns": columns, "rows": rows, "counts": counts}
+
+
+def matrix_rows(matrix: dict) -> list[dict]:
+    """The matrix as a long table (set, goal or target, count), zeros included."""
+    return [{"set_id": r["set_id"], matrix["column"]: c,
+             "count": matrix["counts"][r["set_id"]].get(c, 0)}
+            for r in matrix["rows"] for c in matrix["columns"]]

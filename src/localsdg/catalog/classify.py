@@ -47,7 +47,8 @@ def check_changes(session: Session, changes: list[Change]) -> list[tuple[Change,
                             f"{prop.name} holds one value, use 'set' or 'clear'")
             continue
         if ch.op != "clear" and (ch.value is None or ch.value == "" or ch.value == []):
-            problems.append(f"{where}: a value is needed for '{ch.op}'")
+            problems.append(f"{where}: a value is needed for '{ch.op}'; to make the "
+                            "property unknown, use 'clear'")
             continue
         try:
             value = None if ch.op == "clear" else prop.parse(ch.value, targets)
@@ -112,13 +113,16 @@ def plan(session: Session, indicators: list[Indicator], changes: list[Change]) -
                 out.append({"set_id": ind.set_id, "code": ind.code, "property": ch.property,
                             "old": current[ch.property], "new": new})
                 current[ch.property] = new
+        if not (current["name_nb"] or current["name_en"]):
+            raise UserError("the classification was not saved", details=[
+                f"{ind.set_id}/{ind.code}: an indicator needs a name in name_nb or name_en"])
     return out
 
 
 def apply(session: Session, indicators: list[Indicator], changes: list[Change], by: str,
           dry_run: bool = False) -> dict:
-    if not by.strip():
-        raise UserError("say who makes the change (--by or 'by')")
+    if not by.strip() or "\x00" in by:
+        raise UserError("say who makes the change (--by or 'by'), without control characters")
     planned = plan(session, indicators, changes)
     if not dry_run:
         by_ind = {(i.set_id, i.code): i for i in indicators}

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import xlsxwriter
-from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -94,25 +94,36 @@ def _read_csv(path: Path):
         text = raw.decode("cp1252")
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
-    rows = [(f"row {n}", dict(zip(header, cells, strict=False)))
-            for n, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        rows = [(f"row {n}", dict(zip(header, cells, strict=False)))
+                for n, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
+    except csv.Error as exc:
+        raise UserError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}); "
+                        "check the quotes on that line") from exc
     return header, rows
+
+
+class Formula(str):
+    """An Excel formula found in a cell: its value is not stored in the file we read."""
 
 
 def _read_xlsx(path: Path):
     try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for damaged files
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for damaged or foreign files
         raise UserError(f"{path.name}: not a readable Excel file ({exc})") from exc
-    sheet = "indicators" if "indicators" in book.sheet_names else book.sheet_names[0]
-    data = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    sheet = book["indicators"] if "indicators" in book.sheetnames else book.worksheets[0]
+    data = [[Formula(c.value) if c.data_type == "f" else c.value for c in row]
+            for row in sheet.iter_rows() if any(c.value is not None for c in row)]
+    book.close()
     if not data:
         return [], []
     header = [_cell_text(h).strip() for h in data[0]]
-    rows = [(f"sheet {sheet}, row {n}", {h: _cell_text(c) for h, c in zip(header, cells,
-                                                                          strict=False)})
+    rows = [(f"sheet {sheet.title}, row {n}",
+             {h: c if isinstance(c, Formula) else _cell_text(c)
+              for h, c in zip(header, cells, strict=False)})
             for n, cells in enumerate(data[1:], start=2) if any(_cell_text(c) for c in cells)]
     return header, rows
 
@@ -173,6 +184,17 @@ def parse_file(path: Path, targets: set[str]) -> ParsedFile:
 
 def _parse_row(file: str, label: str, row: dict, header: list[str], targets: set[str],
                parsed: ParsedFile, seen: dict) -> None:
+    bad = False
+    for column, value in row.items():
+        if isinstance(value, Formula):
+            parsed.error(Cell(file, label, column), f"'{value}' is a formula whose result is "
+                         "not in the file; write the value itself")
+            bad = True
+        elif "\x00" in str(value or ""):
+            parsed.error(Cell(file, label, column), "contains a NUL character; remove it")
+            bad = True
+    if bad:
+        return
     set_id, code = str(row.get("set_id") or "").strip(), str(row.get("code") or "").strip()
     if not SET_ID.match(set_id):
         parsed.error(Cell(file, label, "set_id"), f"'{set_id}' is not a valid set id (needed; "
@@ -234,8 +256,11 @@ def _parse_links(where: Cell, raw: object, set_id: str, code: str, parsed: Parse
                                        m[2], m[3]))
 
 
-def import_file(session: Session, path: Path, by: str) -> dict:
-    """Check the whole file, then store it in one transaction; raise UserError on any error."""
+def check_file(session: Session, path: Path) -> ParsedFile:
+    """Read and check a whole file against the catalog, writing nothing.
+
+    Raises UserError listing every problem; returns the parsed sets when there are none.
+    """
     targets = known_targets(session)
     if not targets:
         raise UserError("the UN framework is not loaded, so targets cannot be checked; "
@@ -246,6 +271,12 @@ def import_file(session: Session, path: Path, by: str) -> dict:
         more = " (first 200 shown)" if len(parsed.errors) >= MAX_ERRORS else ""
         raise UserError(f"{path.name}: {len(parsed.errors)} problem(s){more}; nothing was "
                         "imported. Correct them and import again.", details=parsed.errors)
+    return parsed
+
+
+def import_file(session: Session, path: Path, by: str) -> dict:
+    """Check the whole file, then store it in one transaction; raise UserError on any error."""
+    parsed = check_file(session, path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     batch = start_batch(session, "catalog", str(path.resolve()), by, checksum)
     totals = SaveReport()
@@ -349,14 +380,15 @@ def write_xlsx(rows: list[dict], path_or_buffer, *, template_rows: int = 0) -> N
                                                 "strings_to_urls": False})
     sheet = book.add_worksheet("indicators")
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    as_text = book.add_format({"num_format": "@"})  # Excel must not turn 8.10 into 8.1
     sheet.write_row(0, 0, COLUMNS, bold)
     sheet.freeze_panes(1, 0)
     for r, row in enumerate(rows, start=1):
-        sheet.write_row(r, 0, [_cell(c, row.get(c)) for c in COLUMNS])
+        sheet.write_row(r, 0, [_cell(c, row.get(c)) for c in COLUMNS], as_text)
     last = max(len(rows), template_rows, 1000)
     ranges = _write_code_lists(book, bold)
     for col, name in enumerate(COLUMNS):
-        sheet.set_column(col, col, 28 if name.startswith("name") else 16)
+        sheet.set_column(col, col, 28 if name.startswith("name") else 16, as_text)
         prop = props.PROPERTIES.get(name)
         if name in ranges and prop is not None and not prop.multi and prop.kind != "open":
             sheet.data_validation(1, col, last, col, {

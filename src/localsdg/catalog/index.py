@@ -25,8 +25,9 @@ from localsdg.db.schema import CatalogState, Indicator, IndicatorSet, IndicatorV
 # facet name -> property it reads
 FACETS = {"set": None, **{p.facet: p.name for p in props.PROPERTIES.values() if p.facet}}
 TOKEN = re.compile(r"\d+(?:\.[0-9a-z]+)+|\w+", re.UNICODE)
-FIELD_WEIGHTS = {"code": 3.0, "name": 3.0, "notation": 2.0, "description": 1.0, "unit": 0.5,
-                 "set": 0.5}
+# The set's name is not searched: it would match every indicator of a set ("klima" in
+# "Forurensning og klima") and drown the real hits; use the set filter instead.
+FIELD_WEIGHTS = {"code": 3.0, "name": 3.0, "notation": 2.0, "description": 1.0, "unit": 0.5}
 _STEMMERS = {lang: snowballstemmer.stemmer(lang) for lang in ("norwegian", "english")}
 
 
@@ -141,11 +142,10 @@ def build(session: Session, version: int) -> CatalogIndex:
         for facet, vals in facets.items():
             for v in vals or [None]:
                 postings[facet][v].add(pos)
-        set_name = " ".join(n or "" for n in index.set_names.get(ind.set_id, ()))
         for fld, text in (("code", ind.code), ("name", f"{ind.name_nb or ''} {ind.name_en or ''}"),
                           ("notation", ind.notation or ""),
                           ("description", f"{ind.description_nb or ''} {ind.description_en or ''}"),
-                          ("unit", ind.unit or ""), ("set", set_name)):
+                          ("unit", ind.unit or "")):
             weight = FIELD_WEIGHTS[fld]
             for w in words(text):
                 for term in stems(w):

@@ -55,6 +55,8 @@ class Property:
                 raise ValueError(self._bad(raw, targets))
             return code == "true"
         text = str(raw).strip()
+        if "\x00" in text:
+            raise ValueError("the value contains a NUL character; remove it")
         if self.kind == "open":
             return self.codelist.normalise(text) or text  # type: ignore[union-attr]
         if self.codelist is not None:

@@ -18,7 +18,7 @@ from localsdg.errors import UserError
 STOPWORDS = {"og", "i", "av", "for", "per", "på", "til", "med", "the", "of", "and", "in", "to",
              "a", "an", "by"}
 SORTS = ("relevance", "code", "name", "set")
-MAX_LIMIT = 1000
+MAX_LIMIT = 20000  # the API allows 1000 a page; exports ask for more
 
 
 @dataclass

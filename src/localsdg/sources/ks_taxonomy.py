@@ -318,6 +318,7 @@ def _periodicity(graph: Graph, s: URIRef, where: str, report: SyncReport) -> str
         report.quirks["list literal artefact"] += 1
         text = text.strip("[]'\" ")
     if text.casefold() in UNKNOWN_WORDS:
+        report.quirks["periodicity given as 'not available': left unknown"] += 1
         return None
     code = PERIODICITY.get(text.casefold())
     if code is None:

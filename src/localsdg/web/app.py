@@ -1,14 +1,31 @@
-"""The FastAPI application: the JSON API under /api/v1 (web pages come with their own issue)."""
+"""The FastAPI application: the web pages, the JSON API under /api/v1, and static assets."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from localsdg.errors import UserError
 from localsdg.web.api import catalog as catalog_api
+from localsdg.web.pages import analysis, catalog, imports, indicator, site
+from localsdg.web.templating import render
 
 API = "/api/v1"
+ROOT = Path(__file__).resolve().parents[3]
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = {  # URL folder -> folder inside node_modules (installed by `npm ci`, see Makefile)
+    "ds-theme": "@digdir/designsystemet-theme/brand",
+    "ds-css": "@digdir/designsystemet-css/dist/src",
+    "htmx": "htmx.org/dist",
+    "vega": "vega/build",
+    "vega-lite": "vega-lite/build",
+    "vega-embed": "vega-embed/build",
+}
 
 
 def create_app() -> FastAPI:
@@ -17,14 +34,39 @@ def create_app() -> FastAPI:
                   description="SDG indicators, taxonomy and analyses for Norwegian "
                               "municipalities and counties.")
     app.include_router(catalog_api.router, prefix=API)
+    for module in (site, catalog, indicator, analysis, imports):
+        app.include_router(module.router)
+    for name, folder in VENDOR.items():  # before /static, which would shadow them
+        path = NODE_MODULES / folder
+        if not path.is_dir():
+            raise UserError(f"front-end assets are missing ({path}); run `make setup` "
+                            "(npm ci) in the project folder")
+        app.mount(f"/static/vendor/{name}", StaticFiles(directory=path), name)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), "static")
 
     @app.exception_handler(UserError)
-    async def _user_error(_request: Request, exc: UserError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, "problems": exc.details},
-                            status_code=exc.status)
+    async def _user_error(request: Request, exc: UserError) -> Response:
+        if request.url.path.startswith(API):
+            return JSONResponse({"detail": exc.message, "problems": exc.details},
+                                status_code=exc.status)
+        return render(request, "error.html", status=exc.status, error=exc)
 
-    @app.get("/", include_in_schema=False)
-    async def _root() -> RedirectResponse:
-        return RedirectResponse(f"{API}/docs")
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """Type and range errors in the same shape and plain words as every other error."""
+        problems = [f"{' '.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        if request.url.path.startswith(API):
+            return JSONResponse({"detail": "the request is not valid: " + "; ".join(problems),
+                                 "problems": problems}, status_code=422)
+        return render(request, "error.html", status=422,
+                      error=UserError("the request is not valid", details=problems))
+
+    @app.middleware("http")
+    async def _server_timing(request: Request, call_next):
+        """Report the server's own time per response, for the load benchmark and browsers."""
+        start = time.perf_counter()
+        response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
+        return response
 
     return app

@@ -8,18 +8,17 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import analysis, classify, files, indicators
 from localsdg.catalog.search import SORTS, Selection, search
 from localsdg.db.schema import Goal, Target
-from localsdg.db.session import session_scope
 from localsdg.errors import UserError
+from localsdg.web.params import DB, Sel, check_params
 
 router = APIRouter()
 Lang = Annotated[Literal["nb", "nn", "en"], Query(description="language of labels")]
@@ -28,59 +27,30 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "ttl": "text/turtle; charset=utf-8"}
 
 
-def db():
-    with session_scope() as session:
-        yield session
 
 
-DB = Annotated[Session, Depends(db)]
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key must not be ignored silently
 
 
-def selection(
-    q: Annotated[str, Query(description="words in Bokmål or English")] = "",
-    set_: Annotated[list[str], Query(alias="set")] = [],  # noqa: B006 - FastAPI reads defaults
-    goal: Annotated[list[str], Query()] = [],  # noqa: B006
-    target: Annotated[list[str], Query()] = [],  # noqa: B006
-    tbl: Annotated[list[str], Query()] = [],  # noqa: B006
-    development_area: Annotated[list[str], Query()] = [],  # noqa: B006
-    evaluation_step: Annotated[list[str], Query()] = [],  # noqa: B006
-    distribution: Annotated[list[str], Query()] = [],  # noqa: B006
-    quality_class: Annotated[list[str], Query()] = [],  # noqa: B006
-    geography_level: Annotated[list[str], Query()] = [],  # noqa: B006
-    data_owner: Annotated[list[str], Query()] = [],  # noqa: B006
-    priority_tag: Annotated[list[str], Query()] = [],  # noqa: B006
-    periodicity: Annotated[list[str], Query()] = [],  # noqa: B006
-    unclassified: Annotated[list[str], Query(description="facets that must be empty")] = [],  # noqa: B006
-) -> Selection:
-    filters = {"set": set_, "goal": goal, "target": target, "tbl": tbl,
-               "development_area": development_area, "evaluation_step": evaluation_step,
-               "distribution": distribution, "quality_class": quality_class,
-               "geography_level": geography_level, "data_owner": data_owner,
-               "priority_tag": priority_tag, "periodicity": periodicity}
-    return Selection(q, {k: v for k, v in filters.items() if v}, unclassified)
-
-
-Sel = Annotated[Selection, Depends(selection)]
-
-
-class ChangeIn(BaseModel):
+class ChangeIn(Strict):
     property: str = Field(description="property name, e.g. evaluation_steps")
     op: Literal["set", "add", "remove", "clear"] = "set"
-    value: str | list[str] | bool | None = None
+    value: bool | int | float | str | list[int | str] | None = None
 
 
-class ClassifyIn(BaseModel):
+class ClassifyIn(Strict):
     changes: list[ChangeIn]
     by: str = Field(min_length=1, description="who makes the change")
     dry_run: bool = False
 
 
-class IndicatorKey(BaseModel):
+class IndicatorKey(Strict):
     set_id: str
     code: str
 
 
-class SelectionIn(BaseModel):
+class SelectionIn(Strict):
     q: str = ""
     filters: dict[str, list[str]] = {}
     unclassified: list[str] = []
@@ -117,12 +87,13 @@ def get_sets(session: DB) -> list[dict]:
 
 
 @router.get("/indicators", tags=["catalog"])
-def get_indicators(session: DB, sel: Sel, lang: Lang = "nb",
+def get_indicators(request: Request, session: DB, sel: Sel, lang: Lang = "nb",
                    limit: Annotated[int, Query(ge=0, le=1000)] = 20,
                    offset: Annotated[int, Query(ge=0)] = 0,
                    sort: Annotated[str, Query(description=", ".join(SORTS))] = "relevance",
                    facets: bool = True) -> dict:
     """Search across all sets with facet filters; facet counts for the current query."""
+    check_params(request, "lang", "limit", "offset", "sort", "facets")
     return search(session, sel, limit=limit, offset=offset, sort=sort, lang=lang, facets=facets)
 
 
@@ -150,6 +121,9 @@ def bulk_classify(session: DB, body: BulkClassifyIn) -> dict:
         raise UserError("give either 'indicators' or 'selection'", status=400)
     keys = [(k.set_id, k.code) for k in body.indicators] if body.indicators is not None else None
     sel = Selection(**body.selection.model_dump()) if body.selection else None
+    if sel is not None and not (sel.q.strip() or sel.filters or sel.unclassified):
+        raise UserError("the selection is empty, which would change the whole catalog; give "
+                        "'q', 'filters' or 'unclassified'", status=400)
     inds = classify.resolve(session, keys, sel)
     return classify.apply(session, inds, _changes(body), body.by, body.dry_run)
 
@@ -159,9 +133,10 @@ def _changes(body: ClassifyIn) -> list[classify.Change]:
 
 
 @router.get("/stats", tags=["analysis"])
-def get_stats(session: DB, sel: Sel, lang: Lang = "nb",
+def get_stats(request: Request, session: DB, sel: Sel, lang: Lang = "nb",
               format: Literal["json", "csv"] = "json") -> Response:  # noqa: A002
     """Counts per dimension with unclassified shares, and the set-by-set comparison."""
+    check_params(request, "lang", "format")
     data = analysis.statistics(session, sel, lang)
     if format == "csv":
         return _csv(analysis.statistics_rows(data), "statistics.csv")
@@ -192,9 +167,10 @@ def export_set(session: DB, set_id: str,
 
 
 @router.get("/export", tags=["import and export"])
-def export_selection(session: DB, sel: Sel,
+def export_selection(request: Request, session: DB, sel: Sel,
                      format: Literal["csv", "xlsx", "json"] = "csv") -> Response:  # noqa: A002
     """The indicators of any selection (up to 1,000) in the catalog layout."""
+    check_params(request, "format")
     found = search(session, sel, limit=1000, sort="set", facets=False)
     if found["total"] > 1000:
         raise UserError(f"the selection has {found['total']} indicators; export at most 1000 "

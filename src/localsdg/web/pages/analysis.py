@@ -1,0 +1,90 @@
+"""The analysis page: what a selection measures, as charts with tables and CSV downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from localsdg.catalog.analysis import coverage_matrix, matrix_rows, statistics
+from localsdg.errors import UserError
+from localsdg.web import charts
+from localsdg.web.i18n import choose, translations
+from localsdg.web.pages.catalog import chips
+from localsdg.web.params import DB, Sel
+from localsdg.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+BARS = ["set", "goal", "evaluation_step", "tbl", "quality_class", "development_area",
+        "geography_level"]
+MATRICES = ["goal", "target"]
+
+
+@router.get("/analyse")
+def analysis_page(request: Request, session: DB, sel: Sel):
+    lang = choose(request)
+    _ = translations(lang).gettext
+    stats = statistics(session, sel, lang)
+    titles = {"set": _("Indicators per indicator set"), "goal": _("Indicators per goal"),
+              "evaluation_step": _("Indicators per evaluation step"),
+              "tbl": _("Indicators per triple bottom line"),
+              "quality_class": _("Indicators per quality class"),
+              "development_area": _("Indicators per development area"),
+              "geography_level": _("Indicators per geography level")}
+    count_title = _("Number of indicators")
+    figures = []
+    for dim in BARS:
+        rows = stats["counts"][dim]
+        description = "; ".join(f"{r['label']}: {r['count']}" for r in rows)
+        spec = charts.bar(rows, titles[dim], f"{titles[dim]}. {description}", count_title,
+                          charts.goal_colours() if dim == "goal" else None)
+        figures.append({"id": dim, "title": titles[dim], "spec": _script_json(spec),
+                        "rows": rows, "description": description})
+    matrices = []
+    for column in MATRICES:
+        matrix = coverage_matrix(session, sel, column, lang)
+        title = _("Sets and goals") if column == "goal" else _("Sets and targets")
+        gaps = [c for c in matrix["columns"]
+                if not any(matrix["counts"][r["set_id"]].get(c) for r in matrix["rows"])]
+        description = _("Number of indicators per set and %(what)s; %(n)d without any "
+                        "indicator.") % {"what": _("goal") if column == "goal" else _("target"),
+                                         "n": len(gaps)}
+        spec = charts.heatmap(matrix, title, description, count_title,
+                              _("Goal") if column == "goal" else _("Target"))
+        matrices.append({"id": f"set-{column}", "column": column, "title": title,
+                         "spec": _script_json(spec), "matrix": matrix, "gaps": gaps,
+                         "description": description})
+    result = {"selection": stats["selection"], "facets": {}}
+    return render(request, "analysis.html", stats=stats, figures=figures, matrices=matrices,
+                  chips=chips(request, result, lang))
+
+
+def _script_json(spec: dict) -> str:
+    """JSON safe to place inside <script>: no '</' can close the element early."""
+    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+
+
+@router.get("/analyse/csv")
+def analysis_csv(session: DB, sel: Sel, dimension: str = "goal"):
+    """The numbers behind one chart, as CSV."""
+    if dimension.startswith("set-"):
+        column = dimension.removeprefix("set-")
+        if column not in MATRICES:
+            raise UserError(f"unknown table '{dimension}'", status=404)
+        rows = matrix_rows(coverage_matrix(session, sel, column))
+        fields = ["set_id", column, "count"]
+    elif dimension in BARS:
+        rows = statistics(session, sel)["counts"][dimension]
+        fields = ["value", "label", "count", "share"]
+    else:
+        raise UserError(f"unknown table '{dimension}'; tables: {', '.join(BARS)}, set-goal, "
+                        "set-target", status=404)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{dimension}.csv"'})

@@ -1,0 +1,174 @@
+"""The catalog page: search as you type, facets with counts, chips, paging, bulk edit, export."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from localsdg import taxonomy as tx
+from localsdg.catalog import classify, files
+from localsdg.catalog import properties as props
+from localsdg.catalog.index import FACETS, get_index
+from localsdg.catalog.search import SORTS, Selection, search
+from localsdg.errors import UserError
+from localsdg.web.i18n import choose
+from localsdg.web.params import DB, Sel
+from localsdg.web.templating import render, url_with
+
+router = APIRouter(include_in_schema=False)
+FACET_ORDER = ["set", "goal", "target", "tbl", "evaluation_step", "quality_class",
+               "development_area", "geography_level", "distribution", "data_owner",
+               "periodicity", "priority_tag"]
+PER_PAGE = (20, 50, 100)
+EDITABLE = [p for p in props.PROPERTIES.values() if p.group != "description"]
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MAX_EXPORT = 5000
+
+
+def chips(request: Request, result: dict, lang: str) -> list[dict]:
+    """The active filters, each with the URL that removes it."""
+    index_labels = {f["value"]: f["label"] for facet in result.get("facets", {}).values()
+                    for f in facet}
+    out = []
+    for facet, values in result["selection"]["filters"].items():
+        for value in values:
+            out.append({"facet": facet, "label": index_labels.get(value, value),
+                        "url": url_with(request, drop=(facet, value), page=None)})
+    for facet in result["selection"]["unclassified"]:
+        out.append({"facet": facet, "label": None,
+                    "url": url_with(request, drop=("unclassified", facet), page=None)})
+    return out
+
+
+@router.get("/katalog")
+def catalog_page(request: Request, session: DB, sel: Sel, page: Annotated[int, Query(ge=1)] = 1,
+                 per_page: int = 20, sort: str = "relevance"):
+    lang = choose(request)
+    per_page = per_page if per_page in PER_PAGE else PER_PAGE[0]
+    sort = sort if sort in SORTS else "relevance"
+    result = search(session, sel, limit=per_page, offset=(page - 1) * per_page, sort=sort,
+                    lang=lang)
+    pages = max(1, -(-result["total"] // per_page))
+    context = {"result": result, "chips": chips(request, result, lang), "page": page,
+               "pages": pages, "per_page": per_page, "sort": sort, "sorts": SORTS,
+               "facet_order": FACET_ORDER, "per_page_options": PER_PAGE,
+               "changed": request.query_params.get("endret")}
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+    return render(request, "catalog/_results.html" if partial else "catalog/page.html",
+                  **context)
+
+
+@router.get("/katalog/eksport")
+def export_selection(session: DB, sel: Sel, format: str = "csv"):  # noqa: A002
+    """Download the current selection in the catalog layout."""
+    if format not in files.FORMATS:
+        raise UserError(f"unknown format '{format}'; use csv, xlsx or json", status=400)
+    found = search(session, sel, limit=MAX_EXPORT, sort="set", facets=False)
+    if found["total"] > MAX_EXPORT:
+        raise UserError(f"the selection has {found['total']} indicators; narrow it to at most "
+                        f"{MAX_EXPORT}, or download whole sets", status=400)
+    keys = {(h["set_id"], h["code"]) for h in found["hits"]}
+    rows = files.export_rows(session, {s for s, _ in keys}, codes=keys)
+    buffer = io.BytesIO()
+    files.write_rows(rows, format, buffer)
+    return Response(buffer.getvalue(), media_type=MEDIA[format], headers={
+        "Content-Disposition": f'attachment; filename="indikatorer.{format}"'})
+
+
+# ---------------------------------------------------------------- bulk edit
+
+
+def _form_selection(form: FormData) -> Selection:
+    filters: dict[str, list[str]] = {}
+    for facet in FACETS:
+        values = [str(v) for v in form.getlist(facet) if str(v)]
+        if values:
+            filters[facet] = values
+    return Selection(str(form.get("q") or ""), filters,
+                     [str(v) for v in form.getlist("unclassified") if str(v)])
+
+
+def _bulk_context(session: DB, request: Request, sel: Selection, prop_name: str) -> dict:
+    lang = choose(request)
+    result = search(session, sel, limit=0, lang=lang)
+    prop = props.PROPERTIES.get(prop_name) or props.PROPERTIES["evaluation_steps"]
+    targets = get_index(session).all_targets
+    hidden = _hidden(sel)
+    return {"result": result, "chips": chips(request, result, lang), "editable": EDITABLE,
+            "prop": prop, "choices": _choices(prop, targets, lang), "hidden": hidden,
+            "hidden_json": json.dumps(_grouped(hidden), ensure_ascii=False),
+            "back_url": "/katalog?" + urlencode(hidden)}
+
+
+def _grouped(items: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k, v in items:
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def _choices(prop: props.Property, targets: list[str], lang: str) -> list[tuple[str, str]]:
+    if prop.kind == "target":
+        return [(t, t) for t in targets]
+    if prop.kind == "bool":
+        return [(c.code, c.label(lang)) for c in tx.BOOLEAN.codes]
+    if prop.codelist is not None and prop.kind == "code":
+        return [(c.code, c.label(lang)) for c in prop.codelist.codes]
+    return []
+
+
+def _hidden(sel: Selection) -> list[tuple[str, str]]:
+    items = [("q", sel.q)] if sel.q else []
+    items += [(facet, v) for facet, values in sel.filters.items() for v in values]
+    items += [("unclassified", f) for f in sel.unclassified]
+    return items
+
+
+@router.get("/katalog/endre")
+def bulk_form(request: Request, session: DB, sel: Sel, property: str = "evaluation_steps"):  # noqa: A002
+    context = _bulk_context(session, request, sel, property)
+    partial = request.headers.get("HX-Target") == "value-field"
+    return render(request, "catalog/_value_field.html" if partial else "catalog/bulk.html",
+                  **context, op="set", values=[], errors={})
+
+
+@router.post("/katalog/endre")
+async def bulk_preview(request: Request, session: DB):
+    """Show exactly what would change; save only after the user confirms with a name."""
+    form = await request.form()
+    sel = _form_selection(form)
+    prop_name, op = str(form.get("property") or ""), str(form.get("op") or "set")
+    values = [str(v) for v in form.getlist("value") if str(v).strip()]
+    context = _bulk_context(session, request, sel, prop_name)
+    change = classify.Change(prop_name, op, values if context["prop"].multi else
+                             (values[0] if values else None))
+    errors: dict[str, str] = {}
+    try:
+        inds = classify.resolve(session, None, sel)
+        planned = classify.apply(session, inds, [change], by=str(form.get("by") or "preview"),
+                                 dry_run=True)
+    except UserError as exc:
+        errors["value"] = "; ".join(exc.details) or exc.message
+        return render(request, "catalog/bulk.html", status=422, **context, op=op,
+                      values=values, errors=errors)
+    by = str(form.get("by") or "").strip()
+    if form.get("confirm") and by:
+        done = classify.apply(session, inds, [change], by=by)
+        return RedirectResponse(_back(sel, done["changed_indicators"]), status_code=303)
+    if form.get("confirm"):
+        errors["by"] = "missing"
+    labels = dict(context["choices"])
+    return render(request, "catalog/preview.html", status=422 if errors else 200, **context,
+                  op=op, values=values, planned=planned, errors=errors,
+                  value_text=", ".join(labels.get(v, v) for v in values))
+
+
+def _back(sel: Selection, changed: int) -> str:
+    return "/katalog?" + urlencode([*_hidden(sel), ("endret", str(changed))])

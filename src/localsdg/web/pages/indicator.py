@@ -1,0 +1,85 @@
+"""Indicator pages: every property explained, links, history, and the classification form."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from localsdg import taxonomy as tx
+from localsdg.catalog import classify
+from localsdg.catalog import properties as props
+from localsdg.catalog.indicators import detail, history
+from localsdg.catalog.store import known_targets
+from localsdg.web.i18n import choose
+from localsdg.web.params import DB
+from localsdg.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+GROUPS = ["description", "goal", "perspective", "quality", "data"]
+
+
+def _page(request: Request, session: DB, set_id: str, code: str) -> dict:
+    lang = choose(request)
+    data = detail(session, set_id, code, lang)
+    name_lang = "en" if lang == "en" else "nb"
+    name = data["values"][f"name_{name_lang}"]
+    other = "nb" if name_lang == "en" else "en"
+    return {"ind": data, "history": history(session, set_id, code),
+            "name": name or data["values"][f"name_{other}"] or code,
+            "name_language": name_lang if name else other, "groups": GROUPS,
+            "properties": props.PROPERTIES}
+
+
+@router.get("/indikator/{set_id}/{code}")
+def indicator_page(request: Request, session: DB, set_id: str, code: str):
+    return render(request, "indicator.html", **_page(request, session, set_id, code),
+                  saved=request.query_params.get("lagret"))
+
+
+@router.get("/indikator/{set_id}/{code}/endre")
+def edit_form(request: Request, session: DB, set_id: str, code: str):
+    context = _page(request, session, set_id, code)
+    return render(request, "indicator_edit.html", **context, **_form_context(session),
+                  values=context["ind"]["values"], errors={})
+
+
+def _form_context(session: DB) -> dict:
+    return {"targets": known_targets(session), "code_lists": tx, "boolean": tx.BOOLEAN}
+
+
+def _read(form: FormData, prop: props.Property) -> object:
+    raw = [str(v) for v in form.getlist(prop.name)]
+    if prop.multi:
+        return [part for v in raw for part in props.split_multi(v)]
+    return raw[0] if raw else None
+
+
+@router.post("/indikator/{set_id}/{code}/endre")
+async def save(request: Request, session: DB, set_id: str, code: str):
+    """Check every field, show errors beside them, and save nothing unless all are valid."""
+    form = await request.form()
+    targets = known_targets(session)
+    values, errors = {}, {}
+    for prop in props.PROPERTIES.values():
+        raw = _read(form, prop)
+        try:
+            values[prop.name] = prop.parse(raw, targets)
+        except ValueError as exc:
+            values[prop.name] = raw
+            errors[prop.name] = str(exc)
+    if not (values.get("name_nb") or values.get("name_en")):
+        errors.setdefault("name_nb", "a name is needed in Bokmål or English")
+    by = str(form.get("by") or "").strip()
+    if not by:
+        errors["by"] = "write your name so the change can be traced"
+    if errors:
+        context = _page(request, session, set_id, code)
+        return render(request, "indicator_edit.html", status=422, **context,
+                      **_form_context(session), values=values, errors=errors, by=by)
+    changes = [classify.Change(name, "set" if value not in (None, []) else "clear", value)
+               for name, value in values.items()]
+    inds = classify.resolve(session, [(set_id, code)], None)
+    result = classify.apply(session, inds, changes, by)
+    return RedirectResponse(f"/indikator/{set_id}/{code}?lagret={len(result['changes'])}",
+                            status_code=303)

@@ -1,0 +1,48 @@
+"""Rendering pages: one Jinja2 environment per interface language, with URL helpers."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from localsdg import taxonomy as tx
+from localsdg.web.i18n import COOKIE, LANGUAGES, choose, translations
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def url_with(request: Request, drop: tuple[str, str] | None = None, path: str | None = None,
+             **changes: object) -> str:
+    """The current URL (or `path` with the current query) with query parameters changed:
+    `drop=(key, value)` removes one value, keyword arguments replace a parameter (None
+    removes it)."""
+    items = [(k, v) for k, v in request.query_params.multi_items()
+             if k != "lang" and (k, v) != drop and k not in changes]
+    items += [(k, str(v)) for k, v in changes.items() if v is not None]
+    query = urlencode(items)
+    return (path or request.url.path) + (f"?{query}" if query else "")
+
+
+@cache
+def environment(lang: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(languages=LANGUAGES, url_with=url_with, tx=tx,
+                       goal_colours=tx.GOAL_COLOURS)
+    return env
+
+
+def render(request: Request, template: str, status: int = 200, **context: object
+           ) -> HTMLResponse:
+    lang = choose(request)
+    html = environment(lang).get_template(template).render(request=request, lang=lang, **context)
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
