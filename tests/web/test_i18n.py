@@ -1,0 +1,29 @@
+"""Every interface text has a Bokmål and a Nynorsk translation."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "localsdg" / "web"
+METHODS = [("**/templates/**.html", "jinja2.ext.babel_extract"), ("**.py", "python")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+
+
+def _message_ids() -> set:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            WEB, METHODS, options_map=OPTIONS):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_catalog_translates_every_message(lang):
+    with (WEB / "locales" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog
+                  if m.id and (m.string if isinstance(m.string, str) else all(m.string))}
+    missing = sorted(_message_ids() - translated)
+    assert not missing, f"untranslated in {lang}: {missing}"
