@@ -8,7 +8,7 @@ PORT ?= 8000
 # Offline machines read official files from the shared mirror when it sits beside the clone.
 export LOCALSDG_MIRROR ?= $(if $(wildcard ../shared/mirror),$(abspath ../shared/mirror),)
 
-.PHONY: setup serve test lint bench
+.PHONY: setup serve test lint bench chromium screenshots
 
 setup: node_modules/.package-lock.json
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -24,7 +24,13 @@ serve: setup
 lint: setup
 	$(UV) run ruff check src tests benchmarks
 
-test: lint
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: lint chromium
 	$(UV) run pytest -n 2 --dist loadfile -q
 
 bench: setup

@@ -1,0 +1,88 @@
+"""A real server on the real catalog, driven by Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+from localsdg.db.session import session_scope, upgrade
+from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
+from localsdg.sources.un_framework import sync_framework
+from tests.conftest import MIRROR
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'catalog.sqlite'}"
+    env = {**os.environ, "LOCALSDG_DATABASE_URL": url, "LOCALSDG_MIRROR": str(MIRROR),
+           "LOCALSDG_DATA_DIR": str(folder)}
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
+    upgrade(url)
+    with session_scope(url) as s:
+        sync_framework(s)
+    with session_scope(url) as s:
+        sync_ks_taxonomy(s)
+    mp.undo()
+    port = _free_port()
+    cli = Path(sys.executable).with_name("localsdg")
+    proc = subprocess.Popen([str(cli), "serve", "--port", str(port), "--no-load"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/api/v1/sets", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (from npm) on the page at WCAG 2.1 A and AA; return the violations."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        return r.violations.map(v => ({id: v.id, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return result

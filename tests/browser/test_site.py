@@ -1,0 +1,124 @@
+"""The seven things a planner does in the browser, plus accessibility on every page type."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations
+
+PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/13.2", "/sett",
+              "/sett/Ungdata", "/om", "/indikator/un-global/13.2.2",
+              "/indikator/un-global/13.2.2/endre", "/analyse?set=Ungdata", "/import",
+              "/katalog/endre?goal=13"]
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_no_wcag_violations(page, path):
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page) == []
+
+
+def test_search_as_you_type_and_tick_a_facet(page):
+    page.goto("/katalog")
+    page.get_by_label("Søk i alle indikatorsett").fill("klimagasutslipp")
+    results = page.locator("#catalog-results")
+    expect(results.get_by_role("link", name="Totale klimagassutslipp per år")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=klimagasutslipp"))
+    page.locator("#catalog-results fieldset", has_text="Mål").get_by_label(
+        re.compile(r"^13 Stoppe klimaendringene")).check()
+    expect(page).to_have_url(re.compile(r"goal=13"))
+    expect(page.locator(".chip-link", has_text="Mål: 13")).to_be_visible()
+    page.get_by_role("link", name="Totale klimagassutslipp per år").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Totale klimagassutslipp per år")
+
+
+def test_works_without_javascript(browser, server):
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/katalog")
+    page.get_by_label("Søk i alle indikatorsett").fill("greenhouse")
+    page.get_by_role("button", name="Søk", exact=True).click()
+    expect(page).to_have_url(re.compile(r"q=greenhouse"))
+    expect(page.get_by_role("link", name="Total greenhouse gas emissions per year")).to_be_visible()
+    context.close()
+
+
+def test_edit_and_save_a_property(page):
+    page.goto("/indikator/un-global/3.4.1/endre")
+    page.locator("#evaluation_steps").get_by_label("4 Brukereffekt (outcome)").check()
+    page.get_by_label("Navnet ditt").fill("Kari Planlegger")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("status")).to_contain_text("Lagret")
+    expect(page.locator("table", has_text="Kari Planlegger")).to_be_visible()
+
+
+def test_an_invalid_value_is_shown_next_to_the_field(page):
+    page.goto("/indikator/un-global/3.4.2/endre")
+    page.get_by_label("Delmål", exact=True).fill("3.4|3.99")
+    page.get_by_label("Navnet ditt").fill("Kari")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.locator("#targets-error")).to_contain_text("3.99")
+    expect(page.get_by_role("alert")).to_contain_text("Ingenting ble lagret")
+
+
+def test_bulk_edit_with_confirmation(page):
+    page.goto("/katalog?goal=15")
+    page.get_by_role("link", name=re.compile(r"Endre alle \d+ indikatorene")).click()
+    page.get_by_label("Egenskap").select_option("tbl")
+    expect(page.locator("#value-field")).to_contain_text("Miljø (planet)")  # swapped by htmx
+    page.get_by_label("legg til").check()
+    page.get_by_label("Miljø (planet)").check()
+    page.get_by_role("button", name="Vis hva som blir endret").click()
+    expect(page.get_by_role("status")).to_contain_text("indikatorer blir endret")
+    page.get_by_label("Navnet ditt").fill("Kari")
+    page.get_by_role("button", name=re.compile("Lagre endringen")).click()
+    expect(page.locator(".ds-alert[role=status]")).to_contain_text("ble endret")
+
+
+def test_upload_a_file_with_an_error(page, tmp_path):
+    bad = tmp_path / "mine.csv"
+    bad.write_text("set_id,code,name_nb,quality_class\nlokal,1,Navn,4\n", encoding="utf-8")
+    page.goto("/import")
+    page.get_by_label("Fil").set_input_files(bad)
+    page.get_by_role("button", name="Kontroller filen").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("ingenting ble importert")
+    expect(alert).to_contain_text("row 2, column quality_class")
+
+
+def test_switch_language_and_it_is_remembered(page):
+    page.goto("/")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Catalog", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Indicator catalog")
+    page.get_by_role("link", name="Nynorsk").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nn")
+    expect(page.get_by_role("button", name="Søk", exact=True)).to_be_visible()
+
+
+def test_charts_draw_with_text_alternatives(page):
+    page.goto("/analyse?set=De-norske-målepunktene")
+    charts = page.locator(".chart[data-vega-spec]")
+    expect(charts.first.locator("svg")).to_be_visible()
+    assert charts.count() == 9
+    label = charts.nth(2).get_attribute("aria-label")
+    assert "3 Resultat (output): 355" in label
+
+
+def test_keyboard_reaches_every_control_on_the_front_page(page):
+    page.goto("/")
+    controls = page.locator("a[href], input, button, select").count()
+    reached = set()
+    for _ in range(controls + 5):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.outerHTML.slice(0, 120)"))
+    assert len(reached) >= controls
+    page.goto("/katalog")
+    seen = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+    assert "q" in seen and any(s.startswith("f-set-") for s in seen)
