@@ -35,3 +35,8 @@ test: lint chromium
 
 bench: setup
 	$(UV) run python benchmarks/catalog_bench.py
+	$(UV) run python benchmarks/catalog_page_bench.py
+
+# Screenshots of the main pages of a running server (make serve) into out/screenshots/.
+screenshots: setup chromium
+	$(UV) run python benchmarks/screenshots.py --base-url http://127.0.0.1:$(PORT)
