@@ -1,20 +1,5 @@
 import io
 
-import pytest
-from fastapi.testclient import TestClient
-
-from localsdg.web.app import create_app
-
-
-@pytest.fixture
-def client(use_catalog):
-    return TestClient(create_app())
-
-
-@pytest.fixture
-def writable(framework_db):
-    return TestClient(create_app())
-
 
 def test_openapi_and_reference_endpoints(client):
     spec = client.get("/api/v1/openapi.json").json()

@@ -4,20 +4,6 @@ import io
 import re
 
 import pytest
-from fastapi.testclient import TestClient
-
-from localsdg.web.app import create_app
-
-
-@pytest.fixture
-def client(use_catalog):
-    return TestClient(create_app())
-
-
-@pytest.fixture
-def writable(framework_db):
-    return TestClient(create_app())
-
 
 PAGES = ["/", "/katalog", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/13.2",
          "/sett", "/sett/Ungdata", "/om", "/indikator/un-global/13.2.2",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
+from localsdg.catalog.search import Selection, search
 from localsdg.catalog.store import (
     SET_FIELDS,
     IndicatorRecord,
@@ -331,6 +332,16 @@ def export_rows(session: Session, set_ids: Iterable[str] | None = None,
             rows.append({**set_cols, "code": ind.code, "uri": ind.uri, **record_values(ind),
                          "links": links.get(ind.id, [])})
     return rows
+
+
+def selection_rows(session: Session, sel: Selection, maximum: int) -> list[dict[str, object]]:
+    """Rows of the layout for the indicators of a search selection (at most `maximum`)."""
+    found = search(session, sel, limit=maximum, sort="set", facets=False)
+    if found["total"] > maximum:
+        raise UserError(f"the selection has {found['total']} indicators; narrow it to at most "
+                        f"{maximum}, or download whole sets", status=400)
+    keys = {(h["set_id"], h["code"]) for h in found["hits"]}
+    return export_rows(session, {s for s, _ in keys}, codes=keys)
 
 
 def _links_by_indicator(session: Session) -> dict[int, list[str]]:

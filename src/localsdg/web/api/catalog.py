@@ -171,12 +171,7 @@ def export_selection(request: Request, session: DB, sel: Sel,
                      format: Literal["csv", "xlsx", "json"] = "csv") -> Response:  # noqa: A002
     """The indicators of any selection (up to 1,000) in the catalog layout."""
     check_params(request, "format")
-    found = search(session, sel, limit=1000, sort="set", facets=False)
-    if found["total"] > 1000:
-        raise UserError(f"the selection has {found['total']} indicators; export at most 1000 "
-                        "this way, or export whole sets", status=400)
-    keys = {(h["set_id"], h["code"]) for h in found["hits"]}
-    rows = files.export_rows(session, {s for s, _ in keys}, codes=keys)
+    rows = files.selection_rows(session, sel, 1000)
     buffer = io.BytesIO()
     files.write_rows(rows, format, buffer)
     return StreamingResponse(io.BytesIO(buffer.getvalue()), media_type=MEDIA[format], headers={

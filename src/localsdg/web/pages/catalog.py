@@ -70,12 +70,7 @@ def export_selection(session: DB, sel: Sel, format: str = "csv"):  # noqa: A002
     """Download the current selection in the catalog layout."""
     if format not in files.FORMATS:
         raise UserError(f"unknown format '{format}'; use csv, xlsx or json", status=400)
-    found = search(session, sel, limit=MAX_EXPORT, sort="set", facets=False)
-    if found["total"] > MAX_EXPORT:
-        raise UserError(f"the selection has {found['total']} indicators; narrow it to at most "
-                        f"{MAX_EXPORT}, or download whole sets", status=400)
-    keys = {(h["set_id"], h["code"]) for h in found["hits"]}
-    rows = files.export_rows(session, {s for s, _ in keys}, codes=keys)
+    rows = files.selection_rows(session, sel, MAX_EXPORT)
     buffer = io.BytesIO()
     files.write_rows(rows, format, buffer)
     return Response(buffer.getvalue(), media_type=MEDIA[format], headers={
