@@ -200,6 +200,8 @@ def show_cmd(set_id: str, code: str, fmt: Format = "table", lang: Lang = "nb") -
               "value": f"{lk['set_id']}/{lk['code']}", "label": lk["proposed_by"]}
              for lk in data["links"]]
     _emit(data, fmt, rows, ["property", "value", "label"], f"{set_id} / {code}")
+    if fmt == "table":
+        _emit(None, "table", data["history"], ["at", "by", "property", "old", "new"], "History")
 
 
 @catalog_app.command("history")

@@ -16,6 +16,9 @@ def get_indicator(session: Session, set_id: str, code: str) -> Indicator:
                                                   Indicator.code == code)
                          .options(selectinload(Indicator.values)))
     if ind is None:
+        if session.get(IndicatorSet, set_id) is None:
+            raise UserError(f"there is no indicator set '{set_id}'; see `localsdg catalog sets`",
+                            status=404)
         raise UserError(f"no indicator '{code}' in set '{set_id}'", status=404)
     return ind
 
