@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from localsdg.db.session import session_scope, upgrade
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
@@ -21,6 +21,8 @@ from tests.conftest import MIRROR
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
+# A save rebuilds the search index and CI runs two test workers on two cores: allow time.
+expect.set_options(timeout=15_000)
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 

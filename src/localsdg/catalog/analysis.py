@@ -113,7 +113,8 @@ def coverage_matrix(session: Session, sel: Selection, column: str, lang: str = "
         for value in doc.facets[column]:
             row[value] = row.get(value, 0) + 1
     rows = [{"set_id": s, "name": facet_label(index, "set", s, lang)} for s in sorted(counts)]
-    return {"column": column, "columns": columns, "rows": rows, "counts": counts}
+    gaps = [c for c in columns if not any(row.get(c) for row in counts.values())]
+    return {"column": column, "columns": columns, "rows": rows, "counts": counts, "gaps": gaps}
 
 
 def matrix_rows(matrix: dict) -> list[dict]:

@@ -28,12 +28,17 @@ def url_with(request: Request, drop: tuple[str, str] | None = None, path: str | 
     return (path or request.url.path) + (f"?{query}" if query else "")
 
 
+def code_options(codes: tuple[tx.Code, ...], lang: str) -> list[tuple[str, str]]:
+    """(code, label) pairs of a code list, for option groups and selects."""
+    return [(c.code, c.label(lang)) for c in codes]
+
+
 @cache
 def environment(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(languages=LANGUAGES, url_with=url_with, tx=tx,
+    env.globals.update(languages=LANGUAGES, url_with=url_with, tx=tx, code_options=code_options,
                        goal_colours=tx.GOAL_COLOURS)
     return env
 

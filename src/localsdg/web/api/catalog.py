@@ -3,13 +3,12 @@ analyses, import and export."""
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -18,13 +17,11 @@ from localsdg.catalog import analysis, classify, files, indicators
 from localsdg.catalog.search import SORTS, Selection, search
 from localsdg.db.schema import Goal, Target
 from localsdg.errors import UserError
+from localsdg.web.downloads import csv_download, download, rows_download
 from localsdg.web.params import DB, Sel, check_params
 
 router = APIRouter()
 Lang = Annotated[Literal["nb", "nn", "en"], Query(description="language of labels")]
-MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "ttl": "text/turtle; charset=utf-8"}
 
 
 
@@ -139,19 +136,9 @@ def get_stats(request: Request, session: DB, sel: Sel, lang: Lang = "nb",
     check_params(request, "lang", "format")
     data = analysis.statistics(session, sel, lang)
     if format == "csv":
-        return _csv(analysis.statistics_rows(data), "statistics.csv")
+        return csv_download(analysis.statistics_rows(data),
+                            ["dimension", "value", "label", "count", "share"], "statistics")
     return JSONResponse(data)
-
-
-def _csv(rows: list[dict], name: str) -> Response:
-    import csv
-    buffer = io.StringIO()
-    columns = ["dimension", "value", "label", "count", "share"]
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(buffer.getvalue(), media_type=MEDIA["csv"],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/sets/{set_id}/export", tags=["import and export"])
@@ -161,9 +148,7 @@ def export_set(session: DB, set_id: str,
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{set_id}.{format}"
         files.export(session, format, path, [set_id])
-        content = path.read_bytes()
-    return Response(content, media_type=MEDIA[format], headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(set_id)}.{format}"})
+        return download(path.read_bytes(), set_id, format)
 
 
 @router.get("/export", tags=["import and export"])
@@ -171,11 +156,7 @@ def export_selection(request: Request, session: DB, sel: Sel,
                      format: Literal["csv", "xlsx", "json"] = "csv") -> Response:  # noqa: A002
     """The indicators of any selection (up to 1,000) in the catalog layout."""
     check_params(request, "format")
-    rows = files.selection_rows(session, sel, 1000)
-    buffer = io.BytesIO()
-    files.write_rows(rows, format, buffer)
-    return StreamingResponse(io.BytesIO(buffer.getvalue()), media_type=MEDIA[format], headers={
-        "Content-Disposition": f'attachment; filename="indicators.{format}"'})
+    return rows_download(files.selection_rows(session, sel, 1000), "indicators", format)
 
 
 @router.post("/import", tags=["import and export"])
@@ -187,8 +168,3 @@ def import_sets(session: DB, file: Annotated[UploadFile, File()],
         path = Path(tmp) / name
         path.write_bytes(file.file.read())
         return files.import_file(session, path, by)
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-    return quote(text)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 from localsdg.catalog.analysis import coverage_matrix, matrix_rows, statistics
 from localsdg.errors import UserError
 from localsdg.web import charts
+from localsdg.web.downloads import csv_download
 from localsdg.web.i18n import choose, translations
 from localsdg.web.pages.catalog import chips
 from localsdg.web.params import DB, Sel
@@ -47,15 +45,13 @@ def analysis_page(request: Request, session: DB, sel: Sel):
     for column in MATRICES:
         matrix = coverage_matrix(session, sel, column, lang)
         title = _("Sets and goals") if column == "goal" else _("Sets and targets")
-        gaps = [c for c in matrix["columns"]
-                if not any(matrix["counts"][r["set_id"]].get(c) for r in matrix["rows"])]
         description = _("Number of indicators per set and %(what)s; %(n)d without any "
                         "indicator.") % {"what": _("goal") if column == "goal" else _("target"),
-                                         "n": len(gaps)}
+                                         "n": len(matrix["gaps"])}
         spec = charts.heatmap(matrix, title, description, count_title,
                               _("Goal") if column == "goal" else _("Target"))
         matrices.append({"id": f"set-{column}", "column": column, "title": title,
-                         "spec": _script_json(spec), "matrix": matrix, "gaps": gaps,
+                         "spec": _script_json(spec), "matrix": matrix, "gaps": matrix["gaps"],
                          "description": description})
     result = {"selection": stats["selection"], "facets": {}}
     return render(request, "analysis.html", stats=stats, figures=figures, matrices=matrices,
@@ -82,9 +78,4 @@ def analysis_csv(session: DB, sel: Sel, dimension: str = "goal"):
     else:
         raise UserError(f"unknown table '{dimension}'; tables: {', '.join(BARS)}, set-goal, "
                         "set-target", status=404)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fields, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{dimension}.csv"'})
+    return csv_download(rows, fields, dimension)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
@@ -17,9 +16,10 @@ from localsdg.catalog import properties as props
 from localsdg.catalog.index import FACETS, get_index
 from localsdg.catalog.search import SORTS, Selection, search
 from localsdg.errors import UserError
+from localsdg.web.downloads import rows_download
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB, Sel
-from localsdg.web.templating import render, url_with
+from localsdg.web.templating import code_options, render, url_with
 
 router = APIRouter(include_in_schema=False)
 FACET_ORDER = ["set", "goal", "target", "tbl", "evaluation_step", "quality_class",
@@ -27,8 +27,6 @@ FACET_ORDER = ["set", "goal", "target", "tbl", "evaluation_step", "quality_class
                "periodicity", "priority_tag"]
 PER_PAGE = (20, 50, 100)
 EDITABLE = [p for p in props.PROPERTIES.values() if p.group != "description"]
-MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_EXPORT = 5000
 
 
@@ -70,11 +68,7 @@ def export_selection(session: DB, sel: Sel, format: str = "csv"):  # noqa: A002
     """Download the current selection in the catalog layout."""
     if format not in files.FORMATS:
         raise UserError(f"unknown format '{format}'; use csv, xlsx or json", status=400)
-    rows = files.selection_rows(session, sel, MAX_EXPORT)
-    buffer = io.BytesIO()
-    files.write_rows(rows, format, buffer)
-    return Response(buffer.getvalue(), media_type=MEDIA[format], headers={
-        "Content-Disposition": f'attachment; filename="indikatorer.{format}"'})
+    return rows_download(files.selection_rows(session, sel, MAX_EXPORT), "indikatorer", format)
 
 
 # ---------------------------------------------------------------- bulk edit
@@ -113,9 +107,9 @@ def _choices(prop: props.Property, targets: list[str], lang: str) -> list[tuple[
     if prop.kind == "target":
         return [(t, t) for t in targets]
     if prop.kind == "bool":
-        return [(c.code, c.label(lang)) for c in tx.BOOLEAN.codes]
+        return code_options(tx.BOOLEAN.codes, lang)
     if prop.codelist is not None and prop.kind == "code":
-        return [(c.code, c.label(lang)) for c in prop.codelist.codes]
+        return code_options(prop.codelist.codes, lang)
     return []
 
 

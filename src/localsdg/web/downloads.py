@@ -1,0 +1,36 @@
+"""File downloads for the API and the pages: the catalog layout, CSV tables, any bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+from fastapi.responses import Response
+
+from localsdg.catalog import files
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "ttl": "text/turtle; charset=utf-8"}
+
+
+def download(content: bytes, name: str, fmt: str) -> Response:
+    return Response(content, media_type=MEDIA[fmt], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"})
+
+
+def rows_download(rows: list[dict], name: str, fmt: str) -> Response:
+    """Indicator rows in the catalog layout as CSV, XLSX or JSON."""
+    buffer = io.BytesIO()
+    files.write_rows(rows, fmt, buffer)
+    return download(buffer.getvalue(), name, fmt)
+
+
+def csv_download(rows: list[dict], fields: list[str], name: str) -> Response:
+    """A plain table as CSV (the numbers behind a chart or a statistic)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return download(buffer.getvalue().encode("utf-8"), name, "csv")
