@@ -1,6 +1,7 @@
 """The seven things a planner does in the browser, plus accessibility on every page type."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -20,12 +21,21 @@ def test_no_wcag_violations(page, path):
     assert axe_violations(page) == []
 
 
+def _slow_htmx_answers(route):
+    """Hold every htmx request for a moment so the user acts while one is in flight."""
+    if route.request.headers.get("hx-request"):
+        time.sleep(0.5)
+    route.continue_()
+
+
 def test_search_as_you_type_and_tick_a_facet(page):
     page.goto("/katalog")
     page.get_by_label("Søk i alle indikatorsett").fill("klimagasutslipp")
     results = page.locator("#catalog-results")
     expect(results.get_by_role("link", name="Totale klimagassutslipp per år")).to_be_visible()
     expect(page).to_have_url(re.compile(r"q=klimagasutslipp"))
+    # Leaving the search box must not send a search that wipes the tick made meanwhile.
+    page.route("**/katalog?*", _slow_htmx_answers)
     page.locator("#catalog-results fieldset", has_text="Mål").get_by_label(
         re.compile(r"^13 Stoppe klimaendringene")).check()
     expect(page).to_have_url(re.compile(r"goal=13"))
