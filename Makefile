@@ -7,6 +7,8 @@ UV := python3 -m uv
 PORT ?= 8000
 # Offline machines read official files from the shared mirror when it sits beside the clone.
 export LOCALSDG_MIRROR ?= $(if $(wildcard ../shared/mirror),$(abspath ../shared/mirror),)
+# Area history and demo statistics come from a folder laid out like ../shared/data.
+export LOCALSDG_REFERENCE_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 
 .PHONY: setup serve test lint bench chromium screenshots
 

@@ -12,6 +12,7 @@ class Settings:
     data_dir: Path
     database_url: str
     mirror: Path | None
+    reference_data: Path | None  # a folder laid out like ../shared/data (history, demo data)
 
 
 def _env(name: str) -> str | None:
@@ -24,8 +25,10 @@ def settings() -> Settings:
     data_dir = Path(_env("LOCALSDG_DATA_DIR") or Path.home() / ".local" / "share" / "localsdg")
     database_url = _env("LOCALSDG_DATABASE_URL") or f"sqlite:///{data_dir / 'localsdg.sqlite'}"
     mirror = _env("LOCALSDG_MIRROR")
+    reference = _env("LOCALSDG_REFERENCE_DATA")
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
         mirror=Path(mirror).resolve() if mirror else None,
+        reference_data=Path(reference).resolve() if reference else None,
     )

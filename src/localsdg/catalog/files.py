@@ -39,6 +39,7 @@ from localsdg.catalog.store import (
 )
 from localsdg.db.schema import Indicator, IndicatorLink, IndicatorSet
 from localsdg.errors import UserError
+from localsdg.textfiles import csv_lines
 
 FORMATS = ("csv", "xlsx", "json")
 FORMAT_NAME = "localsdg-catalog"
@@ -88,21 +89,10 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[str, dict[str, object]]
 
 
 def _read_csv(path: Path):
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        rows = [(f"row {n}", dict(zip(header, cells, strict=False)))
-                for n, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
-    except csv.Error as exc:
-        raise UserError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}); "
-                        "check the quotes on that line") from exc
+    lines = csv_lines(path)
+    header = [h.strip() for h in lines[0]] if lines else []
+    rows = [(f"row {n}", dict(zip(header, cells, strict=False)))
+            for n, cells in enumerate(lines[1:], start=2) if any(c.strip() for c in cells)]
     return header, rows
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -155,6 +156,7 @@ class ImportBatch(Base):
     created_by: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CatalogState(Base):
@@ -163,3 +165,70 @@ class CatalogState(Base):
     __tablename__ = "catalog_state"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Area(Base):
+    """One version of a municipality, county or country: a code with the years it was valid.
+
+    Codes are reused across reforms, so (level, code) alone does not name an area; the version
+    valid in a year does. `valid_to` is the first year the version no longer exists."""
+
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("level", "code", "valid_from"),
+                      Index("ix_area_level_code", "level", "code"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(Text)
+    short_name: Mapped[str | None] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    parent_code: Mapped[str | None] = mapped_column(String(20))
+    valid_from: Mapped[int | None] = mapped_column(Integer)
+    valid_to: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+
+
+class AreaChange(Base):
+    """The share of one area version that became part of another (merge, split, renumbering).
+
+    `weight` is the share of the predecessor that went to the successor; NULL when the split is
+    known but its shares are not."""
+
+    __tablename__ = "area_change"
+    __table_args__ = (UniqueConstraint("from_id", "to_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    weight: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)
+
+
+class Observation(Base):
+    """One value of an indicator for an area and period, as imported in one batch.
+
+    A later batch that brings a different value for the same key supersedes it; rolling that
+    batch back brings the earlier value back. `dims` is the disaggregation as sorted
+    `key=value` pairs joined by ';' (empty for the total)."""
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "indicator_id", "area_level", "area_code", "period", "dims"),
+        Index("ix_observation_series", "indicator_id", "area_code", "end_year"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    area_level: Mapped[str] = mapped_column(String(20))
+    area_code: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(40))
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+    dims: Mapped[str] = mapped_column(Text, default="")
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(Text)
+    measure: Mapped[str | None] = mapped_column(String(10))  # count or rate: how to aggregate
+    flags: Mapped[str] = mapped_column(String(100), default="")
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"),
+                                          index=True)

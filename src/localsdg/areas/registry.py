@@ -1,0 +1,294 @@
+"""Norway's municipalities and counties with every code version since 1994, their successors in
+the current set, and the countries of ISO 3166.
+
+Sources: the current municipalities from SSB's classification service KLASS (131); the historical
+versions from SSB's statbank grouping "kommuner 2024-inndeling" (regtools) and the KLASS exports of
+earlier years; the shares of merged and split areas from FHI's redistricting table, corrected
+where it is known to be wrong (the Ålesund/Haram split of 2024).
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pycountry
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from localsdg.db.schema import Area, AreaChange
+from localsdg.db.session import bulk_insert
+from localsdg.errors import UserError
+from localsdg.sources.http import fetch
+from localsdg.textfiles import csv_lines
+
+KLASS_MUNICIPALITIES = ("https://data.ssb.no/api/klass/v1/classifications/131/codesAt"
+                        "?date=2026-01-01&language=nb")
+CURRENT = 2024  # the current municipality and county set came into force on 1 January 2024
+LEVELS = ("municipality", "county", "country")
+
+HISTORY_FILES = {
+    "regtools": "correspondences/regtools_kommuner-1994-2024.csv",
+    "redistricting": "correspondences/fhi_csdata_redistricting_b2024_municip_county.csv",
+    "counties_2024": "codes/fylker_2024_xdtkit.csv",
+    "municipalities_2024": "codes/kommuner_2024_merged.csv",
+    "counties_2020": "codes/klass104_fylker_2020_barnevernmonitor.csv",
+    "counties_2018": "codes/klass104_fylker_2018-2019_barnevernmonitor.csv",
+    "municipalities_2020": "codes/klass131_kommuner_2020_gardenberg.csv",
+}
+# Earlier KLASS sets: a current code found in one of them existed (unchanged) in that year.
+SNAPSHOTS = {2020: "codes/klass131_kommuner_2020_gardenberg.csv",
+             2019: "codes/klass131_kommuner_2019_gardenberg.csv",
+             2018: "codes/klass131_kommuner_2018_gardenberg.csv",
+             2017: "codes/klass131_kommuner_2017_gardenberg.csv"}
+# Ålesund (1507, 2020–2023) was split in 2024 into Ålesund (1508) and Haram (1580), whose
+# borders are those of the pre-2020 municipalities below. FHI's table halves every one of them.
+ALESUND_2024 = {"1504": "1508", "1523": "1508", "1529": "1508", "1546": "1508", "1534": "1580"}
+ALESUND_2020 = "1507"
+COUNTY_FORMED = {"50": 2018}  # Trøndelag, from Sør- and Nord-Trøndelag
+VALIDITY = re.compile(r"\s*\((\d{4})?-(\d{4})\)$")
+
+
+@dataclass
+class Version:
+    level: str
+    code: str
+    name: str
+    valid_from: int | None
+    valid_to: int | None
+    source: str
+    short_name: str | None = None
+    name_en: str | None = None
+    parent_code: str | None = None
+    notes: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, int | None]:
+        return (self.level, self.code, self.valid_from)
+
+
+@dataclass
+class Edge:
+    source: tuple[str, str, int | None]
+    target: tuple[str, str, int | None]
+    year: int
+    weight: float | None
+    origin: str
+
+
+@dataclass
+class Loaded:
+    versions: dict[tuple, Version] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, v: Version) -> None:
+        self.versions.setdefault(v.key, v)
+
+
+def municipality_code(raw: object) -> str:
+    """'301', 301 or 'K-0301' → '0301'."""
+    return _code(raw, 4)
+
+
+def county_code(raw: object) -> str:
+    """'3', 3 or 'F-03' → '03'."""
+    return _code(raw, 2)
+
+
+def _code(raw: object, width: int) -> str:
+    text = str(raw).strip().removeprefix("K-").removeprefix("K.").removeprefix("F-")
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text.zfill(width) if text.isdigit() else text
+
+
+def sync_areas(session: Session, history: Path | None) -> dict:
+    """Replace the areas and their changes with those of the sources; report what was loaded."""
+    loaded = Loaded()
+    _current_municipalities(loaded)
+    if history is None:
+        loaded.notes.append("no history folder given: only the current municipalities and the "
+                            "countries were loaded; set LOCALSDG_REFERENCE_DATA or --history")
+    else:
+        _check_history(history)
+        _history(loaded, history)
+    _countries(loaded)
+    _store(session, loaded)
+    counts = defaultdict(int)
+    for v in loaded.versions.values():
+        counts[v.level] += 1
+    current = defaultdict(int)
+    for v in loaded.versions.values():
+        if v.valid_to is None:
+            current[v.level] += 1
+    return {"versions": dict(counts), "current": dict(current), "changes": len(loaded.edges),
+            "notes": loaded.notes}
+
+
+def _check_history(folder: Path) -> None:
+    missing = [p for p in [*HISTORY_FILES.values(), *SNAPSHOTS.values()]
+               if not (folder / p).is_file()]
+    if missing:
+        raise UserError(f"{folder}: the area history needs {', '.join(missing)}; point --history "
+                        "at a folder laid out like ../shared/data/norway")
+
+
+def _current_municipalities(loaded: Loaded) -> None:
+    fetched = fetch(KLASS_MUNICIPALITIES)
+    try:
+        codes = json.loads(fetched.content)["codes"]
+    except (ValueError, KeyError) as exc:
+        raise UserError(f"{fetched.location}: not a KLASS codesAt response ({exc})") from exc
+    for c in codes:
+        if c["code"] == "9999":  # "Uoppgitt": not an area
+            continue
+        loaded.add(Version("municipality", c["code"], c["name"], None, None, "KLASS 131",
+                           short_name=c.get("shortName") or None, parent_code=c["code"][:2],
+                           notes=c.get("notes") or None))
+
+
+def _history(loaded: Loaded, folder: Path) -> None:
+    short = {municipality_code(r[0]): r[2] for r in csv_lines(folder / HISTORY_FILES[
+        "municipalities_2024"])[1:]}
+    for key, v in list(loaded.versions.items()):
+        v.short_name = short.get(v.code, v.short_name)
+        v.valid_from = _current_since(folder, v.code)
+        loaded.versions[key] = v
+    loaded.versions = {v.key: v for v in loaded.versions.values()}
+    _old_municipalities(loaded, folder)
+    _counties(loaded, folder)
+    _changes(loaded, folder)
+
+
+def _current_since(folder: Path, code: str) -> int | None:
+    """The first year of an unbroken run of KLASS sets that hold the code; None if it reaches
+    back past the oldest set at hand (the code is older than we can tell)."""
+    since = CURRENT
+    for year in sorted(SNAPSHOTS, reverse=True):
+        if code not in _snapshot(folder, year):
+            return since
+        since = year
+    return None
+
+
+_SNAPSHOT_CACHE: dict[tuple[Path, int], set[str]] = {}
+
+
+def _snapshot(folder: Path, year: int) -> set[str]:
+    key = (folder, year)
+    if key not in _SNAPSHOT_CACHE:
+        _SNAPSHOT_CACHE[key] = {r[0] for r in csv_lines(folder / SNAPSHOTS[year])[1:] if r}
+    return _SNAPSHOT_CACHE[key]
+
+
+def _old_municipalities(loaded: Loaded, folder: Path) -> None:
+    for group, _name, raw_code, label in csv_lines(folder / HISTORY_FILES["regtools"])[1:]:
+        m = VALIDITY.search(label)
+        if not m or not raw_code.isdigit() or group == "K.21-22":
+            continue  # current (loaded from KLASS) or Svalbard, which is not a municipality
+        start = int(m.group(1)) if m.group(1) else None
+        loaded.add(Version("municipality", municipality_code(raw_code), label[:m.start()], start,
+                           int(m.group(2)) + 1, "SSB grouping kommuner 1994–2024 (regtools)",
+                           parent_code=municipality_code(raw_code)[:2]))
+
+
+def _counties(loaded: Loaded, folder: Path) -> None:
+    """The 2024 counties, and the 2020–2023 and 2018–2019 ones that are not among them."""
+    sets = {start: {r[0]: r[3] for r in csv_lines(folder / HISTORY_FILES[key])[1:]
+                    if r and r[0] != "99"}
+            for key, start in (("counties_2020", 2020), ("counties_2018", 2018))}
+    current = {county_code(raw): name
+               for raw, name in csv_lines(folder / HISTORY_FILES["counties_2024"])[1:]}
+    for code, name in current.items():
+        since = CURRENT if code not in sets[2020] else 2020 if code not in sets[2018] else None
+        loaded.add(Version("county", code, name, COUNTY_FORMED.get(code, since), None,
+                           "KLASS 104 (2024 set)"))
+    for start, end in ((2020, CURRENT), (2018, 2020)):
+        for code, name in sets[start].items():
+            if code not in current and not (start == 2018 and code in sets[2020]):
+                loaded.add(Version("county", code, name, COUNTY_FORMED.get(code, start if
+                                   start == 2020 else None), end, f"KLASS 104 ({start} set)"))
+
+
+def _changes(loaded: Loaded, folder: Path) -> None:
+    """Edges from every earlier version to its successors in the current set, with shares."""
+    by_code: dict[tuple[str, str], list[Version]] = defaultdict(list)
+    for v in loaded.versions.values():
+        by_code[(v.level, v.code)].append(v)
+    shares: dict[tuple, dict[tuple, float | None]] = defaultdict(dict)
+    lines = csv_lines(folder / HISTORY_FILES["redistricting"])
+    for _lc, current, _lo, original, year, weight, level in lines[1:]:
+        if current == original:
+            continue
+        lvl = "municipality" if level == "municip" else level
+        source = _valid_in(by_code.get((lvl, original), []), int(year))
+        target = _valid_in(by_code.get((lvl, current), []), CURRENT)
+        if source is None or target is None or source.valid_to is None:
+            continue
+        shares[source.key][target.key] = float(weight)
+    _fix_alesund(shares, by_code)
+    for source, targets in shares.items():
+        for target, weight in targets.items():
+            loaded.edges.append(Edge(source, target, loaded.versions[source].valid_to, weight,
+                                     "FHI redistricting b2024" if source[1] not in ALESUND_2024
+                                     and source[1] != ALESUND_2020 else "Ålesund/Haram 2024"))
+    loaded.notes.append("1507 Ålesund (2020–2023) was split into 1508 Ålesund and 1580 Haram; "
+                        "the shares are unknown, so its data cannot be moved to current borders")
+
+
+def _fix_alesund(shares: dict, by_code: dict) -> None:
+    def version(code: str, year: int) -> tuple:
+        return _valid_in(by_code[("municipality", code)], year).key
+
+    for old, new in ALESUND_2024.items():
+        shares[version(old, 2019)] = {version(new, CURRENT): 1.0}
+    shares[version(ALESUND_2020, 2020)] = {version("1508", CURRENT): None,
+                                           version("1580", CURRENT): None}
+
+
+def _valid_in(versions: list[Version], year: int) -> Version | None:
+    for v in versions:
+        if (v.valid_from is None or v.valid_from <= year) and (v.valid_to is None
+                                                               or year < v.valid_to):
+            return v
+    return None
+
+
+def _countries(loaded: Loaded) -> None:
+    nb = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["nb"])
+    for c in pycountry.countries:
+        loaded.add(Version("country", c.alpha_3, nb.gettext(c.name), None, None, "ISO 3166-1",
+                           name_en=c.name, short_name=c.alpha_2))
+
+
+def _store(session: Session, loaded: Loaded) -> None:
+    session.execute(delete(AreaChange))
+    session.execute(delete(Area))
+    session.flush()
+    bulk_insert(session, Area.__table__, [
+        {"level": v.level, "code": v.code, "name": v.name, "short_name": v.short_name,
+         "name_en": v.name_en, "parent_code": v.parent_code, "valid_from": v.valid_from,
+         "valid_to": v.valid_to, "notes": v.notes, "source": v.source}
+        for v in loaded.versions.values()])
+    ids = {(a.level, a.code, a.valid_from): a.id for a in session.scalars(select(Area))}
+    outgoing = defaultdict(int)
+    incoming = defaultdict(int)
+    for e in loaded.edges:
+        outgoing[e.source] += 1
+        incoming[(e.target, e.year)] += 1
+    bulk_insert(session, AreaChange.__table__, [
+        {"from_id": ids[e.source], "to_id": ids[e.target], "year": e.year, "weight": e.weight,
+         "kind": _kind(e, outgoing, incoming), "source": e.origin} for e in loaded.edges])
+
+
+def _kind(e: Edge, outgoing: dict, incoming: dict) -> str:
+    if outgoing[e.source] > 1:
+        return "split"
+    if incoming[(e.target, e.year)] > 1:
+        return "merge"
+    return "renumber" if e.source[1] != e.target[1] else "continue"

@@ -1,0 +1,42 @@
+"""Periods as statistics publish them: a year, a rolling span, a school year, a month."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from localsdg.errors import UserError
+
+YEAR = re.compile(r"^(\d{4})$")
+SPAN = re.compile(r"^(\d{4})\s*[-–/]\s*(\d{2}|\d{4})$")  # 2018-2024, 2018–2024, 2014/15
+MONTH = re.compile(r"^(\d{4})(?:-|M)(\d{2})$")  # 2024-01, 2024M01 (SSB)
+QUARTER = re.compile(r"^(\d{4})(?:K|Q)([1-4])$")  # 2024K1 (SSB), 2024Q1
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start_year: int
+    end_year: int
+
+
+def parse_period(text: object) -> Period:
+    """Read a period; raise a UserError that says which forms are understood."""
+    raw = str(text).strip()
+    if raw.endswith(".0"):  # a year read from a spreadsheet number cell
+        raw = raw[:-2]
+    if m := YEAR.match(raw):
+        return Period(raw, int(raw), int(raw))
+    if m := SPAN.match(raw):
+        start, end = int(m.group(1)), m.group(2)
+        end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+        if end_year < start:
+            end_year += 100
+        if end_year >= start:
+            return Period(f"{start}–{end_year}", start, end_year)
+    if (m := MONTH.match(raw)) and 1 <= int(m.group(2)) <= 12:
+        return Period(f"{m.group(1)}-{m.group(2)}", int(m.group(1)), int(m.group(1)))
+    if m := QUARTER.match(raw):
+        return Period(f"{m.group(1)}Q{m.group(2)}", int(m.group(1)), int(m.group(1)))
+    raise UserError(f"'{raw}' is not a period; write a year (2022), a span (2018-2024 or "
+                    "2014/15), a month (2024-01) or a quarter (2024K1)")

@@ -1,0 +1,204 @@
+"""Observations and the batches that brought them: save (all or nothing), read, roll back.
+
+A batch only holds rows that are new or differ from what is already there, so re-importing the
+same data writes nothing. Reading takes, per key, the row of the newest batch not rolled back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localsdg.catalog.store import start_batch
+from localsdg.db.schema import ImportBatch, Indicator, Observation
+from localsdg.db.session import bulk_insert
+from localsdg.errors import UserError
+
+KIND = "data"
+FLAGS = ("provisional", "estimated", "break", "proxy", "harmonised", "missing")
+
+
+@dataclass(frozen=True)
+class Obs:
+    indicator_id: int
+    area_level: str
+    area_code: str
+    period: str
+    start_year: int
+    end_year: int
+    value: float | None
+    dims: str = ""
+    unit: str | None = None
+    measure: str | None = None
+    flags: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (self.indicator_id, self.area_level, self.area_code, self.period, self.dims)
+
+    def same_as(self, other: Obs) -> bool:
+        return (self.value, self.unit, self.measure, self.flags) == (
+            other.value, other.unit, other.measure, other.flags)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row that could not be read: where it is and why."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class Stored(Obs):
+    batch_id: int = 0
+    source: str = ""
+
+
+@dataclass
+class ImportResult:
+    source: str
+    rows: int
+    written: int
+    unchanged: int
+    batch_id: int | None
+    skipped: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["skipped"] = [str(p) for p in self.skipped]
+        return out
+
+
+def dims_key(dims: dict[str, str]) -> str:
+    """A disaggregation as one sortable string: 'age=0-5;sex=female' ('' is the total)."""
+    return ";".join(f"{k}={v}" for k, v in sorted(dims.items()) if v not in ("", None))
+
+
+def dims_dict(key: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in key.split(";")) if key else {}
+
+
+MAX_LISTED = 20
+
+
+def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: str, by: str,
+           checksum: str | None, skip_bad: bool = False, details: dict | None = None
+           ) -> ImportResult:
+    """Store the rows an importer read, all or nothing: any bad or duplicate row stops the
+    import unless the user asked to skip bad rows (then they are listed in the result)."""
+    problems: list[Problem] = []
+    good: dict[tuple, tuple[str, Obs]] = {}
+    for where, item in items:
+        if isinstance(item, Problem):
+            problems.append(item)
+        elif item.key in good:
+            problems.append(Problem(where, f"the same area, period and breakdown as "
+                                           f"{good[item.key][0]}"))
+        else:
+            good[item.key] = (where, item)
+    if problems and not skip_bad:
+        listed = "\n".join(f"  {p}" for p in problems[:MAX_LISTED])
+        more = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+        raise UserError(f"{source}: {len(problems)} bad rows; nothing was imported. Fix them, or "
+                        f"import with --skip-bad-rows to leave them out:\n{listed}{more}",
+                        details=[str(p) for p in problems])
+    if not good:
+        raise UserError(f"{source}: no observations found; nothing was imported")
+    return _save(session, [obs for _, obs in good.values()], source=source, by=by,
+                 checksum=checksum, skipped=problems, details=details)
+
+
+def _save(session: Session, rows: list[Obs], *, source: str, by: str, checksum: str | None,
+          skipped: list[Problem], details: dict | None) -> ImportResult:
+    """Store what is new or changed in one batch; no batch at all when nothing is."""
+    current = _current(session, {r.indicator_id for r in rows})
+    fresh = [r for r in rows if r.key not in current or not r.same_as(current[r.key])]
+    result = ImportResult(source, len(rows), len(fresh), len(rows) - len(fresh), None, skipped)
+    if not fresh:
+        return result
+    batch = start_batch(session, KIND, source, by, checksum)
+    batch.summary = {"rows": len(rows), "written": len(fresh), "unchanged": result.unchanged,
+                     "skipped": [str(p) for p in skipped],
+                     "indicators": sorted({r.indicator_id for r in fresh}), **(details or {})}
+    bulk_insert(session, Observation.__table__,
+                [{**asdict(r), "batch_id": batch.id} for r in fresh])
+    result.batch_id = batch.id
+    return result
+
+
+def _current(session: Session, indicator_ids: set[int]) -> dict[tuple, Obs]:
+    out: dict[tuple, Obs] = {}
+    for chunk in _chunks(sorted(indicator_ids), 500):
+        for row in read(session, chunk):
+            out[row.key] = row
+    return out
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+COLUMNS = [c for c in Obs.__dataclass_fields__]
+
+
+def read(session: Session, indicator_ids: list[int], area_codes: list[str] | None = None,
+         start: int | None = None, end: int | None = None) -> list[Stored]:
+    """The current observations: per key the row of the newest batch not rolled back."""
+    cols = [getattr(Observation, c) for c in COLUMNS]
+    q = (select(*cols, Observation.batch_id, ImportBatch.source)
+         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
+         .where(Observation.indicator_id.in_(indicator_ids), ImportBatch.rolled_back_at.is_(None))
+         .order_by(Observation.batch_id))
+    if area_codes:
+        q = q.where(Observation.area_code.in_(area_codes))
+    if start is not None:
+        q = q.where(Observation.end_year >= start)
+    if end is not None:
+        q = q.where(Observation.end_year <= end)
+    latest: dict[tuple, Stored] = {}
+    for row in session.execute(q):
+        s = Stored(*row)
+        latest[s.key] = s
+    return sorted(latest.values(), key=lambda s: (s.area_code, s.start_year, s.end_year, s.dims))
+
+
+def batches(session: Session) -> list[dict]:
+    q = select(ImportBatch).where(ImportBatch.kind == KIND).order_by(ImportBatch.id)
+    return [{"id": b.id, "source": b.source, "checksum": b.checksum, "by": b.created_by,
+             "at": b.created_at.isoformat(), "rolled_back_at": b.rolled_back_at.isoformat()
+             if b.rolled_back_at else None, **b.summary} for b in session.scalars(q)]
+
+
+def rollback(session: Session, batch_id: int) -> int:
+    """Remove a whole batch's observations (earlier values come back); return how many."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.kind != KIND:
+        raise UserError(f"there is no data import batch {batch_id}; "
+                        "'localsdg data batches' lists them")
+    if batch.rolled_back_at is not None:
+        raise UserError(f"batch {batch_id} was already rolled back at "
+                        f"{batch.rolled_back_at:%Y-%m-%d %H:%M}")
+    removed = session.query(Observation).filter(Observation.batch_id == batch_id).delete()
+    batch.rolled_back_at = datetime.now(UTC)
+    return removed
+
+
+def indicator_by_ref(session: Session, ref: str) -> Indicator:
+    """'SET/CODE' or the numeric id → the indicator, or a UserError saying how to name one."""
+    if ref.isdigit() and (ind := session.get(Indicator, int(ref))):
+        return ind
+    set_id, _, code = ref.rpartition("/")
+    ind = session.scalar(select(Indicator).where(Indicator.set_id == set_id,
+                                                 Indicator.code == code)) if set_id else None
+    if ind is None:
+        raise UserError(f"no indicator '{ref}'; name it as SET/CODE, e.g. un-global/13.2.2 "
+                        "('localsdg catalog search' finds them)")
+    return ind
