@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from localsdg.errors import UserError
 
 YEAR = re.compile(r"^(\d{4})$")
-SPAN = re.compile(r"^(\d{4})\s*[-–/]\s*(\d{2}|\d{4})$")  # 2018-2024, 2018–2024, 2014/15
+SPAN = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")  # 2018-2024, 2018–2024
+SCHOOL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")  # 2014/15
+SCHOOL_SPAN = re.compile(r"^(\d{4})/\d{2}\s*[-–]\s*\d{4}/(\d{2})$")  # 2014/15-2016/17
 MONTH = re.compile(r"^(\d{4})(?:-|M)(\d{2})$")  # 2024-01, 2024M01 (SSB)
+DATE = re.compile(r"^(\d{4})-(\d{2})-01$")  # 2015-01-01: a year, as FHI and NAV write it
 QUARTER = re.compile(r"^(\d{4})(?:K|Q)([1-4])$")  # 2024K1 (SSB), 2024Q1
 
 
@@ -22,18 +25,18 @@ class Period:
 
 def parse_period(text: object) -> Period:
     """Read a period; raise a UserError that says which forms are understood."""
-    raw = str(text).strip()
-    if raw.endswith(".0"):  # a year read from a spreadsheet number cell
-        raw = raw[:-2]
-    if m := YEAR.match(raw):
+    raw = str(text).strip().removesuffix(".0")  # .0: a year read from a spreadsheet number
+    if m := DATE.match(raw):
+        raw = m.group(1) if m.group(2) == "01" else f"{m.group(1)}-{m.group(2)}"
+    if YEAR.match(raw):
         return Period(raw, int(raw), int(raw))
-    if m := SPAN.match(raw):
-        start, end = int(m.group(1)), m.group(2)
-        end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
-        if end_year < start:
-            end_year += 100
-        if end_year >= start:
-            return Period(f"{start}–{end_year}", start, end_year)
+    if (m := SPAN.match(raw)) and int(m.group(1)) <= int(m.group(2)):
+        return Period(f"{m.group(1)}–{m.group(2)}", int(m.group(1)), int(m.group(2)))
+    if m := SCHOOL_YEAR.match(raw) or SCHOOL_SPAN.match(raw):
+        start = int(m.group(1))
+        end = start // 100 * 100 + int(m.group(2))
+        end += 100 if end <= start else 0
+        return Period(f"{start}–{end}", start, end)
     if (m := MONTH.match(raw)) and 1 <= int(m.group(2)) <= 12:
         return Period(f"{m.group(1)}-{m.group(2)}", int(m.group(1)), int(m.group(1)))
     if m := QUARTER.match(raw):

@@ -55,7 +55,7 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stored(Obs):
     batch_id: int = 0
     source: str = ""

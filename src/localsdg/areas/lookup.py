@@ -1,0 +1,92 @@
+"""Finding the area a statistics file means: by code (however it is written) or by name."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localsdg.areas.registry import county_code, municipality_code
+from localsdg.db.schema import Area
+
+NATION = ("country", "NOR")
+NATION_NAMES = {"hele landet", "landet", "norge", "noreg", "norway", "nation", "0", "00", "0000"}
+QUALIFIER = re.compile(r"\s*\((?:t\.o\.m\.|f\.o\.m\.|-|\d{4})[^)]*\)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    level: str
+    code: str
+
+
+def name_key(name: str) -> str:
+    """'ÅS', 'Ås' and 'Oslo - Oslove' → comparable keys ('ås', 'oslo')."""
+    name = QUALIFIER.sub("", name.strip())
+    return re.sub(r"\s+", " ", name.split(" - ")[0]).casefold().strip()
+
+
+class AreaIndex:
+    """Every area version, for resolving codes and names read from files."""
+
+    def __init__(self, session: Session):
+        self.versions = list(session.scalars(select(Area)))
+        self.codes: dict[tuple[str, str], list[Area]] = defaultdict(list)
+        self.names: dict[str, list[Area]] = defaultdict(list)
+        for a in self.versions:
+            self.codes[(a.level, a.code)].append(a)
+            if a.level != "country":
+                for n in {a.name, a.short_name} - {None, ""}:
+                    self.names[name_key(n)].append(a)
+
+    def __bool__(self) -> bool:
+        return bool(self.versions)
+
+    def by_code(self, raw: object, level: str | None = None) -> AreaRef | None:
+        """'301', 301, 'K-0301', '03', 3, 'NOR' → the area, if such a code was ever valid."""
+        text = str(raw).strip()
+        if text.casefold() in NATION_NAMES:
+            return AreaRef(*NATION)
+        for lvl in [level] if level else self._levels_for(text):
+            code = {"municipality": municipality_code, "county": county_code}.get(
+                lvl, lambda t: str(t).strip().upper())(text)
+            if (lvl, code) in self.codes:
+                return AreaRef(lvl, code)
+        return None
+
+    @staticmethod
+    def _levels_for(text: str) -> list[str]:
+        digits = text.removeprefix("K-").removeprefix("K.").removeprefix("F-").removesuffix(".0")
+        if digits.isdigit():
+            return ["county"] if len(digits) <= 2 else ["municipality"]
+        return ["country"]
+
+    def by_name(self, name: str, *, county: str | None = None, year: int | None = None
+                ) -> AreaRef | str:
+        """The area with this name, or a message saying why it is not one area."""
+        key = name_key(name)
+        if key in NATION_NAMES:
+            return AreaRef(*NATION)
+        found = self.names.get(key, [])
+        if county:
+            counties = {a.code for a in self.names.get(name_key(county), [])
+                        if a.level == "county"}
+            found = [a for a in found if a.level == "county" or a.parent_code in counties]
+        if year is not None:
+            dated = [a for a in found if _valid(a, year)]
+            found = dated or [a for a in found if a.valid_to is None]
+        refs = sorted({AreaRef(a.level, a.code) for a in found}, key=lambda r: (r.level, r.code))
+        if len(refs) == 1:
+            return refs[0]
+        if not refs:
+            return f"no municipality or county is called '{name}'"
+        listed = ", ".join(f"{r.code} ({r.level})" for r in refs)
+        return f"'{name}' names several areas ({listed}); give the county or use codes"
+
+
+def _valid(a: Area, year: int) -> bool:
+    return (a.valid_from is None or a.valid_from <= year) and (a.valid_to is None
+                                                               or year < a.valid_to)

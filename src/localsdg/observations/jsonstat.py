@@ -1,0 +1,116 @@
+"""JSON-stat 2.0 datasets, as SSB's statistics bank returns them (PxWeb API v0 and v2).
+
+pyjstat unrolls the cube; this module decides what each dimension means: the geo dimension is
+the area, the time dimension the period, the metric dimension says which indicator and unit,
+and every other dimension becomes a breakdown. Values SSB leaves out (status ".." not available,
+":" confidential, "." not applicable) are kept as missing values with the flag "missing".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyjstat import pyjstat
+from sqlalchemy.orm import Session
+
+from localsdg.areas.lookup import AreaIndex
+from localsdg.db.schema import Indicator
+from localsdg.errors import UserError
+from localsdg.observations.periods import parse_period
+from localsdg.observations.store import ImportResult, Obs, Problem, commit, dims_key
+
+GEO_IDS = ("Region", "KOKkommuneregion0000", "region", "geo")
+TIME_IDS = ("Tid", "time", "year", "år")
+METRIC_IDS = ("ContentsCode",)
+
+
+@dataclass(frozen=True)
+class Roles:
+    geo: str
+    time: str
+    metric: str | None
+    other: list[str]
+
+
+def read_dataset(raw: bytes, name: str) -> dict:
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise UserError(f"{name}: not JSON ({exc})") from exc
+    if not isinstance(data, dict) or data.get("class") != "dataset" or "dimension" not in data:
+        raise UserError(f"{name}: not a JSON-stat 2.0 dataset (no class 'dataset' with "
+                        "dimensions); ask SSB's API for format json-stat2")
+    return data
+
+
+def roles(data: dict, name: str) -> Roles:
+    ids: list[str] = data["id"]
+    role = data.get("role") or {}
+
+    def pick(kind: str, known: tuple[str, ...], required: bool) -> str | None:
+        found = [i for i in role.get(kind, []) if i in ids] or [i for i in ids if i in known]
+        if not found and required:
+            raise UserError(f"{name}: no {kind} dimension among {', '.join(ids)}; "
+                            f"the dataset needs a role '{kind}'")
+        return found[0] if found else None
+
+    geo, time = pick("geo", GEO_IDS, True), pick("time", TIME_IDS, True)
+    metric = pick("metric", METRIC_IDS, False)
+    return Roles(geo, time, metric, [i for i in ids if i not in (geo, time, metric)])
+
+
+def import_jsonstat(session: Session, path: Path, *, indicator: Indicator, by: str,
+                    measure: str | None = None, skip_bad: bool = False) -> ImportResult:
+    """Import every value of the dataset into one indicator (all or nothing)."""
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    raw = path.read_bytes()
+    data = read_dataset(raw, path.name)
+    items = rows(data, path.name, indicator.id, AreaIndex(session), measure)
+    return commit(session, items, source=str(path), by=by,
+                  checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
+                  details={"format": "JSON-stat 2.0", "label": data.get("label"),
+                           "publisher": data.get("source"), "updated": data.get("updated")})
+
+
+def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: str | None
+         ) -> list[tuple[str, Obs | Problem]]:
+    r = roles(data, name)
+    units = _units(data, r.metric)
+    frame = pyjstat.Dataset.read(json.dumps(data)).write("dataframe", naming="id")
+    out: list[tuple[str, Obs | Problem]] = []
+    for i, rec in enumerate(frame.to_dict("records")):
+        where = f"{name}, value {i + 1} ({r.geo}={rec[r.geo]}, {r.time}={rec[r.time]})"
+        out.append((where, _obs(rec, r, where, indicator_id, areas, units, measure)))
+    return out
+
+
+def _obs(rec: dict, r: Roles, where: str, indicator_id: int, areas: AreaIndex,
+         units: dict[str, str], measure: str | None) -> Obs | Problem:
+    area = areas.by_code(rec[r.geo])
+    if area is None:
+        return Problem(where, f"'{rec[r.geo]}' is not a municipality, county or country code "
+                              "(statbank groups such as K-Rest are not areas)")
+    try:
+        period = parse_period(rec[r.time])
+    except UserError as exc:
+        return Problem(where, exc.message)
+    value = rec["value"]
+    missing = value is None or value != value  # NaN from pyjstat
+    dims = {d: str(rec[d]) for d in r.other}
+    if r.metric and len(units) > 1:
+        dims[r.metric] = str(rec[r.metric])
+    return Obs(indicator_id, area.level, area.code, period.label, period.start_year,
+               period.end_year, None if missing else float(value), dims_key(dims),
+               units.get(str(rec[r.metric])) if r.metric else None, measure,
+               "missing" if missing else "")
+
+
+def _units(data: dict, metric: str | None) -> dict[str, str]:
+    if not metric:
+        return {}
+    unit = data["dimension"][metric]["category"].get("unit") or {}
+    return {code: u.get("base") or u.get("label") or "" for code, u in unit.items()}
