@@ -28,7 +28,13 @@ app = typer.Typer(help="localsdg: SDG indicators for municipalities and counties
 sync_app = typer.Typer(help="Load official reference data.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The indicator catalog.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
+areas_app = typer.Typer(help="Municipalities, counties and countries.", no_args_is_help=True)
+data_app = typer.Typer(help="Observations: import, read, roll back.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo datasets.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
+app.add_typer(areas_app, name="areas")
+app.add_typer(data_app, name="data")
+app.add_typer(demo_app, name="demo")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(db_app, name="db")
 out = Console()
@@ -136,6 +142,32 @@ def sync_ks_cmd(
         out.print(f"{key.replace('_', ' ')}: {len(summary[key])}")
         for line in summary[key][:30]:
             out.print(f"  - {line}", highlight=False)
+
+
+@sync_app.command("areas")
+@user_errors
+def sync_areas_cmd(
+    history: Annotated[Path | None, typer.Option(
+        help="folder laid out like ../shared/data/norway with the older code lists and "
+             "correspondences (default: $LOCALSDG_REFERENCE_DATA/norway)")] = None,
+    fmt: Format = "table",
+) -> None:
+    """Load municipalities and counties with their code versions, and the countries."""
+    from localsdg.areas.registry import sync_areas
+    from localsdg.config import settings
+    reference = settings().reference_data
+    history = history or (reference / "norway" if reference else None)
+    upgrade()
+    with session_scope() as s:
+        summary = sync_areas(s, history)
+    if fmt == "json":
+        _emit(summary, fmt)
+        return
+    _emit(summary, fmt, [{"level": k, "versions": v, "current": summary["current"].get(k)}
+                         for k, v in summary["versions"].items()], title="Areas")
+    out.print(f"changes between versions: {summary['changes']}")
+    for note in summary["notes"]:
+        out.print(f"  - {note}", highlight=False)
 
 
 # ---------------------------------------------------------------- taxonomy
@@ -372,3 +404,178 @@ def serve_cmd(
         for line in ensure_reference_data():
             err.print(line)
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+# ---------------------------------------------------------------- areas and data
+
+
+@areas_app.command("list")
+@user_errors
+def areas_list_cmd(
+    level: Annotated[str | None, typer.Option(help="municipality, county or country")] = None,
+    at: Annotated[str | None, typer.Option(help="only areas valid on this date (YYYY-MM-DD)")]
+    = None,
+    fmt: Format = "table",
+) -> None:
+    """List areas, optionally only those valid on a date."""
+    from localsdg.areas.registry import list_areas
+    with session_scope() as s:
+        rows = list_areas(s, level, at)
+    _emit(rows, fmt, rows, title="Areas")
+
+
+@areas_app.command("add")
+@user_errors
+def areas_add_cmd(level: str, code: str, name: str,
+                  parent: Annotated[str | None, typer.Option(help="parent area code")] = None
+                  ) -> None:
+    """Add an area outside Norway's code lists (e.g. a foreign city for its Open SDG data)."""
+    from localsdg.areas.registry import add_area
+    upgrade()
+    with session_scope() as s:
+        add_area(s, level, code, name, parent)
+    err.print(f"{level} {code} {name} is stored")
+
+
+@data_app.command("import")
+@user_errors
+def data_import_cmd(
+    path: Path,
+    indicator: Annotated[str | None, typer.Option(help="SET/CODE the data belongs to")] = None,
+    area: Annotated[str | None, typer.Option(help="column with area codes or names")] = None,
+    period: Annotated[str | None, typer.Option(help="column with the period")] = None,
+    period_value: Annotated[str | None, typer.Option(
+        help="one period for the whole file, e.g. 2024")] = None,
+    value: Annotated[str | None, typer.Option(help="column with the values")] = None,
+    dim: Annotated[list[str] | None, typer.Option(help="breakdown column; repeatable")] = None,
+    where: Annotated[list[str] | None, typer.Option(
+        help="COLUMN=VALUE: only these rows; repeatable")] = None,
+    county: Annotated[str | None, typer.Option(
+        help="column with the county name, to tell apart municipalities with the same name")]
+    = None,
+    indicator_column: Annotated[str | None, typer.Option(
+        help="column whose value says the indicator (with --map)")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="VALUE=SET/CODE for --indicator-column; repeatable")] = None,
+    unit: Annotated[str | None, typer.Option(help="unit of the values")] = None,
+    measure: Annotated[str | None, typer.Option(
+        help="count (summed when areas merge) or rate (population-weighted)")] = None,
+    encoding: Annotated[str | None, typer.Option(help="e.g. cp1252 (default: detect)")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first)")] = None,
+    sum_rows: Annotated[bool, typer.Option(help="add up rows with the same key")] = False,
+    set_id: Annotated[str | None, typer.Option(
+        "--set", help="Open SDG: the indicator set to create")] = None,
+    area_code: Annotated[str | None, typer.Option(
+        help="Open SDG: LEVEL:CODE of the area the repository covers")] = None,
+    publisher: Annotated[str | None, typer.Option(help="who published the data")] = None,
+    borders: Annotated[int | None, typer.Option(
+        help="the year whose areas the file's codes and names mean (default: each period's)")]
+    = None,
+    skip_bad_rows: Annotated[bool, typer.Option(
+        help="import the good rows and list the bad ones")] = False,
+    by: By = None,
+    fmt: Format = "table",
+) -> None:
+    """Import observations from a JSON-stat file, an Open SDG repository or a CSV/XLSX file."""
+    from localsdg.observations import imports
+    request = imports.Request(
+        path=path, indicator=indicator, area=area, period=period, period_value=period_value,
+        value=value, dims=tuple(dim or ()), where=_pairs(where, "--where", "COLUMN=VALUE"),
+        county=county, indicator_column=indicator_column,
+        indicators=_pairs(map_, "--map", "VALUE=SET/CODE"), unit=unit, measure=measure,
+        encoding=encoding, sheet=sheet, sum_rows=sum_rows, set_id=set_id, area_code=area_code,
+        publisher=publisher, borders=borders, skip_bad=skip_bad_rows)
+    upgrade()
+    with session_scope() as s:
+        result = imports.run(s, request, _who(by))
+    _emit(result, fmt, [{k: v for k, v in result.items() if not isinstance(v, list | dict)}],
+          title="Import")
+    if fmt == "table":
+        for line in result.get("skipped", [])[:50]:
+            out.print(f"  skipped: {line}", highlight=False)
+
+
+def _pairs(items: list[str] | None, option: str, form: str) -> dict[str, str]:
+    pairs = {}
+    for item in items or []:
+        key, sep, val = item.partition("=")
+        if not sep:
+            raise UserError(f"{option} '{item}': write {form}")
+        pairs[key.strip()] = val.strip()
+    return pairs
+
+
+@data_app.command("get")
+@user_errors
+def data_get_cmd(
+    indicator: Annotated[str, typer.Option(help="SET/CODE")],
+    areas: Annotated[str | None, typer.Option(help="area codes, comma-separated")] = None,
+    from_: Annotated[int | None, typer.Option("--from", help="first year")] = None,
+    to: Annotated[int | None, typer.Option(help="last year")] = None,
+    borders: Annotated[str, typer.Option(
+        help="YYYY: on the borders of that year; 'current' (default) or 'none' (as imported)")]
+    = "current",
+    fmt: Format = "table",
+) -> None:
+    """Values of an indicator for areas and years, with flags, notes and sources."""
+    from localsdg.areas.borders import current_year
+    from localsdg.observations.series import COLUMNS, get_data
+    from localsdg.observations.store import indicator_by_ref
+    year = _borders(borders, current_year())
+    with session_scope() as s:
+        rows = get_data(s, indicator_by_ref(s, indicator),
+                        areas=[a.strip() for a in areas.split(",")] if areas else None,
+                        start=from_, end=to, borders=year)
+    _emit(rows, fmt, rows, columns=COLUMNS, title=indicator)
+
+
+def _borders(text: str, current: int) -> int | None:
+    if text == "none":
+        return None
+    if text == "current":
+        return current
+    if not (text.isdigit() and len(text) == 4):
+        raise UserError(f"--borders '{text}': write a year (e.g. 2020), current or none")
+    return int(text)
+
+
+@data_app.command("batches")
+@user_errors
+def data_batches_cmd(fmt: Format = "table") -> None:
+    """Data imports: source, who, when, counts, and whether rolled back."""
+    from localsdg.observations.store import batches
+    with session_scope() as s:
+        rows = batches(s)
+    _emit(rows, fmt, rows, columns=["id", "source", "by", "at", "rows", "written",
+                                    "unchanged", "rolled_back_at"], title="Data imports")
+
+
+@data_app.command("rollback")
+@user_errors
+def data_rollback_cmd(batch: int) -> None:
+    """Remove everything one import brought; values it replaced come back."""
+    from localsdg.observations.store import rollback
+    with session_scope() as s:
+        removed = rollback(s, batch)
+    err.print(f"batch {batch} rolled back: {removed} observations removed")
+
+
+@demo_app.command("load")
+@user_errors
+def demo_load_cmd(folder: Path, by: By = None, fmt: Format = "table") -> None:
+    """Load areas, Norwegian demo statistics and Barcelona's Open SDG data from a folder laid
+    out like ../shared/data."""
+    from localsdg.sources.demo import load_demo
+    from localsdg.sources.reference import ensure_reference_data
+    upgrade()
+    for line in ensure_reference_data():
+        err.print(line)
+    with session_scope() as s:
+        report = load_demo(s, folder, _who(by))
+    if fmt == "json":
+        _emit(report, fmt)
+        return
+    _emit(report, fmt, [{k: d[k] for k in ("file", "indicator", "rows", "written", "batch_id")}
+                        for d in report["datasets"]], title="Demo data")
+    b = report["barcelona"]
+    out.print(f"Barcelona: {b.get('written')} observations written", highlight=False)

@@ -64,13 +64,13 @@ class AreaIndex:
             return ["county"] if len(digits) <= 2 else ["municipality"]
         return ["country"]
 
-    def by_name(self, name: str, *, county: str | None = None, year: int | None = None
-                ) -> AreaRef | str:
+    def by_name(self, name: str, *, county: str | None = None, year: int | None = None,
+                level: str | None = None) -> AreaRef | str:
         """The area with this name, or a message saying why it is not one area."""
         key = name_key(name)
         if key in NATION_NAMES:
             return AreaRef(*NATION)
-        found = self.names.get(key, [])
+        found = [a for a in self.names.get(key, []) if level is None or a.level == level]
         if county:
             counties = {a.code for a in self.names.get(name_key(county), [])
                         if a.level == "county"}
@@ -82,9 +82,10 @@ class AreaIndex:
         if len(refs) == 1:
             return refs[0]
         if not refs:
-            return f"no municipality or county is called '{name}'"
+            return f"no {level or 'municipality or county'} is called '{name}'"
         listed = ", ".join(f"{r.code} ({r.level})" for r in refs)
-        return f"'{name}' names several areas ({listed}); give the county or use codes"
+        return (f"'{name}' names several areas ({listed}); give the level or the county, "
+                "or use codes")
 
 
 def _valid(a: Area, year: int) -> bool:

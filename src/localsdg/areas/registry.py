@@ -28,8 +28,9 @@ from localsdg.textfiles import csv_lines
 
 KLASS_MUNICIPALITIES = ("https://data.ssb.no/api/klass/v1/classifications/131/codesAt"
                         "?date=2026-01-01&language=nb")
+FIRST_YEAR = 1994  # the code history at hand (SSB's grouping) starts here
 CURRENT = 2024  # the current municipality and county set came into force on 1 January 2024
-LEVELS = ("municipality", "county", "country")
+LEVELS = ("municipality", "county", "country", "city")  # city: outside Norway, added by users
 
 HISTORY_FILES = {
     "regtools": "correspondences/regtools_kommuner-1994-2024.csv",
@@ -215,22 +216,26 @@ def _counties(loaded: Loaded, folder: Path) -> None:
                                    start == 2020 else None), end, f"KLASS 104 ({start} set)"))
 
 
+Table = dict[tuple[str, str], dict[int, dict[str, float]]]
+
+
 def _changes(loaded: Loaded, folder: Path) -> None:
     """Edges from every earlier version to its successors in the current set, with shares."""
+    table = _redistricting(folder)
+    _split_changed_borders(loaded, table)
     by_code: dict[tuple[str, str], list[Version]] = defaultdict(list)
     for v in loaded.versions.values():
         by_code[(v.level, v.code)].append(v)
     shares: dict[tuple, dict[tuple, float | None]] = defaultdict(dict)
-    lines = csv_lines(folder / HISTORY_FILES["redistricting"])
-    for _lc, current, _lo, original, year, weight, level in lines[1:]:
-        if current == original:
-            continue
-        lvl = "municipality" if level == "municip" else level
-        source = _valid_in(by_code.get((lvl, original), []), int(year))
-        target = _valid_in(by_code.get((lvl, current), []), CURRENT)
-        if source is None or target is None or source.valid_to is None:
-            continue
-        shares[source.key][target.key] = float(weight)
+    for (level, original), years in table.items():
+        for year, targets in years.items():
+            source = _valid_in(by_code.get((level, original), []), year)
+            if source is None or source.valid_to is None:
+                continue
+            for current, weight in targets.items():
+                target = _valid_in(by_code.get((level, current), []), CURRENT)
+                if target is not None:
+                    shares[source.key][target.key] = weight
     _fix_alesund(shares, by_code)
     for source, targets in shares.items():
         for target, weight in targets.items():
@@ -239,6 +244,42 @@ def _changes(loaded: Loaded, folder: Path) -> None:
                                      and source[1] != ALESUND_2020 else "Ålesund/Haram 2024"))
     loaded.notes.append("1507 Ålesund (2020–2023) was split into 1508 Ålesund and 1580 Haram; "
                         "the shares are unknown, so its data cannot be moved to current borders")
+
+
+def _redistricting(folder: Path) -> Table:
+    """FHI's table as (level, original code) → year → {current code: share}."""
+    table: Table = defaultdict(lambda: defaultdict(dict))
+    for _lc, current, _lo, original, year, weight, level in csv_lines(
+            folder / HISTORY_FILES["redistricting"])[1:]:
+        if FIRST_YEAR <= int(year) <= CURRENT:
+            lvl = "municipality" if level == "municip" else level
+            table[(lvl, original)][int(year)][current] = round(float(weight), 9)
+    return table
+
+
+def _split_changed_borders(loaded: Loaded, table: Table) -> None:
+    """A current area whose code stayed while its borders changed (Stavanger took in Finnøy and
+    Rennesøy in 2020 and kept 1103) gets an earlier version for each border change."""
+    parts: dict[tuple[str, str], dict[int, set]] = defaultdict(lambda: defaultdict(set))
+    for (level, original), years in table.items():
+        for year, targets in years.items():
+            for current, weight in targets.items():
+                parts[(level, current)][year].add((original, weight))
+    for v in [v for v in loaded.versions.values() if v.valid_to is None]:
+        history = parts.get((v.level, v.code), {})
+        changes = [y for y in range(FIRST_YEAR + 1, CURRENT + 1)
+                   if y - 1 in history and history.get(y) != history[y - 1]
+                   and (v.valid_from is None or y > v.valid_from)]
+        if not changes:
+            continue
+        del loaded.versions[v.key]
+        start = v.valid_from
+        for year in changes:
+            loaded.add(Version(v.level, v.code, v.name, start, year, f"{v.source}, earlier "
+                               "borders", short_name=v.short_name, parent_code=v.parent_code))
+            start = year
+        v.valid_from = start
+        loaded.add(v)
 
 
 def _fix_alesund(shares: dict, by_code: dict) -> None:
@@ -266,9 +307,48 @@ def _countries(loaded: Loaded) -> None:
                            name_en=c.name, short_name=c.alpha_2))
 
 
+USER = "added by a user"
+
+
+def add_area(session: Session, level: str, code: str, name: str, parent: str | None = None
+             ) -> Area:
+    """An area outside Norway's code lists (a foreign city, a district); kept on re-sync."""
+    if level not in LEVELS:
+        raise UserError(f"level '{level}' is unknown; use {', '.join(LEVELS)}")
+    existing = session.scalar(select(Area).where(Area.level == level, Area.code == code))
+    if existing is not None:
+        if existing.source != USER:
+            raise UserError(f"{level} {code} is {existing.name} from {existing.source}; "
+                            "choose another code")
+        existing.name, existing.parent_code = name, parent
+        return existing
+    area = Area(level=level, code=code, name=name, parent_code=parent, source=USER)
+    session.add(area)
+    session.flush()
+    return area
+
+
+def list_areas(session: Session, level: str | None = None, at: str | None = None) -> list[dict]:
+    """Areas as plain rows; `at` (YYYY-MM-DD) keeps those valid on that day."""
+    if level is not None and level not in LEVELS:
+        raise UserError(f"--level '{level}' is unknown; use {', '.join(LEVELS)}")
+    year = None
+    if at is not None:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", at):
+            raise UserError(f"--at '{at}': write a date as YYYY-MM-DD")
+        year = int(at[:4])
+    q = select(Area).order_by(Area.level, Area.code, Area.valid_from.nulls_first())
+    if level:
+        q = q.where(Area.level == level)
+    return [{"level": a.level, "code": a.code, "name": a.name, "short_name": a.short_name,
+             "name_en": a.name_en, "parent": a.parent_code, "valid_from": a.valid_from,
+             "valid_to": a.valid_to, "source": a.source}
+            for a in session.scalars(q) if year is None or _valid_in([a], year)]
+
+
 def _store(session: Session, loaded: Loaded) -> None:
     session.execute(delete(AreaChange))
-    session.execute(delete(Area))
+    session.execute(delete(Area).where(Area.source != USER))
     session.flush()
     bulk_insert(session, Area.__table__, [
         {"level": v.level, "code": v.code, "name": v.name, "short_name": v.short_name,

@@ -229,6 +229,7 @@ class Observation(Base):
     value: Mapped[float | None] = mapped_column(Float)
     unit: Mapped[str | None] = mapped_column(Text)
     measure: Mapped[str | None] = mapped_column(String(10))  # count or rate: how to aggregate
+    borders: Mapped[int | None] = mapped_column(Integer)  # year of the area codes; NULL: period's
     flags: Mapped[str] = mapped_column(String(100), default="")
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"),
                                           index=True)

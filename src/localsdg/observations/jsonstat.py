@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pyjstat import pyjstat
@@ -63,28 +63,30 @@ def roles(data: dict, name: str) -> Roles:
 
 
 def import_jsonstat(session: Session, path: Path, *, indicator: Indicator, by: str,
-                    measure: str | None = None, skip_bad: bool = False) -> ImportResult:
+                    measure: str | None = None, skip_bad: bool = False,
+                    borders: int | None = None) -> ImportResult:
     """Import every value of the dataset into one indicator (all or nothing)."""
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     raw = path.read_bytes()
     data = read_dataset(raw, path.name)
-    items = rows(data, path.name, indicator.id, AreaIndex(session), measure)
+    items = rows(data, path.name, indicator.id, AreaIndex(session), measure, borders)
     return commit(session, items, source=str(path), by=by,
                   checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
                   details={"format": "JSON-stat 2.0", "label": data.get("label"),
                            "publisher": data.get("source"), "updated": data.get("updated")})
 
 
-def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: str | None
-         ) -> list[tuple[str, Obs | Problem]]:
+def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: str | None,
+         borders: int | None = None) -> list[tuple[str, Obs | Problem]]:
     r = roles(data, name)
     units = _units(data, r.metric)
     frame = pyjstat.Dataset.read(json.dumps(data)).write("dataframe", naming="id")
     out: list[tuple[str, Obs | Problem]] = []
     for i, rec in enumerate(frame.to_dict("records")):
         where = f"{name}, value {i + 1} ({r.geo}={rec[r.geo]}, {r.time}={rec[r.time]})"
-        out.append((where, _obs(rec, r, where, indicator_id, areas, units, measure)))
+        obs = _obs(rec, r, where, indicator_id, areas, units, measure)
+        out.append((where, replace(obs, borders=borders) if isinstance(obs, Obs) else obs))
     return out
 
 

@@ -34,14 +34,15 @@ class Obs:
     unit: str | None = None
     measure: str | None = None
     flags: str = ""
+    borders: int | None = None  # the year whose areas the code means; None: the period's year
 
     @property
     def key(self) -> tuple:
         return (self.indicator_id, self.area_level, self.area_code, self.period, self.dims)
 
     def same_as(self, other: Obs) -> bool:
-        return (self.value, self.unit, self.measure, self.flags) == (
-            other.value, other.unit, other.measure, other.flags)
+        return (self.value, self.unit, self.measure, self.flags, self.borders) == (
+            other.value, other.unit, other.measure, other.flags, other.borders)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column("value", sa.Float(), nullable=True),
         sa.Column("unit", sa.Text(), nullable=True),
         sa.Column("measure", sa.String(length=10), nullable=True),
+        sa.Column("borders", sa.Integer(), nullable=True),
         sa.Column("flags", sa.String(length=100), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

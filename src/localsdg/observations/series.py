@@ -1,0 +1,89 @@
+"""An indicator's data for areas and periods, as stored or on the borders of a chosen year,
+each value with where it came from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localsdg.areas.borders import POPULATION, Borders, Harmonised, harmonise
+from localsdg.db.schema import Area, ImportBatch, Indicator
+from localsdg.errors import UserError
+from localsdg.observations.store import Stored, dims_dict, indicator_by_ref, read
+
+COLUMNS = ["indicator", "area_level", "area_code", "area_name", "period", "start_year",
+           "end_year", "dims", "value", "unit", "flags", "note", "source", "batch"]
+
+
+def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None = None,
+             start: int | None = None, end: int | None = None, borders: int | None = None
+             ) -> list[dict]:
+    """Rows for the indicator; on `borders` (a year) when given, else as imported."""
+    if start is not None and end is not None and start > end:
+        raise UserError(f"--from {start} is after --to {end}")
+    rows = read(session, [indicator.id], None if borders else areas, start, end)
+    sources = _sources(session, {r.batch_id for r in rows})
+    names = _names(session)
+    ref = f"{indicator.set_id}/{indicator.code}"
+    if borders is None:
+        return [_plain(ref, r, names, sources) for r in rows]
+    out = []
+    by_level: dict[str, list[Stored]] = defaultdict(list)
+    for r in rows:
+        by_level[r.area_level].append(r)
+    population = _population(session) if any(r.measure == "rate" for r in rows) else {}
+    units = {(r.area_code, r.period, r.dims): r.unit for r in rows}
+    for level, level_rows in sorted(by_level.items()):
+        for h in harmonise(Borders(session, level), level_rows, borders, population):
+            if areas and h.area_code not in areas:
+                continue
+            out.append(_harmonised(ref, level, h, names, sources, units))
+    return out
+
+
+def _plain(ref: str, r: Stored, names: dict, sources: dict) -> dict:
+    return {"indicator": ref, "area_level": r.area_level, "area_code": r.area_code,
+            "area_name": names.get((r.area_level, r.area_code)), "period": r.period,
+            "start_year": r.start_year, "end_year": r.end_year, "dims": dims_dict(r.dims),
+            "value": r.value, "unit": r.unit, "flags": [f for f in r.flags.split(",") if f],
+            "note": None, "source": sources.get(r.batch_id), "batch": r.batch_id}
+
+
+def _harmonised(ref: str, level: str, h: Harmonised, names: dict, sources: dict, units: dict
+                ) -> dict:
+    batches = sorted({s["batch"] for s in h.sources if s["batch"]})
+    unit = next((units[(s["area"], s["period"], h.dims)] for s in h.sources
+                 if (s["area"], s["period"], h.dims) in units), None)
+    return {"indicator": ref, "area_level": level, "area_code": h.area_code,
+            "area_name": names.get((level, h.area_code)), "period": h.period,
+            "start_year": h.start_year, "end_year": h.end_year, "dims": dims_dict(h.dims),
+            "value": h.value, "unit": unit, "flags": h.flags, "note": h.note,
+            "source": "; ".join(sorted({sources[b] for b in batches})),
+            "batch": batches[0] if len(batches) == 1 else batches,
+            "harmonised_from": h.sources if "harmonised" in h.flags or h.note else None}
+
+
+def _sources(session: Session, batch_ids: set[int]) -> dict[int, str]:
+    if not batch_ids:
+        return {}
+    q = select(ImportBatch.id, ImportBatch.source, ImportBatch.summary).where(
+        ImportBatch.id.in_(batch_ids))
+    return {i: (summary or {}).get("publisher") or source for i, source, summary in
+            session.execute(q)}
+
+
+def _names(session: Session) -> dict[tuple[str, str], str]:
+    """The newest name of every code."""
+    q = select(Area.level, Area.code, Area.name).order_by(Area.valid_from.nulls_first())
+    return {(lvl, code): name for lvl, code, name in session.execute(q)}
+
+
+def _population(session: Session) -> dict[tuple[str, int], float]:
+    try:
+        pop = indicator_by_ref(session, POPULATION)
+    except UserError:
+        return {}
+    return {(r.area_code, r.end_year): r.value for r in read(session, [pop.id])
+            if not r.dims and r.value is not None}

@@ -1,0 +1,223 @@
+"""Tidy CSV and Excel files with a column mapping, as agencies and counties publish them.
+
+Copes with what real files do: Windows-1252 or UTF-8 with a BOM, ';' separators, title lines
+above the header (the header is the first line holding the mapped columns), decimal commas,
+'%' signs and thin spaces, codes written as integers (301 for 0301) and areas given by name only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import openpyxl
+from sqlalchemy.orm import Session
+
+from localsdg.areas.lookup import AreaIndex, AreaRef
+from localsdg.db.schema import Indicator
+from localsdg.errors import UserError
+from localsdg.observations.periods import parse_period
+from localsdg.observations.store import (
+    ImportResult,
+    Obs,
+    Problem,
+    commit,
+    dims_key,
+    indicator_by_ref,
+)
+from localsdg.textfiles import csv_lines
+
+MISSING = {"", "..", ":", ".", "-", "–", "x", "NA", "NaN"}
+MEASURES = ("count", "rate")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which column holds what. `period_value` stands in for a period column in one-year files;
+    `where` keeps only the rows whose columns hold the given values; `indicator_column` and
+    `indicators` send rows to indicators by a column's value; `sum_rows` adds up rows that share
+    area, period and breakdown (parts of a total whose distinguishing column the file lacks)."""
+
+    area: str
+    value: str
+    period: str | None = None
+    period_value: str | None = None
+    county: str | None = None
+    dims: tuple[str, ...] = ()
+    where: dict[str, str] = field(default_factory=dict)
+    unit: str | None = None
+    measure: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    indicator_column: str | None = None
+    indicators: dict[str, str] = field(default_factory=dict)
+    sum_rows: bool = False
+    level: str | None = None  # municipality, county or country: when names are ambiguous
+    borders: int | None = None  # the year whose areas the file uses (default: each period's)
+    leave_out: Callable[[dict[str, str]], str | None] | None = None  # row → why it is left out
+
+    def columns(self) -> list[str]:
+        named = [self.area, self.value, self.period, self.county, self.indicator_column,
+                 *self.dims, *self.where]
+        return [c for c in named if c]
+
+    def check(self) -> None:
+        if (self.period is None) == (self.period_value is None):
+            raise UserError("say where the period is: a period column, or one period for the "
+                            "whole file (e.g. --period-value 2024)")
+        if self.measure not in (None, *MEASURES):
+            raise UserError(f"measure '{self.measure}' is unknown; use count (summed when "
+                            "areas merge) or rate (averaged, weighted by population)")
+
+
+def read_table(path: Path, mapping: Mapping) -> tuple[int, list[str], list[list[str]]]:
+    """The header line number, the header and the lines below it."""
+    lines = _xlsx_lines(path, mapping.sheet) if path.suffix.lower() == ".xlsx" else csv_lines(
+        path, mapping.encoding)
+    wanted = mapping.columns()
+    for n, line in enumerate(lines[:20]):
+        header = [c.strip() for c in line]
+        if all(w in header for w in wanted):
+            return n + 1, header, lines[n + 1:]
+    first = ", ".join(c.strip() for c in (lines[0] if lines else []))
+    missing = [w for w in wanted if w not in first.split(", ")]
+    raise UserError(f"{path.name}: no header line with the columns {', '.join(wanted)} in the "
+                    f"first 20 lines (first line: {first}); missing: {', '.join(missing)}")
+
+
+def _xlsx_lines(path: Path, sheet: str | None) -> list[list[str]]:
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged or foreign files
+        raise UserError(f"{path.name}: not a readable Excel file ({exc})") from exc
+    if sheet and sheet not in book.sheetnames:
+        raise UserError(f"{path.name}: no sheet '{sheet}'; sheets: {', '.join(book.sheetnames)}")
+    ws = book[sheet] if sheet else book.worksheets[0]
+    lines = [["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
+    book.close()
+    return lines
+
+
+def number(text: str) -> float | None:
+    """'1 234,5', '12,3 %', '0.936', '81240' → a float; a missing-value symbol → None."""
+    raw = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    raw = raw.removesuffix("%")
+    if raw in MISSING:
+        return None
+    if "," in raw and "." in raw:
+        raw = raw.replace(".", "").replace(",", ".")  # 1.234,5
+    raw = raw.replace(",", ".")
+    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", raw):
+        raise ValueError(text)
+    return float(raw)
+
+
+def import_table(session: Session, path: Path, mapping: Mapping, *,
+                 indicator: Indicator | None, by: str, skip_bad: bool = False,
+                 publisher: str | None = None) -> ImportResult:
+    """Import the mapped rows into one indicator, or several via the indicator column."""
+    mapping.check()
+    targets = _targets(session, mapping, indicator)
+    line_no, header, lines = read_table(path, mapping)
+    areas = AreaIndex(session)
+    if not areas:
+        raise UserError("no areas are loaded; run 'localsdg sync areas' first")
+    items = []
+    left_out: list[str] = []
+    resolved: dict[tuple, AreaRef | str] = {}
+    for n, cells in enumerate(lines, start=line_no + 1):
+        row = dict(zip(header, (c.strip() for c in cells), strict=False))
+        if not any(row.values()) or any(row.get(k) != v for k, v in mapping.where.items()):
+            continue
+        where = f"{path.name}, line {n}"
+        if mapping.leave_out and (why := mapping.leave_out(row)):
+            left_out.append(f"{where}: {why}")
+            continue
+        target = targets.get(row.get(mapping.indicator_column, "") if mapping.indicator_column
+                             else "")
+        if target is None:
+            items.append((where, Problem(f"{where}, column {mapping.indicator_column}",
+                                        f"'{row.get(mapping.indicator_column)}' is not mapped "
+                                        "to an indicator; add it to the indicator map")))
+            continue
+        items.append((where, _obs(row, where, mapping, target, areas, resolved)))
+    if mapping.sum_rows:
+        items = _summed(items)
+    return commit(session, items, source=str(path), by=by,
+                  checksum=hashlib.sha256(path.read_bytes()).hexdigest(), skip_bad=skip_bad,
+                  details={"format": "table", "publisher": publisher, "left_out": left_out,
+                           "mapping": _mapping_summary(mapping)})
+
+
+def _targets(session: Session, m: Mapping, indicator: Indicator | None) -> dict[str, int]:
+    if m.indicator_column:
+        if not m.indicators:
+            raise UserError(f"say which indicator each value of {m.indicator_column} goes to "
+                            "(VALUE=SET/CODE)")
+        return {value: indicator_by_ref(session, ref).id for value, ref in m.indicators.items()}
+    if indicator is None:
+        raise UserError("name the indicator the data belongs to (--indicator SET/CODE), or an "
+                        "indicator column with a map")
+    return {"": indicator.id}
+
+
+def _summed(items: list[tuple[str, Obs | Problem]]) -> list[tuple[str, Obs | Problem]]:
+    """Rows sharing a key become one row holding their sum (missing if any part is)."""
+    groups: dict[tuple, list[tuple[str, Obs]]] = {}
+    out: list[tuple[str, Obs | Problem]] = []
+    for where, item in items:
+        if isinstance(item, Problem):
+            out.append((where, item))
+        else:
+            groups.setdefault(item.key, []).append((where, item))
+    for parts in groups.values():
+        first = parts[0][1]
+        values = [o.value for _, o in parts]
+        total = None if None in values else sum(values)
+        out.append((f"{parts[0][0]} (+{len(parts) - 1} rows)", replace(
+            first, value=total, flags="missing" if total is None else first.flags)))
+    return out
+
+
+def _obs(row: dict, where: str, m: Mapping, indicator_id: int, areas: AreaIndex,
+         resolved: dict) -> Obs | Problem:
+    try:
+        period = parse_period(m.period_value or row.get(m.period or "", ""))
+    except UserError as exc:
+        return Problem(f"{where}, column {m.period}", exc.message)
+    area = _area(row, m, areas, period.end_year, resolved)
+    if isinstance(area, str):
+        return Problem(f"{where}, column {m.area}", area)
+    try:
+        value = number(row.get(m.value, ""))
+    except ValueError:
+        return Problem(f"{where}, column {m.value}",
+                       f"'{row.get(m.value)}' is not a number; write e.g. 12.5, 12,5 or 12,5 %")
+    return Obs(indicator_id, area.level, area.code, period.label, period.start_year,
+               period.end_year, value, dims_key({d: row.get(d, "") for d in m.dims}), m.unit,
+               m.measure, "missing" if value is None else "", m.borders)
+
+
+def _area(row: dict, m: Mapping, areas: AreaIndex, year: int, resolved: dict
+          ) -> AreaRef | str:
+    raw = row.get(m.area, "")
+    key = (raw, row.get(m.county or ""), year)
+    if key not in resolved:
+        if raw[:1].isdigit() or raw[:2] in ("K-", "F-"):
+            resolved[key] = areas.by_code(raw, m.level) or (
+                f"'{raw}' is not a {m.level or 'municipality or county'} code valid at any "
+                "time since 1994")
+        else:
+            resolved[key] = areas.by_name(raw, county=row.get(m.county) if m.county else None,
+                                          year=m.borders or year, level=m.level)
+    return resolved[key]
+
+
+def _mapping_summary(m: Mapping) -> dict:
+    return {k: v for k, v in m.__dict__.items()
+            if v not in (None, (), {}, False) and not callable(v)}

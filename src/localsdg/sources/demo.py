@@ -1,0 +1,191 @@
+"""The demo datasets: real Norwegian statistics and Barcelona's Open SDG repository, loaded from
+a folder laid out like ../shared/data (what machines without internet use; with internet the
+`sync` commands fetch the same kinds of data from the agencies).
+
+Each dataset says which catalog indicator it belongs to. Where the catalog has none, the data
+goes to a local indicator in the user set `lokal`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from localsdg.areas.registry import add_area, sync_areas
+from localsdg.catalog.store import IndicatorRecord, SetRecord, save_set
+from localsdg.errors import UserError
+from localsdg.observations.jsonstat import import_jsonstat
+from localsdg.observations.store import indicator_by_ref
+from localsdg.observations.tabular import Mapping, import_table
+from localsdg.sources.opensdg import import_repository
+
+LOCAL_SET = SetRecord(id="lokal", name_nb="Lokale indikatorer", name_en="Local indicators",
+                      publisher="localsdg", level="local",
+                      description="Indicators with data but no indicator in a published set.")
+LOCAL = {
+    "folkemengde": ("Folkemengde 1. januar", "Population 1 January", "personer", ["11.3"]),
+    "folkemengde-ssb": ("Folkemengde 1. januar (SSB 07459, 2020-inndeling)",
+                        "Population 1 January (SSB 07459, 2020 borders)", "personer", ["11.3"]),
+    "utslipp-fluorgasser": ("Utslipp fra produkter med fluorgasser",
+                            "Emissions from products containing fluorinated gases",
+                            "tonn CO2-ekvivalenter", ["13.2"]),
+    "trangbodd": ("Andel som bor trangt", "Share living in crowded housing", "prosent", ["11.1"]),
+    "sysselsetting": ("Andel sysselsatte 15–74 år", "Employment rate 15–74", "prosent",
+                      ["8.5"]),
+    "stromforbruk": ("Strømforbruk etter forbrukergruppe", "Electricity use by consumer group",
+                     "GWh", ["7.3"]),
+}
+EMISSION_SECTORS = {
+    "Industri, olje og gass": "993", "Energiforsyning": "995", "Oppvarming": "997",
+    "Veitrafikk": "1001", "Sjøfart": "1003", "Luftfart": "1005",
+    "Annen mobil forbrenning": "1007", "Jordbruk": "1010", "Avfall og avløp": "1012",
+}
+EMISSIONS_SET = "Utslipp-av-klimagasser-i-kommuner-og-fylker"
+KHS = "Kommunehelsa-statistikkbank"
+BARCELONA = ("city", "ES-08019")  # INE's municipality code, prefixed with the country
+
+
+@dataclass(frozen=True)
+class Dataset:
+    path: str
+    indicator: str | None
+    mapping: Mapping | None = None
+    publisher: str = ""
+    notes: list[str] = field(default_factory=list)
+    skip_bad: bool = False
+
+
+def _halved_alesund(row: dict[str, str]) -> str | None:
+    if row.get("code") in ("1508", "1580") and row.get("year", "9999") < "2024":
+        return "FHI's split of old Ålesund in halves, not a measured value"
+    return None
+
+
+def _m(area: str, value: str, **kw) -> Mapping:
+    """A mapping for the county's files, which give every year on the 2024 areas."""
+    return Mapping(area=area, value=value, **{"borders": 2024, **kw})
+
+
+TELEMARK = "norway/stats/telemark/"
+DATASETS = [
+    Dataset("norway/stats/fhi_csdata_b2024/population_jan1_b2024_by_agegroup_2005-2026.csv",
+            "lokal/folkemengde", _m("code", "pop_total", period="year", unit="personer",
+                                    measure="count", leave_out=_halved_alesund),
+            "SSB tabell 07459 via Folkehelseinstituttet (2024-inndeling)",
+            ["Before 2024 FHI gives 1508 Ålesund and 1580 Haram half of old Ålesund each; "
+             "those invented values are left out."]),
+    Dataset("norway/fixtures/ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json",
+            "lokal/folkemengde-ssb", None, "Statistisk sentralbyrå"),
+    Dataset(TELEMARK + "mdir_klimagassutslipp_telemark_kommuner_2009-2024.csv", None,
+            _m("Kommune", "Utslipp", period="År", dims=("Utslippskilde",), measure="count",
+               unit="tonn CO2-ekvivalenter", indicator_column="Sektor", sum_rows=True,
+               indicators={**{k: f"{EMISSIONS_SET}/{v}" for k, v in EMISSION_SECTORS.items()},
+                           "produkter med fluorgasser": "lokal/utslipp-fluorgasser"}),
+            "Miljødirektoratet: Klimagassutslipp fra kommuner",
+            ["The file repeats each municipality, year, sector and source up to three times "
+             "with different values (one block per gas, the gas column left out); the rows "
+             "are added up to the total in CO2 equivalents."]),
+    Dataset(TELEMARK + "mdir_klimagassutslipp_telemark_kommuner_2009-2024.csv",
+            "un-global/13.2.2", _m("Kommune", "Utslipp", period="År", measure="count",
+                                   unit="tonn CO2-ekvivalenter", sum_rows=True),
+            "Miljødirektoratet: Klimagassutslipp fra kommuner (sum of all sectors)"),
+    *[Dataset(TELEMARK + "nav_arbeidsledighet_fylker_telemarkkommuner_2011-2026_monthly.csv",
+              f"{KHS}/1151", _m("Geografisk enhet", "Andel av arbeidsstyrken", period="Dato",
+                                dims=("Kjønn",), unit="andel av arbeidsstyrken", measure="rate",
+                                where={"Arbeidsmarkedsstatus": "Helt ledige", "Nivå": level},
+                                level=area_level),
+              "NAV: Helt ledige", notes, skip_bad=area_level == "county")
+      for level, area_level, notes in (
+          ("Telemark kommuner", "municipality", []), ("Landet", "country", []),
+          ("Fylker", "county", ["Rows for 'Svalbard og øvrige områder' and 'Ukjent' are not "
+                                "counties and are listed as skipped."]))],
+    Dataset(TELEMARK + "fhi_forventet_levealder_7aarig.csv", f"{KHS}/1236",
+            _m("Kommune", "Antall", period="År (intervall)", dims=("Kjønn",), unit="leveår",
+               measure="rate"), "Folkehelseinstituttet: Kommunehelsa"),
+    Dataset(TELEMARK + "fhi_drikkevann.csv", f"{KHS}/1216",
+            _m("Kommune", "Andel", period="År",
+               where={"Parameter": "hygienisk kvalitet og leveringsstabilitet"},
+               unit="andel av befolkningen", measure="rate"),
+            "Folkehelseinstituttet: Kommunehelsa"),
+    Dataset(TELEMARK + "fhi_barnevaksinasjon.csv", "un-global/3.b.1",
+            _m("Kommune", "Andel", period="År (intervall)", dims=("Vaksine mot",),
+               unit="andel vaksinerte 9-åringer", measure="rate"),
+            "Folkehelseinstituttet: SYSVAK"),
+    Dataset(TELEMARK + "fhi_overvekt_fedme_17aar.csv", f"{KHS}/1247",
+            _m("Kommune", "Andel", period="År (intervall)", dims=("Kjønn",),
+               unit="andel (standardisert)", measure="rate"),
+            "Folkehelseinstituttet: Kommunehelsa"),
+    Dataset(TELEMARK + "fhi_selvmord_femaarig.csv", "un-global/3.4.2",
+            _m("Geografi", "value", period="År", dims=("Kjønn", "Alder"),
+               unit="døde per 100 000 (standardisert)", measure="rate"),
+            "Folkehelseinstituttet: Dødsårsaksregisteret"),
+    Dataset(TELEMARK + "fhi_trivsel_10klasse_treaarig.csv", f"{KHS}/1169",
+            _m("Kommune", "Andel", period="Skoleår", dims=("Kjønn",),
+               unit="andel (standardisert)", measure="rate"),
+            "Utdanningsdirektoratet: Elevundersøkelsen"),
+    Dataset(TELEMARK + "dekningsgrad_barnehage.csv", "De-norske-målepunktene/2389",
+            _m("Kommunenummer", "Andel", period="År", unit="andel barn 1–5 år",
+               measure="rate"), "Statistisk sentralbyrå: Barnehager"),
+    Dataset(TELEMARK + "andel_unge_utenfor_2024.csv", f"{KHS}/1131",
+            _m("Kommune", "Andel (2024)", period_value="2024", unit="prosent", measure="rate"),
+            "Statistisk sentralbyrå"),
+    Dataset(TELEMARK + "bor_trangt_2024.csv", "lokal/trangbodd",
+            _m("Kommune", "Andel (2024)", period_value="2024", unit="prosent", measure="rate"),
+            "Statistisk sentralbyrå"),
+    Dataset(TELEMARK + "inntektsulikhet_2024.csv", f"{KHS}/1119",
+            _m("Kommune", "Forholdstall (2024)", period_value="2024", unit="P90/P10",
+               measure="rate"), "Statistisk sentralbyrå"),
+    Dataset(TELEMARK + "luftforurensning_pm25_2024.csv", "De-norske-målepunktene/2560",
+            _m("Kommune", "Konsentrasjon PM2_5 (2024)", period_value="2024", unit="µg/m³",
+               measure="rate"), "Miljødirektoratet"),
+    Dataset(TELEMARK + "valgdeltakelse_kommunevalg_2023.csv", f"{KHS}/1214",
+            _m("Kommune", "Andel (2023)", period_value="2023", unit="prosent", measure="rate"),
+            "Statistisk sentralbyrå: Kommunestyrevalget"),
+    Dataset(TELEMARK + "vedvarende_lavinntekt_0-17_2021-2023.csv",
+            "De-norske-målepunktene/2264",
+            _m("Kommune", "Andel (2021-2023)", period_value="2021-2023", unit="prosent",
+               measure="rate"), "Statistisk sentralbyrå"),
+    Dataset(TELEMARK + "sysselsetting_2025.csv", "lokal/sysselsetting",
+            _m("Kommune", "Andel sysselsatte (2025)", period_value="2025", unit="prosent",
+               measure="rate"), "Statistisk sentralbyrå"),
+    Dataset(TELEMARK + "ssb_stromforbruk_telemark.csv", "lokal/stromforbruk",
+            _m("Kommune", "Verdi", period="År", dims=("Forbrukergruppe",), unit="GWh",
+               measure="count"), "Statistisk sentralbyrå: tabell 14490"),
+]
+
+
+def load_demo(session: Session, folder: Path, by: str) -> dict:
+    """Areas, the demo datasets and Barcelona; each dataset in its own batch."""
+    if not (folder / "norway").is_dir():
+        raise UserError(f"{folder}: not a demo data folder (no 'norway' inside); use a folder "
+                        "laid out like ../shared/data")
+    report = {"areas": sync_areas(session, folder / "norway"), "datasets": []}
+    _local_indicators(session, by)
+    for d in DATASETS:
+        report["datasets"].append({"file": d.path, "indicator": d.indicator,
+                                   **_load(session, folder, d, by).as_dict(),
+                                   "notes": d.notes})
+    add_area(session, *BARCELONA, "Barcelona", parent="ESP")
+    report["barcelona"] = import_repository(session, folder / "opensdg" / "barcelona",
+                                            set_id="barcelona", area=BARCELONA, by=by,
+                                            set_name="Barcelona 2030 Agenda")
+    return report
+
+
+def _local_indicators(session: Session, by: str) -> None:
+    records = [IndicatorRecord(code, {"name_nb": nb, "name_en": en, "unit": unit,
+                                      "targets": targets})
+               for code, (nb, en, unit, targets) in LOCAL.items()]
+    save_set(session, LOCAL_SET, records, changed_by=by, batch=None)
+
+
+def _load(session: Session, folder: Path, d: Dataset, by: str):
+    path = folder / d.path
+    indicator = indicator_by_ref(session, d.indicator) if d.indicator else None
+    if d.mapping is None:
+        return import_jsonstat(session, path, indicator=indicator, by=by, measure="count",
+                               skip_bad=True)
+    return import_table(session, path, d.mapping, indicator=indicator, by=by,
+                        publisher=d.publisher, skip_bad=d.skip_bad)
