@@ -1,4 +1,5 @@
-"""A real server on the real catalog, driven by Debian's Chromium through Playwright."""
+"""A real server on the real catalog and the demo data, driven by Debian's Chromium through
+Playwright."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from localsdg.db.session import session_scope, upgrade
+from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
 from localsdg.sources.un_framework import sync_framework
-from tests.conftest import MIRROR
+from tests.conftest import MIRROR, SHARED
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -45,6 +47,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         sync_framework(s)
     with session_scope(url) as s:
         sync_ks_taxonomy(s)
+    with session_scope(url) as s:
+        load_demo(s, SHARED / "data", "browser-test")
     mp.undo()
     port = _free_port()
     cli = Path(sys.executable).with_name("localsdg")

@@ -11,7 +11,8 @@ from tests.browser.conftest import axe_violations
 PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/13.2", "/sett",
               "/sett/Ungdata", "/om", "/indikator/un-global/13.2.2",
               "/indikator/un-global/13.2.2/endre", "/analyse?set=Ungdata", "/import",
-              "/katalog/endre?goal=13"]
+              "/katalog/endre?goal=13", "/indikator/un-global/13.2.2/data", "/kommune/4003",
+              "/indikator/lokal/folkemengde/data?grenser=2020"]
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
@@ -132,3 +133,43 @@ def test_keyboard_reaches_every_control_on_the_front_page(page):
         page.keyboard.press("Tab")
         seen.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
     assert "q" in seen and any(s.startswith("f-set-") for s in seen)
+
+
+def test_indicator_data_as_chart_table_and_map(page):
+    page.goto("/indikator/un-global/13.2.2")
+    page.get_by_role("link", name="Se tallene som diagram, tabell og kart").click()
+    expect(page.locator("#line-title")).to_have_text("Over tid")
+    expect(page.locator("[data-vega-spec=line-spec] svg")).to_be_visible()
+    page.get_by_label("Områder").select_option(["4003"])
+    page.get_by_role("button", name="Vis", exact=True).click()
+    expect(page).to_have_url(re.compile(r"omrade=4003"))
+    table = page.get_by_role("region", name="Tallene")
+    expect(table.get_by_role("row")).to_have_count(1 + 13)  # Skien, 13 years 2009–2024
+    expect(table.get_by_role("link", name="Skien").first).to_be_visible()
+    expect(table).not_to_contain_text("Porsgrunn")
+    # The map: one shape per 2024 municipality; 17 Telemark municipalities have a value.
+    expect(page.locator("#map-title")).to_contain_text("2024, alle kommuner")
+    expect(page.locator("[data-vega-spec=map-spec] svg path[aria-roledescription]")
+           ).not_to_have_count(0)
+    page.get_by_text("Vis kartet som tabell").click()
+    map_table = page.locator("details", has_text="Vis kartet som tabell")
+    expect(map_table.get_by_role("row", name=re.compile(r"^Skien \d"))).to_be_visible()
+    expect(map_table.get_by_role("row", name="Oslo - Oslove mangler")).to_be_visible()
+
+
+def test_municipality_page_lists_its_indicators(page):
+    page.goto("/kommune/4003")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Skien")
+    link = page.get_by_role("link", name="Totale klimagassutslipp per år")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/indikator/un-global/13.2.2/data\?omrade=4003"))
+
+
+def test_population_on_2020_borders_says_what_cannot_be_moved(page):
+    page.goto("/indikator/lokal/folkemengde-ssb/data?omrade=1508&omrade=3101")
+    table = page.get_by_role("region", name="Tallene")
+    expect(table.get_by_role("row", name=re.compile(r"^Halden 2022 31 444"))).to_contain_text(
+        "flyttet til dagens grenser")
+    expect(table.get_by_role("row", name=re.compile(r"^Ålesund 2022 mangler"))).to_contain_text(
+        "1507 was split with unknown shares")

@@ -12,7 +12,8 @@ from fastapi.staticfiles import StaticFiles
 
 from localsdg.errors import UserError
 from localsdg.web.api import catalog as catalog_api
-from localsdg.web.pages import analysis, catalog, imports, indicator, site
+from localsdg.web.api import data as data_api
+from localsdg.web.pages import analysis, catalog, data, imports, indicator, site
 from localsdg.web.templating import render
 
 API = "/api/v1"
@@ -34,7 +35,8 @@ def create_app() -> FastAPI:
                   description="SDG indicators, taxonomy and analyses for Norwegian "
                               "municipalities and counties.")
     app.include_router(catalog_api.router, prefix=API)
-    for module in (site, catalog, indicator, analysis, imports):
+    app.include_router(data_api.router, prefix=API)
+    for module in (site, catalog, indicator, data, analysis, imports):
         app.include_router(module.router)
     for name, folder in VENDOR.items():  # before /static, which would shadow them
         path = NODE_MODULES / folder

@@ -6,6 +6,8 @@ carries a description used as its text alternative; the pages also show the numb
 
 from __future__ import annotations
 
+import json
+
 from localsdg import taxonomy as tx
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -34,6 +36,11 @@ def bar(rows: list[dict], title: str, description: str, count_title: str,
     }
 
 
+def script_json(spec: dict) -> str:
+    """JSON safe to place inside <script>: no '</' can close the element early."""
+    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+
+
 def goal_colours() -> dict[str, str]:
     return {str(goal): colour for goal, colour in tx.GOAL_COLOURS.items()}
 
@@ -56,5 +63,65 @@ def heatmap(matrix: dict, title: str, description: str, count_title: str,
             "color": {"condition": {"test": "datum.count === 0", "value": "#C30000"},
                       "field": "count", "type": "quantitative", "title": count_title,
                       "scale": {"scheme": "blues"}},
+        },
+    }
+
+
+NUMBER_LOCALES = {  # d3-format locales, so axes and tooltips read 5 425 270 and 12,5 in Norwegian
+    "nb": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", " kr"]},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]},
+}
+
+
+def _locale(lang: str) -> dict:
+    return {"locale": {"number": NUMBER_LOCALES["en" if lang == "en" else "nb"]}}
+
+
+def line(rows: list[dict], title: str, description: str, value_title: str, lang: str) -> dict:
+    """One line per area over the periods; a missing value breaks the line instead of being
+    bridged, so a gap in the data stays visible."""
+    data = [{"area": r["area_name"] or r["area_code"], "year": r["end_year"],
+             "period": r["period"], "value": r["value"]} for r in rows]
+    return {
+        "$schema": SCHEMA, "title": title, "description": description,
+        "data": {"values": data}, "width": "container", "height": 320, "config": _locale(lang),
+        "mark": {"type": "line", "point": True, "tooltip": True,
+                 "invalid": "break-paths-show-domains"},
+        "encoding": {
+            "x": {"field": "year", "type": "quantitative", "title": None,
+                  "scale": {"nice": False}, "axis": {"format": "d", "tickMinStep": 1}},
+            "y": {"field": "value", "type": "quantitative", "title": value_title,
+                  "scale": {"zero": False}},
+            "color": {"field": "area", "type": "nominal", "title": None,
+                      "scale": {"scheme": "dark2"}},
+            "tooltip": [{"field": "area"}, {"field": "period"}, {"field": "value"}],
+        },
+    }
+
+
+def choropleth(rows: list[dict], geo_url: str, title: str, description: str,
+               value_title: str, missing_label: str, lang: str) -> dict:
+    """Municipalities shaded by value; those without a value hatched grey and named missing."""
+    values = [{"code": r["area_code"], "value": r["value"]} for r in rows
+              if r["value"] is not None]
+    return {
+        "$schema": SCHEMA, "title": title, "description": description,
+        "width": "container", "height": 560, "config": _locale(lang),
+        "data": {"url": geo_url, "format": {"type": "json", "property": "features"}},
+        "projection": {"type": "mercator"},
+        "transform": [
+            {"lookup": "properties.code",
+             "from": {"data": {"values": values}, "key": "code", "fields": ["value"]}},
+            {"calculate": "datum.properties.name", "as": "name"},
+            {"calculate": f"isValid(datum.value) ? format(datum.value, ',') : '{missing_label}'",
+             "as": "shown"},
+        ],
+        "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.3,
+                 "tooltip": True},
+        "encoding": {
+            "color": {"condition": {"test": "!isValid(datum.value)", "value": "#d9d9d9"},
+                      "field": "value", "type": "quantitative", "title": value_title,
+                      "scale": {"scheme": "blues"}},
+            "tooltip": [{"field": "name", "title": " "}, {"field": "shown", "title": value_title}],
         },
     }

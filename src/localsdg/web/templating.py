@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -33,11 +34,22 @@ def code_options(codes: tuple[tx.Code, ...], lang: str) -> list[tuple[str, str]]
     return [(c.code, c.label(lang)) for c in codes]
 
 
+LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
+
+
+def number(value: float | None, lang: str) -> str:
+    """A figure the way readers of the language write it: 5 425 270 and 12,5 in Norwegian."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.###", locale=LOCALES[lang])
+
+
 @cache
 def environment(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = lambda value: number(value, lang)
     env.globals.update(languages=LANGUAGES, url_with=url_with, tx=tx, code_options=code_options,
                        goal_colours=tx.GOAL_COLOURS)
     return env

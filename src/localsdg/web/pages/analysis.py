@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 
-from localsdg.catalog.analysis import coverage_matrix, matrix_rows, statistics
-from localsdg.errors import UserError
+from localsdg.catalog.analysis import coverage_matrix, statistics
 from localsdg.web import charts
-from localsdg.web.downloads import csv_download
 from localsdg.web.i18n import choose, translations
 from localsdg.web.pages.catalog import chips
 from localsdg.web.params import DB, Sel
@@ -39,7 +35,7 @@ def analysis_page(request: Request, session: DB, sel: Sel):
         description = "; ".join(f"{r['label']}: {r['count']}" for r in rows)
         spec = charts.bar(rows, titles[dim], f"{titles[dim]}. {description}", count_title,
                           charts.goal_colours() if dim == "goal" else None)
-        figures.append({"id": dim, "title": titles[dim], "spec": _script_json(spec),
+        figures.append({"id": dim, "title": titles[dim], "spec": charts.script_json(spec),
                         "rows": rows, "description": description})
     matrices = []
     for column in MATRICES:
@@ -51,31 +47,8 @@ def analysis_page(request: Request, session: DB, sel: Sel):
         spec = charts.heatmap(matrix, title, description, count_title,
                               _("Goal") if column == "goal" else _("Target"))
         matrices.append({"id": f"set-{column}", "column": column, "title": title,
-                         "spec": _script_json(spec), "matrix": matrix, "gaps": matrix["gaps"],
+                         "spec": charts.script_json(spec), "matrix": matrix, "gaps": matrix["gaps"],
                          "description": description})
     result = {"selection": stats["selection"], "facets": {}}
     return render(request, "analysis.html", stats=stats, figures=figures, matrices=matrices,
                   chips=chips(request, result, lang))
-
-
-def _script_json(spec: dict) -> str:
-    """JSON safe to place inside <script>: no '</' can close the element early."""
-    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
-
-
-@router.get("/analyse/csv")
-def analysis_csv(session: DB, sel: Sel, dimension: str = "goal"):
-    """The numbers behind one chart, as CSV."""
-    if dimension.startswith("set-"):
-        column = dimension.removeprefix("set-")
-        if column not in MATRICES:
-            raise UserError(f"unknown table '{dimension}'", status=404)
-        rows = matrix_rows(coverage_matrix(session, sel, column))
-        fields = ["set_id", column, "count"]
-    elif dimension in BARS:
-        rows = statistics(session, sel)["counts"][dimension]
-        fields = ["value", "label", "count", "share"]
-    else:
-        raise UserError(f"unknown table '{dimension}'; tables: {', '.join(BARS)}, set-goal, "
-                        "set-target", status=404)
-    return csv_download(rows, fields, dimension)

@@ -9,8 +9,9 @@ from starlette.datastructures import FormData
 from localsdg import taxonomy as tx
 from localsdg.catalog import classify
 from localsdg.catalog import properties as props
-from localsdg.catalog.indicators import detail, history
+from localsdg.catalog.indicators import detail, get_indicator, history
 from localsdg.catalog.store import known_targets
+from localsdg.observations.series import summary
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB
 from localsdg.web.templating import render
@@ -26,6 +27,7 @@ def _page(request: Request, session: DB, set_id: str, code: str) -> dict:
     name = data["values"][f"name_{name_lang}"]
     other = "nb" if name_lang == "en" else "en"
     return {"ind": data, "history": history(session, set_id, code),
+            "data": summary(session, get_indicator(session, set_id, code).id),
             "name": name or data["values"][f"name_{other}"] or code,
             "name_language": name_lang if name else other, "groups": GROUPS,
             "properties": props.PROPERTIES}

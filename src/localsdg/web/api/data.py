@@ -1,0 +1,103 @@
+"""JSON endpoints for areas and observations: list areas, read data (on chosen borders),
+import, list and roll back import batches."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from localsdg.areas.borders import current_year
+from localsdg.areas.registry import list_areas
+from localsdg.errors import UserError
+from localsdg.observations import imports
+from localsdg.observations.series import COLUMNS, get_data
+from localsdg.observations.store import batches, dims_key, indicator_by_ref, rollback
+from localsdg.web.downloads import csv_download
+from localsdg.web.params import DB, check_params
+
+router = APIRouter()
+
+
+@router.get("/areas", tags=["areas"])
+def areas(request: Request, session: DB,
+          level: Annotated[Literal["municipality", "county", "country", "city"] | None,
+                           Query()] = None,
+          at: Annotated[str | None, Query(description="valid on this date, YYYY-MM-DD")] = None
+          ) -> list[dict]:
+    check_params(request, "level", "at")
+    return list_areas(session, level, at)
+
+
+@router.get("/data", tags=["data"])
+def data(request: Request, session: DB,
+         indicator: Annotated[str, Query(description="SET/CODE")],
+         areas: Annotated[str | None, Query(description="area codes, comma-separated")] = None,
+         start: Annotated[int | None, Query(alias="from")] = None,
+         end: Annotated[int | None, Query(alias="to")] = None,
+         borders: Annotated[str, Query(description="a year, 'current' or 'none'")] = "current",
+         format: Literal["json", "csv"] = "json"):  # noqa: A002 - the public parameter name
+    """Values with unit, flags, notes, source and import batch; on the borders of a year."""
+    check_params(request, "indicator", "areas", "from", "to", "borders", "format")
+    year = None if borders == "none" else current_year() if borders == "current" else (
+        int(borders) if borders.isdigit() else _bad_borders(borders))
+    ind = indicator_by_ref(session, indicator)
+    rows = get_data(session, ind, areas=areas.split(",") if areas else None, start=start,
+                    end=end, borders=year)
+    if format == "csv":
+        return csv_download([{**r, "dims": dims_key(r["dims"]), "flags": ",".join(r["flags"]),
+                              "batch": json.dumps(r["batch"])} for r in rows], COLUMNS,
+                            indicator.replace("/", "-"))
+    return rows
+
+
+def _bad_borders(text: str) -> int:
+    raise UserError(f"borders '{text}': write a year (e.g. 2020), current or none", status=400)
+
+
+@router.get("/data/batches", tags=["data"])
+def data_batches(session: DB) -> list[dict]:
+    return batches(session)
+
+
+class RollbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    by: str = Field(min_length=1, description="who rolls back")
+
+
+@router.post("/data/batches/{batch_id}/rollback", tags=["data"])
+def data_rollback(session: DB, batch_id: int, body: RollbackIn) -> dict:
+    """Remove everything one import brought; values it replaced come back."""
+    return {"batch": batch_id, "removed": rollback(session, batch_id), "by": body.by}
+
+
+@router.post("/data/import", tags=["data"])
+def data_import(session: DB, file: Annotated[UploadFile, File()],
+                by: Annotated[str, Form(min_length=1)],
+                options: Annotated[str, Form(description=(
+                    "JSON object with the import options of `localsdg data import`: indicator, "
+                    "area, period, period_value, value, dims, where, county, indicator_column, "
+                    "indicators, unit, measure, encoding, sheet, sum_rows, publisher, borders, "
+                    "skip_bad"))] = "{}") -> dict:
+    """Import a JSON-stat, CSV or XLSX file: checked whole, stored all or nothing."""
+    try:
+        given = json.loads(options)
+        if not isinstance(given, dict):
+            raise ValueError("not an object")
+    except ValueError as exc:
+        raise UserError(f"options: not a JSON object ({exc})", status=400) from exc
+    fields = set(imports.Request.__dataclass_fields__) - {"path", "set_id", "area_code"}
+    unknown = sorted(set(given) - fields)
+    if unknown:
+        raise UserError(f"options: unknown {', '.join(unknown)}; allowed: "
+                        f"{', '.join(sorted(fields))}", status=400)
+    given["dims"] = tuple(given.get("dims") or ())
+    name = Path(file.filename or "upload").name
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(file.file.read())
+        return imports.run(session, imports.Request(path=path, **given), by)
