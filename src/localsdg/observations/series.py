@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from localsdg.areas.borders import POPULATION, Borders, Harmonised, harmonise
-from localsdg.db.schema import Area, ImportBatch, Indicator
+from localsdg.db.schema import Area, ImportBatch, Indicator, Observation
 from localsdg.errors import UserError
 from localsdg.observations.store import Stored, dims_dict, indicator_by_ref, read
 
@@ -87,3 +87,37 @@ def _population(session: Session) -> dict[tuple[str, int], float]:
         return {}
     return {(r.area_code, r.end_year): r.value for r in read(session, [pop.id])
             if not r.dims and r.value is not None}
+
+
+def area_overview(session: Session, level: str, code: str) -> list[dict]:
+    """Every indicator with data for the area, with its latest value (the total where there is
+    one, else the first breakdown) as imported."""
+    ids = list(session.scalars(select(Observation.indicator_id).distinct().where(
+        Observation.area_level == level, Observation.area_code == code)))
+    latest: dict[int, Stored] = {}
+    for r in read(session, ids, [code]):
+        if r.area_level != level:
+            continue
+        best = latest.get(r.indicator_id)
+        if best is None or (r.dims, -r.end_year) < (best.dims, -best.end_year):
+            latest[r.indicator_id] = r
+    indicators = {i.id: i for i in session.scalars(select(Indicator).where(
+        Indicator.id.in_(list(latest))))}
+    sources = _sources(session, {r.batch_id for r in latest.values()})
+    out = [{"set_id": indicators[i].set_id, "code": indicators[i].code,
+            "name_nb": indicators[i].name_nb, "name_en": indicators[i].name_en,
+            "period": r.period, "value": r.value, "unit": r.unit, "dims": dims_dict(r.dims),
+            "flags": [f for f in r.flags.split(",") if f], "source": sources.get(r.batch_id),
+            "batch": r.batch_id} for i, r in latest.items()]
+    return sorted(out, key=lambda o: (o["set_id"], o["name_nb"] or o["name_en"] or ""))
+
+
+def summary(session: Session, indicator_id: int) -> dict | None:
+    """How much data an indicator has: observations, areas and the years they span."""
+    q = select(func.count(), func.count(func.distinct(Observation.area_code)),
+               func.min(Observation.start_year), func.max(Observation.end_year)).join(
+        ImportBatch, ImportBatch.id == Observation.batch_id).where(
+        Observation.indicator_id == indicator_id, ImportBatch.rolled_back_at.is_(None))
+    count, areas, first, last = session.execute(q).one()
+    return {"observations": count, "areas": areas, "first": first, "last": last} if count \
+        else None

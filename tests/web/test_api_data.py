@@ -1,0 +1,90 @@
+"""The data API on both engines: areas, import by upload, reading on chosen borders, batches
+and rollback, and the data pages, on SSB's real JSON-stat response."""
+
+import json
+
+import pytest
+
+from localsdg.areas.registry import sync_areas
+from localsdg.db.session import session_scope
+from tests.conftest import SHARED
+
+FIXTURE = SHARED / "data" / "norway" / "fixtures" / "ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json"
+INDICATOR = "un-global/11.3.1"
+
+
+@pytest.fixture
+def api(writable, framework_db):
+    with session_scope(framework_db) as s:
+        sync_areas(s, SHARED / "data" / "norway")
+    return writable
+
+
+def _upload(api, options: dict):
+    with FIXTURE.open("rb") as fh:
+        return api.post("/api/v1/data/import", data={"by": "test", "options": json.dumps(options)},
+                        files={"file": (FIXTURE.name, fh, "application/json")})
+
+
+def _fixture_total() -> float:
+    data = json.loads(FIXTURE.read_text())
+    codes = list(data["dimension"]["Region"]["category"]["index"])
+    return sum(v for code, v in zip(codes, data["value"], strict=True)
+               if code not in ("K-21-22", "K-23", "K-Rest"))
+
+
+def test_areas_of_2024_and_of_2020(api):
+    def count(level, at):
+        return len(api.get("/api/v1/areas", params={"level": level, "at": at}).json())
+    assert (count("municipality", "2024-01-01"), count("county", "2024-01-01")) == (357, 15)
+    assert (count("municipality", "2020-01-01"), count("county", "2020-01-01")) == (356, 11)
+    assert api.get("/api/v1/areas", params={"at": "1.1.2020"}).status_code == 422
+
+
+def test_import_read_on_current_borders_and_roll_back(api):
+    bad = _upload(api, {"indicator": INDICATOR, "measure": "count"})
+    assert bad.status_code == 422
+    assert "K-Rest" in bad.json()["detail"] and api.get("/api/v1/data/batches").json() == []
+
+    result = _upload(api, {"indicator": INDICATOR, "measure": "count", "skip_bad": True}).json()
+    assert (result["written"], len(result["skipped"])) == (356, 3)
+    assert _upload(api, {"indicator": INDICATOR, "measure": "count", "skip_bad": True}
+                   ).json()["written"] == 0
+
+    raw = api.get("/api/v1/data", params={"indicator": INDICATOR, "borders": "none"}).json()
+    assert sum(r["value"] for r in raw) == _fixture_total()
+    rows = {r["area_code"]: r for r in api.get(
+        "/api/v1/data", params={"indicator": INDICATOR, "areas": "3101,1508,1580"}).json()}
+    raw_halden = next(r["value"] for r in raw if r["area_code"] == "3001")
+    assert rows["3101"]["value"] == raw_halden and rows["3101"]["flags"] == ["harmonised"]
+    assert rows["1508"]["value"] is None and "unknown shares" in rows["1508"]["note"]
+    csv = api.get("/api/v1/data", params={"indicator": INDICATOR, "areas": "3101",
+                                          "format": "csv"})
+    assert csv.text.splitlines()[1].startswith(f"{INDICATOR},municipality,3101,Halden,2022")
+
+    batch = result["batch_id"]
+    assert api.post(f"/api/v1/data/batches/{batch}/rollback", json={"by": "test"}
+                    ).json()["removed"] == 356
+    assert api.get("/api/v1/data", params={"indicator": INDICATOR}).json() == []
+    assert api.post(f"/api/v1/data/batches/{batch}/rollback", json={"by": "test"}
+                    ).status_code == 422
+    assert api.get("/api/v1/data/batches").json()[0]["rolled_back_at"] is not None
+
+
+def test_bad_requests_say_what_is_wrong(api):
+    assert "unknown colour" in _upload(api, {"colour": "red"}).json()["detail"]
+    assert api.get("/api/v1/data", params={"indicator": "nope/1"}).status_code == 422
+    assert api.get("/api/v1/data", params={"indicator": INDICATOR, "borders": "soon"}
+                   ).status_code == 400
+    assert api.get("/api/v1/data", params={"indicator": INDICATOR, "area": "1"}
+                   ).status_code == 400
+
+
+def test_data_page_and_municipality_page(api):
+    _upload(api, {"indicator": INDICATOR, "measure": "count", "skip_bad": True})
+    page = api.get("/indikator/un-global/11.3.1/data", params={"omrade": ["3101", "1508"]})
+    assert page.status_code == 200
+    assert "flyttet til dagens grenser" in page.text and "unknown shares" in page.text
+    assert api.get("/kommune/3101").status_code == 200
+    assert api.get("/kommune/9998").status_code == 404
+    assert api.get("/kart/municipality-2024.json").json()["features"][0]["properties"]["code"]
