@@ -9,7 +9,8 @@ from localsdg.areas.registry import sync_areas
 from localsdg.db.session import session_scope
 from tests.conftest import SHARED
 
-FIXTURE = SHARED / "data" / "norway" / "fixtures" / "ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json"
+FIXTURE = (SHARED / "data" / "norway" / "fixtures"
+           / "ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json")
 INDICATOR = "un-global/11.3.1"
 
 
