@@ -1,10 +1,12 @@
-"""Reference data the app needs before it is useful: the UN framework and the KS taxonomy."""
+"""Reference data the app needs before it is useful: the UN framework, the KS taxonomy and,
+where a reference data folder is configured (LOCALSDG_REFERENCE_DATA), areas and demo data."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from localsdg.db.schema import Indicator, Target
+from localsdg.config import settings
+from localsdg.db.schema import Area, Indicator, Target
 from localsdg.db.session import session_scope
 from localsdg.sources.ks_taxonomy import SETS, sync_ks_taxonomy
 from localsdg.sources.un_framework import sync_framework
@@ -24,4 +26,11 @@ def ensure_reference_data(url: str | None = None) -> list[str]:
             summary = sync_ks_taxonomy(s, missing)
             done.append(f"loaded {len(missing)} KS indicator sets: "
                         f"{summary['indicators']} indicators")
+    reference = settings().reference_data
+    with session_scope(url) as s:
+        if reference and not s.scalar(select(func.count()).select_from(Area)):
+            from localsdg.sources.demo import load_demo
+            report = load_demo(s, reference, "localsdg")
+            done.append(f"loaded areas and {len(report['datasets'])} demo datasets from "
+                        f"{reference}")
     return done
