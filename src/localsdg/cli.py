@@ -170,6 +170,48 @@ def sync_areas_cmd(
         out.print(f"  - {note}", highlight=False)
 
 
+@sync_app.command("ssb")
+@user_errors
+def sync_ssb_cmd(
+    table: Annotated[str, typer.Argument(help="SSB table number, e.g. 07459")],
+    indicator: Annotated[str, typer.Option(help="SET/CODE the data belongs to")],
+    select: Annotated[list[str], typer.Option(
+        help="DIMENSION=VALUES, repeatable: Tid=2022, Region=agg:KommSummer:K-3001,K-3002")],
+    api: Annotated[str, typer.Option(help="v0 (POST) or v2 (GET)")] = "v0",
+    measure: Annotated[str | None, typer.Option(help="count or rate")] = None,
+    borders: Annotated[int | None, typer.Option(help="the year whose areas the codes mean")]
+    = None,
+    save: Annotated[Path | None, typer.Option(help="also keep the response in this file")]
+    = None,
+    show_query: Annotated[bool, typer.Option(help="print the query and stop")] = False,
+    skip_bad_rows: Annotated[bool, typer.Option(help="import the rest, list the bad")] = False,
+    by: By = None,
+    fmt: Format = "table",
+) -> None:
+    """Ask SSB's statistics bank for a table as JSON-stat and import it."""
+    import tempfile
+
+    from localsdg.observations.jsonstat import import_jsonstat
+    from localsdg.observations.store import indicator_by_ref
+    from localsdg.sources import ssb
+    selections = [ssb.parse_selection(s) for s in select]
+    if show_query:
+        _emit({"v0": {"url": ssb.V0.format(table=table), "body": ssb.v0_query(selections)},
+               "v2": ssb.v2_url(table, selections)}, "json")
+        return
+    fetched = ssb.fetch_table(table, selections, api)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save or Path(tmp) / f"{table}.json"
+        path.write_bytes(fetched.content)
+        upgrade()
+        with session_scope() as s:
+            result = import_jsonstat(s, path, indicator=indicator_by_ref(s, indicator),
+                                     by=_who(by), measure=measure, skip_bad=skip_bad_rows,
+                                     borders=borders, source=fetched.url)
+    _emit(result.as_dict(), fmt, [{k: v for k, v in result.as_dict().items() if k != "skipped"}],
+          title=f"SSB {table}")
+
+
 # ---------------------------------------------------------------- taxonomy
 
 

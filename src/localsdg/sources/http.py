@@ -56,3 +56,17 @@ def fetch(url: str) -> Fetched:
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_bytes(response.content)
     return Fetched(url, response.content, url)
+
+
+def post_json(url: str, body: dict) -> Fetched:
+    """POST a JSON query (SSB's PxWeb API v0). Answers depend on the query, so they are neither
+    cached nor mirrored: offline, say so instead of guessing."""
+    if settings().mirror:
+        raise UserError(f"{url} answers queries sent by POST, which the offline mirror cannot "
+                        "hold; unset LOCALSDG_MIRROR on a machine with internet, or use --api v2")
+    try:
+        response = httpx.post(url, json=body, timeout=120)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise UserError(f"could not query {url}: {exc}; check the network and the query") from exc
+    return Fetched(url, response.content, url)
