@@ -64,14 +64,15 @@ def roles(data: dict, name: str) -> Roles:
 
 def import_jsonstat(session: Session, path: Path, *, indicator: Indicator, by: str,
                     measure: str | None = None, skip_bad: bool = False,
-                    borders: int | None = None) -> ImportResult:
-    """Import every value of the dataset into one indicator (all or nothing)."""
+                    borders: int | None = None, source: str | None = None) -> ImportResult:
+    """Import every value of the dataset into one indicator (all or nothing). `source` names
+    where the file came from when that is not its path (an API query)."""
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     raw = path.read_bytes()
     data = read_dataset(raw, path.name)
     items = rows(data, path.name, indicator.id, AreaIndex(session), measure, borders)
-    return commit(session, items, source=str(path), by=by,
+    return commit(session, items, source=source or str(path), by=by,
                   checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
                   details={"format": "JSON-stat 2.0", "label": data.get("label"),
                            "publisher": data.get("source"), "updated": data.get("updated")})
