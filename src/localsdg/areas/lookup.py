@@ -15,6 +15,7 @@ from localsdg.db.schema import Area
 NATION = ("country", "NOR")
 NATION_NAMES = {"hele landet", "landet", "norge", "noreg", "norway", "nation", "0", "00", "0000"}
 QUALIFIER = re.compile(r"\s*\((?:t\.o\.m\.|f\.o\.m\.|-|\d{4})[^)]*\)\s*$", re.IGNORECASE)
+COUNTY_QUALIFIER = re.compile(r"(.+?)\s*\(([^()]+)\)")  # 'Våler (Innlandet)'
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,10 @@ class AreaIndex:
         self.names: dict[str, list[Area]] = defaultdict(list)
         for a in self.versions:
             self.codes[(a.level, a.code)].append(a)
-            if a.level != "country":
+            if a.level != "country":  # every form of a name: 'Kárášjohka - Karasjok'
                 for n in {a.name, a.short_name} - {None, ""}:
-                    self.names[name_key(n)].append(a)
+                    for key in {name_key(part) for part in n.split(" - ")}:
+                        self.names[key].append(a)
 
     def __bool__(self) -> bool:
         return bool(self.versions)
@@ -81,6 +83,11 @@ class AreaIndex:
         refs = sorted({AreaRef(a.level, a.code) for a in found}, key=lambda r: (r.level, r.code))
         if len(refs) == 1:
             return refs[0]
+        if not refs and (m := COUNTY_QUALIFIER.fullmatch(name.strip())):
+            # 'OS (INNLANDET)': the publisher's qualifier, not part of the official name ('Os')
+            again = self.by_name(m.group(1), county=m.group(2), year=year, level=level)
+            if isinstance(again, AreaRef):
+                return again
         if not refs:
             return f"no {level or 'municipality or county'} is called '{name}'"
         listed = ", ".join(f"{r.code} ({r.level})" for r in refs)

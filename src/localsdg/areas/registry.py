@@ -156,14 +156,15 @@ def _current_municipalities(loaded: Loaded) -> None:
 def _history(loaded: Loaded, folder: Path) -> None:
     short = {municipality_code(r[0]): r[2] for r in csv_lines(folder / HISTORY_FILES[
         "municipalities_2024"])[1:]}
+    table = _redistricting(folder)
     for key, v in list(loaded.versions.items()):
         v.short_name = short.get(v.code, v.short_name)
-        v.valid_from = _current_since(folder, v.code)
+        v.valid_from = _current_since(folder, v.code) or _first_own_year(table, v.code)
         loaded.versions[key] = v
     loaded.versions = {v.key: v for v in loaded.versions.values()}
     _old_municipalities(loaded, folder)
     _counties(loaded, folder)
-    _changes(loaded, folder)
+    _changes(loaded, table)
 
 
 def _current_since(folder: Path, code: str) -> int | None:
@@ -175,6 +176,14 @@ def _current_since(folder: Path, code: str) -> int | None:
             return since
         since = year
     return None
+
+
+def _first_own_year(table: Table, code: str) -> int | None:
+    """The first year FHI's table knows the code as itself, if later than the oldest year at
+    hand: a code made by a merger before the KLASS sets at hand (1505 Kristiansund, 2008)."""
+    first = min((y for y, targets in table.get(("municipality", code), {}).items()
+                 if code in targets), default=None)
+    return first if first is not None and first > FIRST_YEAR else None
 
 
 _SNAPSHOT_CACHE: dict[tuple[Path, int], set[str]] = {}
@@ -200,8 +209,10 @@ def _old_municipalities(loaded: Loaded, folder: Path) -> None:
 
 def _counties(loaded: Loaded, folder: Path) -> None:
     """The 2024 counties, and the 2020–2023 and 2018–2019 ones that are not among them."""
-    sets = {start: {r[0]: r[3] for r in csv_lines(folder / HISTORY_FILES[key])[1:]
-                    if r and r[0] != "99"}
+    # The cp1252 exports wrote '?' for the dash between the name forms ("Troms og Finnmark ?
+    # Romsa ja Finnmárku ? Tromssa ja Finmarkku").
+    sets = {start: {r[0]: r[3].replace(" ? ", " - ") for r in csv_lines(
+                    folder / HISTORY_FILES[key])[1:] if r and r[0] != "99"}
             for key, start in (("counties_2020", 2020), ("counties_2018", 2018))}
     current = {county_code(raw): name
                for raw, name in csv_lines(folder / HISTORY_FILES["counties_2024"])[1:]}
@@ -219,9 +230,8 @@ def _counties(loaded: Loaded, folder: Path) -> None:
 Table = dict[tuple[str, str], dict[int, dict[str, float]]]
 
 
-def _changes(loaded: Loaded, folder: Path) -> None:
+def _changes(loaded: Loaded, table: Table) -> None:
     """Edges from every earlier version to its successors in the current set, with shares."""
-    table = _redistricting(folder)
     _split_changed_borders(loaded, table)
     by_code: dict[tuple[str, str], list[Version]] = defaultdict(list)
     for v in loaded.versions.values():

@@ -40,6 +40,8 @@ class Request:
 
 
 def run(session: Session, r: Request, by: str) -> dict:
+    if not r.path.exists():
+        raise UserError(f"{r.path}: no such file or folder")
     if r.path.is_dir():
         return _opensdg(session, r, by)
     suffix = r.path.suffix.lower()
@@ -49,8 +51,7 @@ def run(session: Session, r: Request, by: str) -> dict:
                                skip_bad=r.skip_bad, borders=r.borders).as_dict()
     if suffix in (".csv", ".xlsx"):
         return _table(session, r, by)
-    raise UserError(f"{r.path}: not a folder, .json, .csv or .xlsx file"
-                    if r.path.exists() else f"{r.path}: no such file or folder")
+    raise UserError(f"{r.path}: not a folder, .json, .csv or .xlsx file")
 
 
 def _table(session: Session, r: Request, by: str) -> dict:

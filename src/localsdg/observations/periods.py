@@ -23,11 +23,12 @@ class Period:
     end_year: int
 
 
-def parse_period(text: object) -> Period:
-    """Read a period; raise a UserError that says which forms are understood."""
+def parse_period(text: object, *, monthly: bool = False) -> Period:
+    """Read a period; raise a UserError that says which forms are understood. `monthly`: the
+    file's dates are months, so 2011-01-01 is January rather than the year 2011."""
     raw = str(text).strip().removesuffix(".0")  # .0: a year read from a spreadsheet number
     if m := DATE.match(raw):
-        raw = m.group(1) if m.group(2) == "01" else f"{m.group(1)}-{m.group(2)}"
+        raw = m.group(1) if m.group(2) == "01" and not monthly else f"{m.group(1)}-{m.group(2)}"
     if YEAR.match(raw):
         return Period(raw, int(raw), int(raw))
     if (m := SPAN.match(raw)) and int(m.group(1)) <= int(m.group(2)):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from localsdg.areas.lookup import AreaIndex, AreaRef
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
-from localsdg.observations.periods import parse_period
+from localsdg.observations.periods import DATE, parse_period
 from localsdg.observations.store import (
     ImportResult,
     Obs,
@@ -81,6 +81,10 @@ def read_table(path: Path, mapping: Mapping) -> tuple[int, list[str], list[list[
     for n, line in enumerate(lines[:20]):
         header = [c.strip() for c in line]
         if all(w in header for w in wanted):
+            if twice := [w for w in dict.fromkeys(wanted) if header.count(w) > 1]:
+                raise UserError(f"{path.name}, line {n + 1}: the header has several columns "
+                                f"called {', '.join(twice)}; rename them so the mapping names "
+                                "one column each")
             return n + 1, header, lines[n + 1:]
     first = ", ".join(c.strip() for c in (lines[0] if lines else []))
     missing = [w for w in wanted if w not in first.split(", ")]
@@ -130,6 +134,7 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
     items = []
     left_out: list[str] = []
     resolved: dict[tuple, AreaRef | str] = {}
+    monthly = _monthly(header, lines, mapping.period)
     for n, cells in enumerate(lines, start=line_no + 1):
         row = dict(zip(header, (c.strip() for c in cells), strict=False))
         if not any(row.values()) or any(row.get(k) != v for k, v in mapping.where.items()):
@@ -145,7 +150,7 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
                                         f"'{row.get(mapping.indicator_column)}' is not mapped "
                                         "to an indicator; add it to the indicator map")))
             continue
-        items.append((where, _obs(row, where, mapping, target, areas, resolved)))
+        items.append((where, _obs(row, where, mapping, target, areas, resolved, monthly)))
     if mapping.sum_rows:
         items = _summed(items)
     return commit(session, items, source=str(path), by=by,
@@ -184,10 +189,20 @@ def _summed(items: list[tuple[str, Obs | Problem]]) -> list[tuple[str, Obs | Pro
     return out
 
 
+def _monthly(header: list[str], lines: list[list[str]], column: str | None) -> bool:
+    """Whether the period column holds the first day of months (NAV's 2011-02-01): then
+    2011-01-01 is January too, not the year as in FHI's yearly files."""
+    if column is None or column not in header:
+        return False
+    i = header.index(column)
+    return any((m := DATE.match(line[i].strip())) and m.group(2) != "01"
+               for line in lines if len(line) > i)
+
+
 def _obs(row: dict, where: str, m: Mapping, indicator_id: int, areas: AreaIndex,
-         resolved: dict) -> Obs | Problem:
+         resolved: dict, monthly: bool = False) -> Obs | Problem:
     try:
-        period = parse_period(m.period_value or row.get(m.period or "", ""))
+        period = parse_period(m.period_value or row.get(m.period or "", ""), monthly=monthly)
     except UserError as exc:
         return Problem(f"{where}, column {m.period}", exc.message)
     area = _area(row, m, areas, period.end_year, resolved)

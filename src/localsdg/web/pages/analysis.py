@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from localsdg.catalog.analysis import coverage_matrix, statistics
+from localsdg.catalog.analysis import coverage_matrix, matrix_rows, statistics
+from localsdg.errors import UserError
 from localsdg.web import charts
+from localsdg.web.downloads import csv_download
 from localsdg.web.i18n import choose, translations
 from localsdg.web.pages.catalog import chips
 from localsdg.web.params import DB, Sel
@@ -52,3 +54,21 @@ def analysis_page(request: Request, session: DB, sel: Sel):
     result = {"selection": stats["selection"], "facets": {}}
     return render(request, "analysis.html", stats=stats, figures=figures, matrices=matrices,
                   chips=chips(request, result, lang))
+
+
+@router.get("/analyse/csv")
+def analysis_csv(session: DB, sel: Sel, dimension: str = "goal"):
+    """The numbers behind one chart, as CSV."""
+    if dimension.startswith("set-"):
+        column = dimension.removeprefix("set-")
+        if column not in MATRICES:
+            raise UserError(f"unknown table '{dimension}'", status=404)
+        rows = matrix_rows(coverage_matrix(session, sel, column))
+        fields = ["set_id", column, "count"]
+    elif dimension in BARS:
+        rows = statistics(session, sel)["counts"][dimension]
+        fields = ["value", "label", "count", "share"]
+    else:
+        raise UserError(f"unknown table '{dimension}'; tables: {', '.join(BARS)}, set-goal, "
+                        "set-target", status=404)
+    return csv_download(rows, fields, dimension)

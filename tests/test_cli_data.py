@@ -1,0 +1,222 @@
+"""The area and data commands, run as a user runs them: `sync areas`, `areas list|add`,
+`data import|get|batches|rollback` and `demo load`, on the real files. Expected values are read
+from the files here."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from localsdg.cli import app
+from localsdg.observations.series import COLUMNS
+from tests.areas import DATA, HISTORY, read_csv
+
+runner = CliRunner()
+CROWDED = HISTORY / "stats" / "telemark" / "bor_trangt_2024.csv"
+JSONSTAT = HISTORY / "fixtures" / "ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json"
+REGTOOLS = HISTORY / "correspondences" / "regtools_kommuner-1994-2024.csv"
+CROWDED_ARGS = ["--area", "Kommune", "--value", "Andel (2024)", "--period-value", "2024",
+                "--borders", "2024", "--unit", "prosent", "--measure", "rate"]
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def ok_json(*args):
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr + result.stdout[:500]
+    return json.loads(result.stdout)
+
+
+def _klass_codes() -> set[str]:
+    body = json.loads((HISTORY / "codes" / "klass131_codesAt_2026-01-01_api_response.json")
+                      .read_text(encoding="utf-8"))
+    return {c["code"] for c in body["codes"]} - {"9999"}
+
+
+def test_sync_and_list_areas(db_url, monkeypatch):
+    monkeypatch.setenv("LOCALSDG_DATABASE_URL", db_url)
+    summary = ok_json("sync", "areas", "--history", HISTORY)
+    assert summary["current"]["municipality"] == 357 and summary["current"]["county"] == 15
+    table = run("sync", "areas", "--history", HISTORY)
+    assert table.exit_code == 0 and "changes between versions:" in table.stdout
+    assert "1507 Ålesund" in table.stdout
+
+    now = ok_json("areas", "list", "--level", "municipality", "--at", "2024-01-01")
+    assert {a["code"] for a in now} == _klass_codes()
+    oslo = next(a for a in now if a["code"] == "0301")
+    assert (oslo["name"], oslo["short_name"], oslo["parent"]) == ("Oslo - Oslove", "Oslo", "03")
+    assert len(ok_json("areas", "list", "--level", "municipality", "--at", "2026-01-01")) == 357
+    assert len(ok_json("areas", "list", "--level", "municipality", "--at", "2020-01-01")) == 356
+    assert len(ok_json("areas", "list", "--level", "county", "--at", "2024-01-01")) == 15
+    assert len(ok_json("areas", "list", "--level", "county", "--at", "2020-01-01")) == 11
+    countries = run("areas", "list", "--level", "country", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(countries.stdout)))
+    assert {"code": "NOR", "name": "Norge"}.items() <= next(
+        r for r in rows if r["code"] == "NOR").items()
+
+    added = run("areas", "add", "city", "ES-08019", "Barcelona", "--parent", "ESP")
+    assert added.exit_code == 0 and "city ES-08019 Barcelona is stored" in added.stderr
+    assert ok_json("areas", "list", "--level", "city")[0]["name"] == "Barcelona"
+    assert ok_json("sync", "areas", "--history", HISTORY) == summary  # re-sync: the same
+    assert ok_json("areas", "list", "--level", "city")[0]["code"] == "ES-08019"
+
+    for args, message in [(["--at", "2024"], "write a date as YYYY-MM-DD"),
+                          (["--level", "kommune"], "--level 'kommune' is unknown")]:
+        result = run("areas", "list", *args)
+        assert result.exit_code == 2 and message in result.stderr
+        assert "Traceback" not in result.stderr
+    result = run("areas", "add", "municipality", "0301", "Oslo")
+    assert result.exit_code == 2 and "choose another code" in result.stderr
+
+
+def test_sync_areas_finds_the_history_in_the_reference_data(db_url, monkeypatch):
+    monkeypatch.setenv("LOCALSDG_DATABASE_URL", db_url)
+    monkeypatch.delenv("LOCALSDG_REFERENCE_DATA", raising=False)
+    alone = ok_json("sync", "areas")
+    assert "county" not in alone["current"] and "no history folder" in alone["notes"][0]
+    monkeypatch.setenv("LOCALSDG_REFERENCE_DATA", str(DATA))
+    assert ok_json("sync", "areas")["current"]["county"] == 15
+
+
+def test_import_get_batches_and_rollback(framework_db, tmp_path):
+    ok_json("sync", "areas", "--history", HISTORY)
+    expected = {r["Kommune"]: float(r["Andel (2024)"]) for r in read_csv(CROWDED)}
+    first = ok_json("data", "import", CROWDED, "--indicator", "un-global/11.1.1",
+                    *CROWDED_ARGS, "--by", "kari", "--publisher", "SSB")
+    assert (first["rows"], first["written"], first["skipped"]) == (19, 19, [])
+    again = ok_json("data", "import", CROWDED, "--indicator", "un-global/11.1.1",
+                    *CROWDED_ARGS, "--by", "ola")
+    assert (again["written"], again["unchanged"], again["batch_id"]) == (0, 19, None)
+
+    broken = tmp_path / "bor_trangt_2024.csv"
+    lines = CROWDED.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("Bamble,15", "Bamble,15.5")
+    lines[4] = lines[4].replace("Hjartdal,", "Hjartdalen,")
+    lines[5] = lines[5].replace(",13,", ",tretten,")
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refused = run("data", "import", broken, "--indicator", "un-global/11.1.1", *CROWDED_ARGS)
+    assert refused.exit_code == 2 and "Traceback" not in refused.stderr
+    assert "2 bad rows; nothing was imported" in refused.stderr
+    assert ("bor_trangt_2024.csv, line 5, column Kommune: no municipality or county is called "
+            "'Hjartdalen'") in refused.stderr
+    assert "line 6, column Andel (2024): 'tretten' is not a number" in refused.stderr
+    assert len(ok_json("data", "batches")) == 1
+
+    skipped = run("data", "import", broken, "--indicator", "un-global/11.1.1", *CROWDED_ARGS,
+                  "--skip-bad-rows", "--by", "ola")
+    assert skipped.exit_code == 0
+    assert "skipped: bor_trangt_2024.csv, line 5, column Kommune" in skipped.stdout
+    assert "skipped: bor_trangt_2024.csv, line 6, column Andel (2024)" in skipped.stdout
+
+    listed = ok_json("data", "batches")
+    assert [(b["by"], b["source"], b["checksum"], b["rows"], b["written"], b["unchanged"])
+            for b in listed] == [
+        ("kari", str(CROWDED), hashlib.sha256(CROWDED.read_bytes()).hexdigest(), 19, 19, 0),
+        ("ola", str(broken), hashlib.sha256(broken.read_bytes()).hexdigest(), 17, 1, 16)]
+    assert all(b["at"] and b["rolled_back_at"] is None for b in listed)
+    assert len(listed[1]["skipped"]) == 2
+    table = run("data", "batches")
+    assert table.exit_code == 0 and "kari" in table.stdout
+
+    bamble = ok_json("data", "get", "--indicator", "un-global/11.1.1", "--areas", "4012")
+    assert [(r["area_code"], r["value"], r["batch"]) for r in bamble] == [
+        ("4012", 15.5, listed[1]["id"])]
+    rolled = run("data", "rollback", listed[1]["id"])
+    assert rolled.exit_code == 0
+    assert f"batch {listed[1]['id']} rolled back: 1 observations removed" in rolled.stderr
+    bamble = ok_json("data", "get", "--indicator", "un-global/11.1.1", "--areas", "4012,4001")
+    assert {r["area_code"]: r["value"] for r in bamble} == {
+        "4012": expected["Bamble"], "4001": expected["Porsgrunn"]}
+    assert bamble[0]["source"] == "SSB" and bamble[0]["unit"] == "prosent"
+    again = run("data", "rollback", listed[1]["id"])
+    assert again.exit_code == 2 and "already rolled back" in again.stderr
+    assert run("data", "rollback", 999).exit_code == 2
+
+    as_csv = run("data", "get", "--indicator", "un-global/11.1.1", "--format", "csv",
+                 "--borders", "none")
+    table = list(csv.reader(io.StringIO(as_csv.stdout)))
+    assert table[0] == COLUMNS and len(table) == 1 + 19
+
+    # on 2020 borders, Bamble is 38xx (Vestfold og Telemark); the code comes from SSB's grouping
+    old = next(r["code"] for r in read_csv(REGTOOLS)
+               if r["group_code_2024"] == "K.4012" and "(2020-2023)" in r["label_with_validity"])
+    on_2020 = ok_json("data", "get", "--indicator", "un-global/11.1.1", "--areas", old,
+                      "--borders", "2020")
+    assert [(r["area_code"], r["value"], r["flags"]) for r in on_2020] == [
+        (old, expected["Bamble"], ["harmonised"])]
+    county = ok_json("data", "get", "--indicator", "un-global/11.1.1", "--areas", "38",
+                     "--borders", "2020")
+    assert county[0]["value"] is None and "39" in county[0]["note"]  # no Vestfold value
+
+    for args, message in [(["--borders", "20x0"], "--borders '20x0': write a year"),
+                          (["--from", "2025", "--to", "2020"], "--from 2025 is after --to 2020")]:
+        result = run("data", "get", "--indicator", "un-global/11.1.1", *args)
+        assert result.exit_code == 2 and message in result.stderr
+    result = run("data", "get", "--indicator", "nope/1")
+    assert result.exit_code == 2 and "no indicator 'nope/1'" in result.stderr
+
+
+def test_import_jsonstat_and_refuse_what_is_not_importable(framework_db, tmp_path):
+    ok_json("sync", "areas", "--history", HISTORY)
+    refused = run("data", "import", JSONSTAT, "--indicator", "un-global/11.3.1",
+                  "--measure", "count")
+    assert refused.exit_code == 2
+    for code in ("K-21-22", "K-23", "K-Rest"):
+        assert f"'{code}' is not a municipality, county or country code" in refused.stderr
+    result = ok_json("data", "import", JSONSTAT, "--indicator", "un-global/11.3.1",
+                     "--measure", "count", "--skip-bad-rows", "--borders", "2020")
+    assert (result["written"], len(result["skipped"])) == (356, 3)
+    halden = ok_json("data", "get", "--indicator", "un-global/11.3.1", "--areas", "3101")
+    assert halden[0]["flags"] == ["harmonised"] and halden[0]["value"] > 30_000
+
+    for args, message in [
+        ([tmp_path / "none.csv"], "no such file or folder"),
+        ([CROWDED, "--indicator", "un-global/11.1.1", "--value", "x"], "needs --area COLUMN"),
+        ([CROWDED, "--indicator", "un-global/11.1.1", "--area", "Kommune", "--value",
+          "Andel (2024)"], "say where the period is"),
+        ([CROWDED, "--indicator", "un-global/11.1.1", *CROWDED_ARGS, "--where", "Kommune"],
+         "--where 'Kommune': write COLUMN=VALUE"),
+        ([CROWDED, "--indicator", "un-global/11.1.1", *CROWDED_ARGS, "--encoding", "utf-16"],
+         "cannot be read as utf-16"),
+        ([DATA / "opensdg" / "barcelona", "--set", "bcn"], "needs --area-code LEVEL:CODE"),
+    ]:
+        result = run("data", "import", *args)
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert ok_json("data", "batches") == [ok_json("data", "batches")[0]]
+
+
+def test_demo_load(tmp_path, monkeypatch):
+    """The README's offline path: `demo load` on a fresh database loads the catalog, the areas
+    and every dataset (the counts are checked in tests/sources/test_demo.py)."""
+    monkeypatch.setenv("LOCALSDG_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    monkeypatch.delenv("LOCALSDG_REFERENCE_DATA", raising=False)  # else it loads the demo first
+    result = run("demo", "load", DATA, "--by", "cli")
+    assert result.exit_code == 0, result.stderr
+    assert "loaded the UN framework" in result.stderr and "KS indicator sets" in result.stderr
+    assert "Demo data" in result.stdout
+    assert int(re.search(r"Barcelona: (\d+) observations written", result.stdout)[1]) > 0
+    listed = ok_json("data", "batches")
+    assert len(listed) == 23 and {b["by"] for b in listed} == {"cli"}
+    assert all(b["written"] > 0 and b["rolled_back_at"] is None for b in listed)
+    fhi = {r["code"]: float(r["pop_total"]) for r in read_csv(
+        DATA / "norway/stats/fhi_csdata_b2024/population_jan1_b2024_by_agegroup_2005-2026.csv")
+        if r["year"] == "2024" and r["level"] == "municip"}
+    halden = ok_json("data", "get", "--indicator", "lokal/folkemengde", "--areas", "3101",
+                     "--from", "2024", "--to", "2024")
+    assert [r["value"] for r in halden] == [fhi["3101"]]
+    missing = run("demo", "load", tmp_path / "nowhere")
+    assert missing.exit_code == 2 and "not a demo data folder" in missing.stderr
+
+
+@pytest.mark.parametrize("command", [["data"], ["areas"], ["demo"]])
+def test_groups_show_their_help(command):
+    result = run(*command)
+    assert "Usage" in result.stdout + result.stderr
