@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import getpass
 import json
 import os
@@ -445,7 +446,9 @@ def serve_cmd(
     if load:
         for line in ensure_reference_data():
             err.print(line)
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    app = create_app()
+    gc.freeze()  # keep start-up objects out of collections: a data read makes many small ones
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 # ---------------------------------------------------------------- areas and data

@@ -134,17 +134,17 @@ def test_2024_on_2020_borders_gives_356_and_11_areas_and_the_same_total(demo_db)
     # counts are summed over what became of an area
     alesund = municipalities["1507"]
     assert alesund["value"] == fhi("municipality", "1508", "1580")
-    assert alesund["flags"] == ["harmonised"]
+    assert alesund["flags"] == ("harmonised",)
     assert {s["area"] for s in alesund["harmonised_from"]} == {"1508", "1580"}
     halden = municipalities["3001"]
-    assert (halden["value"], halden["flags"]) == (fhi("municipality", "3101"), ["harmonised"])
+    assert (halden["value"], halden["flags"]) == (fhi("municipality", "3101"), ("harmonised",))
     assert halden["area_name"] == "Halden"
     for old, new in (("30", ("31", "32", "33")), ("38", ("39", "40")), ("54", ("55", "56"))):
         assert counties[old]["value"] == fhi("county", *new)
-        assert counties[old]["flags"] == ["harmonised"]
+        assert counties[old]["flags"] == ("harmonised",)
     oslo = municipalities["0301"]
     assert (oslo["value"], oslo["flags"], oslo["harmonised_from"]) == (
-        fhi("municipality", "0301"), [], None)
+        fhi("municipality", "0301"), (), None)
     assert oslo["source"] == POPULATION_DEMO.publisher and oslo["unit"] == "personer"
 
 
@@ -161,7 +161,7 @@ def test_2022_on_2020_borders_read_on_current_borders(demo_db):
     assert len(rows) == 357
 
     halden = rows["3101"]
-    assert (halden["value"], halden["flags"]) == (ssb["3001"], ["harmonised"])
+    assert (halden["value"], halden["flags"]) == (ssb["3001"], ("harmonised",))
     assert halden["harmonised_from"] == [{"area": "3001", "period": "2022",
                                           "value": ssb["3001"], "batch": halden["batch"]}]
     for code in ("1508", "1580"):
@@ -195,9 +195,9 @@ def test_rates_on_a_merge_are_weighted_by_population(demo_db):
         pops = {c: FHI[("county", c, 2024)] for c in new}
         expected = sum(rate[names[c]] * p for c, p in pops.items()) / sum(pops.values())
         assert counties[old]["value"] == pytest.approx(expected, rel=1e-12)
-        assert counties[old]["flags"] == ["harmonised"]
+        assert counties[old]["flags"] == ("harmonised",)
         assert min(rate[names[c]] for c in new) <= expected <= max(rate[names[c]] for c in new)
-    assert counties["03"]["value"] == rate["Oslo"] and counties["03"]["flags"] == []
+    assert counties["03"]["value"] == rate["Oslo"] and counties["03"]["flags"] == ()
 
 
 def test_a_rate_on_a_merge_without_population_says_so(demo_db):
@@ -208,7 +208,7 @@ def test_a_rate_on_a_merge_without_population_says_so(demo_db):
                   if r.period == "2024-01"]
         out = {h.area_code: h for h in harmonise(Borders(s, "county"), stored, 2020, {})
                if h.dims == "Kjønn=Begge kjønn"}
-    assert out["38"].value is None and out["38"].flags == []
+    assert out["38"].value is None and out["38"].flags == ()
     assert out["38"].note == ("no population for 39, 40 in 2024 to weight the rate by (series "
                               "lokal/folkemengde)")
     assert out["03"].value is not None and out["03"].note is None
@@ -224,7 +224,7 @@ def test_a_split_with_known_shares_is_an_estimate(demo_db):
         assert "5012" in weights
         expected = sum(TRONDELAG_2019[c] * w for c, w in weights.items())
         assert rows[current]["value"] == pytest.approx(expected)
-        assert rows[current]["flags"] == ["harmonised", "estimated"]
+        assert rows[current]["flags"] == ("harmonised", "estimated")
     shares = sum(_fhi_weights(2019, c)["5012"] for c in ("5055", "5056", "5059"))
     assert shares == pytest.approx(1.0)
 
@@ -236,10 +236,10 @@ def test_old_alesund_and_haram_on_current_and_2020_borders(demo_db):
     now = _by(_get(url, ids, "telling", borders=2024))
     assert now["1580"]["value"] == ALESUND_2019["1534"]
     assert now["1508"]["value"] == sum(v for c, v in ALESUND_2019.items() if c != "1534")
-    assert now["1508"]["flags"] == now["1580"]["flags"] == ["harmonised"]
+    assert now["1508"]["flags"] == now["1580"]["flags"] == ("harmonised",)
     then = _by(_get(url, ids, "telling", borders=2020))
     assert then["1507"]["value"] == sum(ALESUND_2019.values())
-    assert _by(_get(url, ids, "telling", borders=2019))["1534"]["flags"] == []
+    assert _by(_get(url, ids, "telling", borders=2019))["1534"]["flags"] == ()
 
 
 def test_a_rate_with_population_weights_and_one_without(demo_db):
@@ -259,7 +259,7 @@ def test_a_rate_with_population_weights_and_one_without(demo_db):
     parts = [c for c in ALESUND_2019 if c != "1534"]
     expected = (sum(ALESUND_2019[c] / 1e5 * ALESUND_2019[c] for c in parts)
                 / sum(ALESUND_2019[c] for c in parts))
-    assert out["1508"].value == pytest.approx(expected) and out["1508"].flags == ["harmonised"]
+    assert out["1508"].value == pytest.approx(expected) and out["1508"].flags == ("harmonised",)
 
 
 def test_what_cannot_be_harmonised_honestly_says_why(demo_db):

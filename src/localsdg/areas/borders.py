@@ -17,10 +17,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from localsdg.db.schema import Area, AreaChange
+from localsdg.observations.store import flag_list
 
 POPULATION = "lokal/folkemengde"  # SET/CODE of the population series used to weight rates
 
@@ -42,9 +43,11 @@ class Harmonised:
     end_year: int
     dims: str
     value: float | None
-    flags: list[str] = field(default_factory=list)
+    unit: str | None = None
+    flags: tuple[str, ...] = ()
     note: str | None = None
-    sources: list[dict] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)
+    sources: list[dict] | None = None  # the values it was made from, when it was moved
 
 
 class Borders:
@@ -56,6 +59,8 @@ class Borders:
         self.by_code: dict[str, list[Area]] = defaultdict(list)
         for a in self.areas.values():
             self.by_code[a.code].append(a)
+        self.names = {code: max(versions, key=lambda a: a.valid_from or 0).name
+                      for code, versions in self.by_code.items()}  # each code's newest name
         self.out: dict[int, list[tuple[int, float | None]]] = defaultdict(list)
         self.into: dict[int, list[int]] = defaultdict(list)
         for c in session.scalars(select(AreaChange)):
@@ -63,6 +68,7 @@ class Borders:
                 self.out[c.from_id].append((c.to_id, c.weight))
                 self.into[c.to_id].append(c.from_id)
         self._reverse: dict[tuple[int, int], dict[str, list[tuple[Area, float | None]]]] = {}
+        self._placed: dict[tuple[str, int, int], tuple[int, list[str] | None] | None] = {}
 
     def version(self, code: str, year: int) -> Area | None:
         """The version of a code valid in the year, else the one nearest in time (data already
@@ -72,6 +78,21 @@ class Borders:
             if valid(a, year):
                 return a
         return min(versions, key=lambda a: _distance(a, year), default=None)
+
+    def place(self, code: str, when: int, year: int) -> tuple[int, list[str] | None] | None:
+        """Where a value for `code` in `when` goes on the borders of `year`: the year whose
+        areas it was measured on, and the target codes (None: the area is unchanged)."""
+        key = (code, when, year)
+        if key not in self._placed:
+            source = self.version(code, when)
+            if source is None:
+                self._placed[key] = None
+            else:
+                seen_in = when if valid(source, when) else (source.valid_from or when)
+                same = valid(source, year) and valid(source, seen_in)
+                self._placed[key] = (seen_in, None if same else [
+                    self.areas[t].code for t in self.shares(source, year)])
+        return self._placed[key]
 
     def valid_at(self, year: int) -> list[Area]:
         return sorted((a for a in self.areas.values() if valid(a, year)), key=lambda a: a.code)
@@ -116,35 +137,41 @@ def _distance(a: Area, year: int) -> int:
 
 def harmonise(borders: Borders, rows: list, year: int, population: dict[tuple[str, int], float]
               ) -> list[Harmonised]:
-    """Put observations (with area_code, period, years, dims, value, measure) on the borders
-    valid in `year`."""
+    """Put observations (with area_code, period, years, dims, value, unit, measure, flags,
+    borders, batch_id) on the borders valid in `year`."""
+    out: list[Harmonised] = []
     groups: dict[tuple, list] = defaultdict(list)
     border_year: dict[tuple, int] = {}
     for r in rows:
-        when = r.borders or r.end_year
-        source = borders.version(r.area_code, when)
-        if source is None:
+        placed = borders.place(r.area_code, r.borders or r.end_year, year)
+        if placed is None:
             continue
-        seen_in = when if valid(source, when) else (source.valid_from or when)
-        for t in borders.shares(source, year):
-            key = (borders.areas[t].code, r.period, r.start_year, r.end_year, r.dims)
+        seen_in, targets = placed
+        if targets is None:  # the same area then and now: nothing to move
+            out.append(Harmonised(r.area_code, r.period, r.start_year, r.end_year, r.dims,
+                                  r.value, r.unit, flag_list(r.flags),
+                                  batches=[r.batch_id]))
+            continue
+        for code in targets:
+            key = (code, r.period, r.start_year, r.end_year, r.dims)
             groups[key].append(r)
             border_year[key] = seen_in
-    return [_combine(borders, key, groups[key], border_year[key], year, population)
-            for key in sorted(groups)]
+    out += [_combine(borders, key, groups[key], border_year[key], year, population)
+            for key in groups]
+    return sorted(out, key=lambda h: (h.area_code, h.start_year, h.end_year, h.period, h.dims))
 
 
 def _combine(borders: Borders, key: tuple, rows: list, seen_in: int, year: int,
              population: dict[tuple[str, int], float]) -> Harmonised:
     code, period, start, end, dims = key
-    out = Harmonised(code, period, start, end, dims, None,
+    out = Harmonised(code, period, start, end, dims, None, rows[0].unit,
+                     batches=sorted({r.batch_id for r in rows}),
                      sources=[{"area": r.area_code, "period": r.period, "value": r.value,
-                               "batch": getattr(r, "batch_id", None)} for r in rows])
+                               "batch": r.batch_id} for r in rows])
     parts = borders.parts(code, seen_in, year)
     by_code = {r.area_code: r for r in rows}
-    if parts == [] or [(a.code, w) for a, w in parts] == [(code, 1.0)]:
-        only = rows[0]
-        out.value, out.flags = only.value, [f for f in only.flags.split(",") if f]
+    if not parts:
+        out.value, out.flags = rows[0].value, flag_list(rows[0].flags)
         return out
     unknown = [a.code for a, w in parts if w is None]
     missing = [a.code for a, _ in parts if a.code not in by_code or by_code[a.code].value is None]
@@ -164,7 +191,7 @@ def _combine(borders: Borders, key: tuple, rows: list, seen_in: int, year: int,
 def _aggregate(out: Harmonised, parts: list, by_code: dict, measure: str,
                population: dict[tuple[str, int], float]) -> None:
     estimated = any(w < 1 for _, w in parts)
-    flags = ["harmonised"] + (["estimated"] if estimated else [])
+    flags = ("harmonised", "estimated") if estimated else ("harmonised",)
     values = [(by_code[a.code].value, w, a.code) for a, w in parts]
     if measure == "count":
         out.value = sum(v * w for v, w, _ in values)
@@ -179,3 +206,20 @@ def _aggregate(out: Harmonised, parts: list, by_code: dict, measure: str,
             return
         out.value = sum(v * p for v, p, _ in pops) / sum(p for _, p, _ in pops)
     out.flags = flags
+
+
+_BORDERS: dict[tuple, Borders] = {}
+
+
+def borders_of(session: Session, level: str) -> Borders:
+    """The areas and changes of a level, loaded once per database and kept until the areas
+    change (a sync or an added area gives new row ids)."""
+    signature = session.execute(select(
+        select(func.count(Area.id)).scalar_subquery(), select(func.max(Area.id)).scalar_subquery(),
+        select(func.max(AreaChange.id)).scalar_subquery())).one()
+    key = (session.get_bind().url.render_as_string(hide_password=False), level, *signature)
+    if key not in _BORDERS:
+        if len(_BORDERS) > 32:
+            _BORDERS.clear()
+        _BORDERS[key] = Borders(session, level)
+    return _BORDERS[key]

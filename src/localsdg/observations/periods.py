@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from localsdg.errors import UserError
 
@@ -23,6 +24,7 @@ class Period:
     end_year: int
 
 
+@lru_cache(maxsize=8192)  # a file repeats a few dozen periods over many rows
 def parse_period(text: object, *, monthly: bool = False) -> Period:
     """Read a period; raise a UserError that says which forms are understood. `monthly`: the
     file's dates are months, so 2011-01-01 is January rather than the year 2011."""

@@ -8,10 +8,10 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from localsdg.areas.borders import POPULATION, Borders, Harmonised, harmonise
-from localsdg.db.schema import Area, ImportBatch, Indicator, Observation
+from localsdg.areas.borders import POPULATION, Harmonised, borders_of, harmonise
+from localsdg.db.schema import ImportBatch, Indicator, Observation
 from localsdg.errors import UserError
-from localsdg.observations.store import Stored, dims_dict, indicator_by_ref, read
+from localsdg.observations.store import Stored, dims_dict, flag_list, indicator_by_ref, read
 
 COLUMNS = ["indicator", "area_level", "area_code", "area_name", "period", "start_year",
            "end_year", "dims", "value", "unit", "flags", "note", "source", "batch"]
@@ -24,45 +24,54 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
     if start is not None and end is not None and start > end:
         raise UserError(f"--from {start} is after --to {end}")
     rows = read(session, [indicator.id], None if borders else areas, start, end)
-    sources = _sources(session, {r.batch_id for r in rows})
-    names = _names(session)
-    ref = f"{indicator.set_id}/{indicator.code}"
-    if borders is None:
-        return [_plain(ref, r, names, sources) for r in rows]
-    out = []
     by_level: dict[str, list[Stored]] = defaultdict(list)
     for r in rows:
         by_level[r.area_level].append(r)
-    population = _population(session) if any(r.measure == "rate" for r in rows) else {}
-    units = {(r.area_code, r.period, r.dims): r.unit for r in rows}
+    sources = _Sources(session, {r.batch_id for r in rows})
+    ref = f"{indicator.set_id}/{indicator.code}"
+    out = []
     for level, level_rows in sorted(by_level.items()):
-        for h in harmonise(Borders(session, level), level_rows, borders, population):
-            if areas and h.area_code not in areas:
-                continue
-            out.append(_harmonised(ref, level, h, names, sources, units))
+        places = borders_of(session, level)
+        if borders is None:
+            out += [_plain(ref, r, places.names, sources) for r in level_rows]
+            continue
+        population = _population(session) if any(r.measure == "rate" for r in level_rows) \
+            else {}
+        out += [_harmonised(ref, level, h, places.names, sources)
+                for h in harmonise(places, level_rows, borders, population)
+                if not areas or h.area_code in areas]
     return out
 
 
-def _plain(ref: str, r: Stored, names: dict, sources: dict) -> dict:
+def _plain(ref: str, r: Stored, names: dict, sources: _Sources) -> dict:
     return {"indicator": ref, "area_level": r.area_level, "area_code": r.area_code,
-            "area_name": names.get((r.area_level, r.area_code)), "period": r.period,
+            "area_name": names.get(r.area_code), "period": r.period,
             "start_year": r.start_year, "end_year": r.end_year, "dims": dims_dict(r.dims),
-            "value": r.value, "unit": r.unit, "flags": [f for f in r.flags.split(",") if f],
-            "note": None, "source": sources.get(r.batch_id), "batch": r.batch_id}
+            "value": r.value, "unit": r.unit, "flags": flag_list(r.flags),
+            "note": None, "source": sources.of((r.batch_id,)), "batch": r.batch_id}
 
 
-def _harmonised(ref: str, level: str, h: Harmonised, names: dict, sources: dict, units: dict
-                ) -> dict:
-    batches = sorted({s["batch"] for s in h.sources if s["batch"]})
-    unit = next((units[(s["area"], s["period"], h.dims)] for s in h.sources
-                 if (s["area"], s["period"], h.dims) in units), None)
+def _harmonised(ref: str, level: str, h: Harmonised, names: dict, sources: _Sources) -> dict:
     return {"indicator": ref, "area_level": level, "area_code": h.area_code,
-            "area_name": names.get((level, h.area_code)), "period": h.period,
+            "area_name": names.get(h.area_code), "period": h.period,
             "start_year": h.start_year, "end_year": h.end_year, "dims": dims_dict(h.dims),
-            "value": h.value, "unit": unit, "flags": h.flags, "note": h.note,
-            "source": "; ".join(sorted({sources[b] for b in batches})),
-            "batch": batches[0] if len(batches) == 1 else batches,
-            "harmonised_from": h.sources if "harmonised" in h.flags or h.note else None}
+            "value": h.value, "unit": h.unit, "flags": h.flags, "note": h.note,
+            "source": sources.of(tuple(h.batches)),
+            "batch": h.batches[0] if len(h.batches) == 1 else h.batches,
+            "harmonised_from": h.sources}
+
+
+class _Sources:
+    """Who published the data of each batch, and the text naming several batches' sources."""
+
+    def __init__(self, session: Session, batch_ids: set[int]):
+        self.by_batch = _sources(session, batch_ids)
+        self.texts: dict[tuple[int, ...], str] = {}
+
+    def of(self, batches: tuple[int, ...]) -> str:
+        if batches not in self.texts:
+            self.texts[batches] = "; ".join(sorted({self.by_batch[b] for b in batches}))
+        return self.texts[batches]
 
 
 def _sources(session: Session, batch_ids: set[int]) -> dict[int, str]:
@@ -72,12 +81,6 @@ def _sources(session: Session, batch_ids: set[int]) -> dict[int, str]:
         ImportBatch.id.in_(batch_ids))
     return {i: (summary or {}).get("publisher") or source for i, source, summary in
             session.execute(q)}
-
-
-def _names(session: Session) -> dict[tuple[str, str], str]:
-    """The newest name of every code."""
-    q = select(Area.level, Area.code, Area.name).order_by(Area.valid_from.nulls_first())
-    return {(lvl, code): name for lvl, code, name in session.execute(q)}
 
 
 def _population(session: Session) -> dict[tuple[str, int], float]:
@@ -107,7 +110,7 @@ def area_overview(session: Session, level: str, code: str) -> list[dict]:
     out = [{"set_id": indicators[i].set_id, "code": indicators[i].code,
             "name_nb": indicators[i].name_nb, "name_en": indicators[i].name_en,
             "period": r.period, "value": r.value, "unit": r.unit, "dims": dims_dict(r.dims),
-            "flags": [f for f in r.flags.split(",") if f], "source": sources.get(r.batch_id),
+            "flags": flag_list(r.flags), "source": sources.get(r.batch_id),
             "batch": r.batch_id} for i, r in latest.items()]
     return sorted(out, key=lambda o: (o["set_id"], o["name_nb"] or o["name_en"] or ""))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ KIND = "data"
 FLAGS = ("provisional", "estimated", "break", "proxy", "harmonised", "missing")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Obs:
     indicator_id: int
     area_level: str
@@ -56,7 +57,7 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Stored(Obs):
     batch_id: int = 0
     source: str = ""
@@ -82,8 +83,17 @@ def dims_key(dims: dict[str, str]) -> str:
     return ";".join(f"{k}={v}" for k, v in sorted(dims.items()) if v not in ("", None))
 
 
+@cache
 def dims_dict(key: str) -> dict[str, str]:
+    """The breakdown as a dict; one shared dict per key (reading many rows allocates no dicts
+    for it), so callers must not change it."""
     return dict(part.split("=", 1) for part in key.split(";")) if key else {}
+
+
+@cache
+def flag_list(text: str) -> tuple[str, ...]:
+    """'estimated,harmonised' → ('estimated', 'harmonised'), shared per text."""
+    return tuple(f for f in text.split(",") if f)
 
 
 MAX_LISTED = 20
@@ -128,8 +138,10 @@ def _save(session: Session, rows: list[Obs], *, source: str, by: str, checksum: 
     batch.summary = {"rows": len(rows), "written": len(fresh), "unchanged": result.unchanged,
                      "skipped": [str(p) for p in skipped],
                      "indicators": sorted({r.indicator_id for r in fresh}), **(details or {})}
-    bulk_insert(session, Observation.__table__,
-                [{**asdict(r), "batch_id": batch.id} for r in fresh])
+    for chunk in _chunks(fresh, 50_000):  # dicts for a chunk at a time, not a million at once
+        bulk_insert(session, Observation.__table__,
+                    [{**{c: getattr(r, c) for c in COLUMNS}, "batch_id": batch.id}
+                     for r in chunk])
     result.batch_id = batch.id
     return result
 
@@ -152,23 +164,30 @@ COLUMNS = [c for c in Obs.__dataclass_fields__]
 
 def read(session: Session, indicator_ids: list[int], area_codes: list[str] | None = None,
          start: int | None = None, end: int | None = None) -> list[Stored]:
-    """The current observations: per key the row of the newest batch not rolled back."""
-    cols = [getattr(Observation, c) for c in COLUMNS]
-    q = (select(*cols, Observation.batch_id, ImportBatch.source)
-         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
-         .where(Observation.indicator_id.in_(indicator_ids), ImportBatch.rolled_back_at.is_(None))
-         .order_by(Observation.batch_id))
+    """The current observations, by area and period: per key the row of the newest batch not
+    rolled back. The database sorts, so the newest of a key comes last among its equals."""
+    o = Observation
+    q = (select(*[getattr(o, c) for c in COLUMNS], o.batch_id, ImportBatch.source)
+         .join(ImportBatch, ImportBatch.id == o.batch_id)
+         .where(o.indicator_id.in_(indicator_ids), ImportBatch.rolled_back_at.is_(None))
+         .order_by(o.area_code, o.start_year, o.end_year, o.dims, o.period, o.area_level,
+                   o.indicator_id, o.batch_id))
     if area_codes:
-        q = q.where(Observation.area_code.in_(area_codes))
+        q = q.where(o.area_code.in_(area_codes))
     if start is not None:
-        q = q.where(Observation.end_year >= start)
+        q = q.where(o.end_year >= start)
     if end is not None:
-        q = q.where(Observation.end_year <= end)
-    latest: dict[tuple, Stored] = {}
-    for row in session.execute(q):
-        s = Stored(*row)
-        latest[s.key] = s
-    return sorted(latest.values(), key=lambda s: (s.area_code, s.start_year, s.end_year, s.dims))
+        q = q.where(o.end_year <= end)
+    out: list[Stored] = []
+    previous = None
+    for row in session.connection().execute(q).all():
+        key = row[:6]  # indicator, level, code, period, start and end year
+        if key == previous and row.dims == out[-1].dims:
+            out[-1] = Stored(*row)  # a newer batch's value for the same key
+        else:
+            out.append(Stored(*row))
+        previous = key
+    return out
 
 
 def batches(session: Session) -> list[dict]:
