@@ -102,8 +102,10 @@ def _emit(data: object, fmt: str, rows: list[dict] | None = None,
 
 
 def _text(value: object) -> str:
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "|".join(map(str, value))
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
     return "" if value is None else str(value)
 
 
@@ -508,6 +510,13 @@ def data_import_cmd(
     encoding: Annotated[str | None, typer.Option(help="e.g. cp1252 (default: detect)")] = None,
     sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first)")] = None,
     sum_rows: Annotated[bool, typer.Option(help="add up rows with the same key")] = False,
+    wide: Annotated[bool, typer.Option(
+        help="values spread over columns; their headers give period (--period names the "
+             "header key, e.g. År) and breakdowns")] = False,
+    header_rows: Annotated[int, typer.Option(
+        help="wide tables: header lines above the first data line")] = 1,
+    level: Annotated[str | None, typer.Option(
+        help="municipality, county or country, when names are ambiguous")] = None,
     set_id: Annotated[str | None, typer.Option(
         "--set", help="Open SDG: the indicator set to create")] = None,
     area_code: Annotated[str | None, typer.Option(
@@ -528,7 +537,8 @@ def data_import_cmd(
         value=value, dims=tuple(dim or ()), where=_pairs(where, "--where", "COLUMN=VALUE"),
         county=county, indicator_column=indicator_column,
         indicators=_pairs(map_, "--map", "VALUE=SET/CODE"), unit=unit, measure=measure,
-        encoding=encoding, sheet=sheet, sum_rows=sum_rows, set_id=set_id, area_code=area_code,
+        encoding=encoding, sheet=sheet, sum_rows=sum_rows, wide=wide, header_rows=header_rows,
+        level=level, set_id=set_id, area_code=area_code,
         publisher=publisher, borders=borders, skip_bad=skip_bad_rows)
     upgrade()
     with session_scope() as s:

@@ -482,3 +482,62 @@ def test_numbers_as_files_write_them(text, value):
 def test_what_is_not_a_number(text):
     with pytest.raises(ValueError):
         number(text)
+
+
+# ---------------------------------------------------------------- wide tables
+
+
+IMMIGRATION = STATS / "befolkning_innvandringsgrunn_alle_kommuner_2006-2021.csv"
+MOBILE = STATS / "nkom_bredband_mobil_dekning_alle_kommuner.csv"
+
+
+def test_wide_table_with_four_stacked_header_rows(db):
+    """SSB's immigration export: cp1252, 'K3001' codes incl. historical ones, four header lines
+    ('Innvandringsgrunn: Alle' / 'Kjønn: Kvinner' / 'Enhet: Personer' / 'År: 2006'), empty
+    cells where a municipality did not exist."""
+    url, ids = db
+    lines = list(csv.reader(IMMIGRATION.read_text(encoding="cp1252").splitlines(),
+                            delimiter=";"))
+    headers, data = lines[:4], lines[4:]
+    expected = {}
+    for row in data:
+        for j in range(2, len(row)):
+            heads = dict(h[j].split(": ", 1) for h in headers)
+            if heads["Enhet"] == "Personer" and row[j].strip():
+                expected[(row[0].removeprefix("K"), heads["År"],
+                          f"Innvandringsgrunn={heads['Innvandringsgrunn']};"
+                          f"Kjønn={heads['Kjønn']}")] = float(row[j])
+    mapping = Mapping(area="Region", value=None, wide=True, header_rows=4, period="År",
+                      where={"Enhet": "Personer"}, unit="personer", measure="count")
+    result = _import(url, IMMIGRATION, mapping, ids["a"])
+    assert result.written == len(expected) and not result.skipped
+    got = {(code, period, dims): v for (_lvl, code, period, dims), v in
+           _values(url, ids["a"]).items()}
+    assert got == expected
+    assert got[("0104", "2006", "Innvandringsgrunn=Alle;Kjønn=Kvinner")] == 1318
+
+
+def test_wide_table_with_a_spanning_group_heading(db):
+    """Nkom's mobile coverage: a heading ('4G', '5G', '4G + 5G') spans two columns above the
+    speed classes; names with the county beside them."""
+    url, ids = db
+    mapping = Mapping(area="Kommune", value=None, county="Fylke", level="municipality",
+                      wide=True, header_rows=2, period_value="2022", borders=2022,
+                      unit="prosent", measure="rate")
+    _import(url, MOBILE, mapping, ids["b"])
+    arendal = [line for line in MOBILE.read_text(encoding="utf-8-sig").splitlines()
+               if line.startswith("ARENDAL;")][0].split(";")
+    got = _values(url, ids["b"])
+    assert got[("municipality", "4203", "2022", "header 1=4G;header 2=≥ 30")] == _percent(
+        arendal[2])
+    assert got[("municipality", "4203", "2022", "header 1=4G + 5G;header 2=≥ 100")] == _percent(
+        arendal[7])
+    assert len({k[1] for k in got}) == 356
+
+
+def test_wide_header_rows_that_do_not_fit_are_refused(db):
+    url, ids = db
+    mapping = Mapping(area="Region", value=None, wide=True, header_rows=2, period="År")
+    with pytest.raises(UserError, match="4 header lines"):
+        _import(url, IMMIGRATION, mapping, ids["a"])
+    assert _nothing_written(url)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from localsdg.areas.registry import county_code, municipality_code
+from localsdg.areas.registry import county_code, municipality_code, strip_prefix
 from localsdg.db.schema import Area
 
 NATION = ("country", "NOR")
@@ -22,6 +22,13 @@ COUNTY_QUALIFIER = re.compile(r"(.+?)\s*\(([^()]+)\)")  # 'Våler (Innlandet)'
 class AreaRef:
     level: str
     code: str
+
+
+CODE = re.compile(r"^(?:K-|K\.|K|F-)?\d{1,4}(?:\.0)?$")  # 0301, 301, K-0301, K0301, F-03, 3.0
+
+
+def looks_like_code(raw: str) -> bool:
+    return bool(CODE.match(raw.strip()))
 
 
 def name_key(name: str) -> str:
@@ -61,7 +68,7 @@ class AreaIndex:
 
     @staticmethod
     def _levels_for(text: str) -> list[str]:
-        digits = text.removeprefix("K-").removeprefix("K.").removeprefix("F-").removesuffix(".0")
+        digits = strip_prefix(text).removesuffix(".0")
         if digits.isdigit():
             return ["county"] if len(digits) <= 2 else ["municipality"]
         return ["country"]

@@ -32,6 +32,9 @@ class Request:
     encoding: str | None = None
     sheet: str | None = None
     sum_rows: bool = False
+    wide: bool = False
+    header_rows: int = 1
+    level: str | None = None
     set_id: str | None = None
     area_code: str | None = None
     publisher: str | None = None
@@ -57,11 +60,11 @@ def run(session: Session, r: Request, by: str) -> dict:
 def _table(session: Session, r: Request, by: str) -> dict:
     mapping = Mapping(
         area=_required(r.area, "--area COLUMN (codes or names)"),
-        value=_required(r.value, "--value COLUMN"), period=r.period,
+        value=r.value if r.wide else _required(r.value, "--value COLUMN"), period=r.period,
         period_value=r.period_value, county=r.county, dims=r.dims, where=r.where, unit=r.unit,
         measure=r.measure, encoding=r.encoding, sheet=r.sheet,
         indicator_column=r.indicator_column, indicators=r.indicators, sum_rows=r.sum_rows,
-        borders=r.borders)
+        borders=r.borders, wide=r.wide, header_rows=r.header_rows, level=r.level)
     indicator = indicator_by_ref(session, r.indicator) if r.indicator else None
     return import_table(session, r.path, mapping, indicator=indicator, by=by,
                         skip_bad=r.skip_bad, publisher=r.publisher).as_dict()

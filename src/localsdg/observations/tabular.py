@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import openpyxl
 from sqlalchemy.orm import Session
 
-from localsdg.areas.lookup import AreaIndex, AreaRef
+from localsdg.areas.lookup import AreaIndex, AreaRef, looks_like_code
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
 from localsdg.observations.periods import DATE, parse_period
@@ -30,6 +30,7 @@ from localsdg.observations.store import (
 )
 from localsdg.textfiles import csv_lines
 
+VALUE = "value cell"  # a wide table's cell, under a name its row labels do not use
 MISSING = {"", "..", ":", ".", "-", "–", "x", "NA", "NaN"}
 MEASURES = ("count", "rate")
 
@@ -56,10 +57,15 @@ class Mapping:
     indicators: dict[str, str] = field(default_factory=dict)
     sum_rows: bool = False
     level: str | None = None  # municipality, county or country: when names are ambiguous
+    wide: bool = False  # values spread over columns whose headers say period and breakdown
+    header_rows: int = 1  # wide tables: how many header lines stand above the first data line
     borders: int | None = None  # the year whose areas the file uses (default: each period's)
     leave_out: Callable[[dict[str, str]], str | None] | None = None  # row → why it is left out
 
     def columns(self) -> list[str]:
+        """The columns the header line must have (in a wide table: the row labels only)."""
+        if self.wide:
+            return [c for c in (self.area, self.county, self.indicator_column) if c]
         named = [self.area, self.value, self.period, self.county, self.indicator_column,
                  *self.dims, *self.where]
         return [c for c in named if c]
@@ -68,6 +74,9 @@ class Mapping:
         if (self.period is None) == (self.period_value is None):
             raise UserError("say where the period is: a period column, or one period for the "
                             "whole file (e.g. --period-value 2024)")
+        if not self.wide and not self.value:
+            raise UserError("say which column holds the values (--value), or that the table is "
+                            "wide (--wide)")
         if self.measure not in (None, *MEASURES):
             raise UserError(f"measure '{self.measure}' is unknown; use count (summed when "
                             "areas merge) or rate (averaged, weighted by population)")
@@ -127,19 +136,16 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
     """Import the mapped rows into one indicator, or several via the indicator column."""
     mapping.check()
     targets = _targets(session, mapping, indicator)
-    line_no, header, lines = read_table(path, mapping)
+    mapping, records, monthly = (_wide if mapping.wide else _tidy)(path, mapping)
     areas = AreaIndex(session)
     if not areas:
         raise UserError("no areas are loaded; run 'localsdg sync areas' first")
     items = []
     left_out: list[str] = []
     resolved: dict[tuple, AreaRef | str] = {}
-    monthly = _monthly(header, lines, mapping.period)
-    for n, cells in enumerate(lines, start=line_no + 1):
-        row = dict(zip(header, (c.strip() for c in cells), strict=False))
-        if not any(row.values()) or any(row.get(k) != v for k, v in mapping.where.items()):
+    for where, row in records:
+        if any(row.get(k) != v for k, v in mapping.where.items()):
             continue
-        where = f"{path.name}, line {n}"
         if mapping.leave_out and (why := mapping.leave_out(row)):
             left_out.append(f"{where}: {why}")
             continue
@@ -157,6 +163,90 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
                   checksum=hashlib.sha256(path.read_bytes()).hexdigest(), skip_bad=skip_bad,
                   details={"format": "table", "publisher": publisher, "left_out": left_out,
                            "mapping": _mapping_summary(mapping)})
+
+
+Records = Iterator[tuple[str, dict[str, str]]]
+
+
+def _tidy(path: Path, mapping: Mapping) -> tuple[Mapping, Records, bool]:
+    line_no, header, lines = read_table(path, mapping)
+
+    def records() -> Records:
+        for n, cells in enumerate(lines, start=line_no + 1):
+            row = dict(zip(header, (c.strip() for c in cells), strict=False))
+            if any(row.values()):
+                yield f"{path.name}, line {n}", row
+    return mapping, records(), _monthly(header, lines, mapping.period)
+
+
+def _wide(path: Path, mapping: Mapping) -> tuple[Mapping, Records, bool]:
+    """One record per value cell: the row's labels plus what the stacked headers above the
+    cell say (SSB's 'År: 2006' gives År=2006; a bare heading is named after its header line,
+    'header 1', 'header 2' …; a heading spanning several columns stands over each of them)."""
+    line_no, header, lines = read_table(path, mapping)
+    labels = set(mapping.columns())
+    area = header.index(mapping.area)
+    first = next((i for i, cells in enumerate(lines) if len(cells) > area
+                  and cells[area].strip()), len(lines))
+    block = [header, *lines[:first]]
+    above = mapping.header_rows - len(block)
+    if above < 0:
+        raise UserError(f"{path.name}: {len(block)} header lines from line {line_no} to the "
+                        f"first data line, but --header-rows is {mapping.header_rows}")
+    block = [*_lines_above(path, mapping, line_no, above), *block]
+    columns = _column_headings(block, header, labels)
+    names = sorted({k for dims in columns.values() for k in dims})
+    effective = replace(mapping, value=VALUE, dims=(*mapping.dims, *[
+        k for k in names if k != mapping.period and k not in mapping.where]))
+
+    def records() -> Records:
+        for n, cells in enumerate(lines[first:], start=line_no + first + 1):
+            row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h in labels}
+            if not any(row.values()):
+                continue
+            for j, dims in columns.items():
+                cell = cells[j].strip() if j < len(cells) else ""
+                if not cell:  # an empty cell is no observation (the area did not exist yet);
+                    continue  # a missing-value symbol ('..') is kept as missing
+                yield (f"{path.name}, line {n}, column {j + 1}",
+                       {**row, **dims, VALUE: cell})
+    return effective, records(), False
+
+
+def _lines_above(path: Path, mapping: Mapping, line_no: int, count: int) -> list[list[str]]:
+    if count == 0:
+        return []
+    lines = _xlsx_lines(path, mapping.sheet) if path.suffix.lower() == ".xlsx" else csv_lines(
+        path, mapping.encoding)
+    if count > line_no - 1:
+        raise UserError(f"{path.name}: --header-rows {mapping.header_rows} reaches above the "
+                        "first line")
+    return lines[line_no - 1 - count:line_no - 1]
+
+
+def _column_headings(block: list[list[str]], header: list[str], labels: set[str]
+                     ) -> dict[int, dict[str, str]]:
+    """Column index → its breakdown, for every column that is not a row label or a spacer."""
+    width = max(len(r) for r in block)
+    filled = []
+    for i, cells in enumerate(block):
+        row, last = [], ""
+        for j in range(width):
+            cell = cells[j].strip() if j < len(cells) else ""
+            last = cell or (last if i < len(block) - 1 else "")
+            row.append(last)
+        filled.append(row)
+    out: dict[int, dict[str, str]] = {}
+    for j in range(width):
+        if (header[j].strip() if j < len(header) else "") in labels or not filled[-1][j]:
+            continue
+        dims = {}
+        for i, row in enumerate(filled):
+            key, sep, value = row[j].partition(": ")
+            if row[j]:
+                dims.update({key.strip(): value.strip()} if sep else {f"header {i + 1}": row[j]})
+        out[j] = dims
+    return out
 
 
 def _targets(session: Session, m: Mapping, indicator: Indicator | None) -> dict[str, int]:
@@ -223,7 +313,7 @@ def _area(row: dict, m: Mapping, areas: AreaIndex, year: int, resolved: dict
     raw = row.get(m.area, "")
     key = (raw, row.get(m.county or ""), year)
     if key not in resolved:
-        if raw[:1].isdigit() or raw[:2] in ("K-", "F-"):
+        if looks_like_code(raw):
             resolved[key] = areas.by_code(raw, m.level) or (
                 f"'{raw}' is not a {m.level or 'municipality or county'} code valid at any "
                 "time since 1994")
