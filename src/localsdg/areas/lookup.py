@@ -24,7 +24,8 @@ class AreaRef:
     code: str
 
 
-CODE = re.compile(r"^(?:K-|K\.|K|F-)?\d{1,4}(?:\.0)?$")  # 0301, 301, K-0301, K0301, F-03, 3.0
+# 0301, 301, 3.0, K0301; anything after SSB's prefixes K-, K. and F- (K-Rest is meant as a code)
+CODE = re.compile(r"^(?:K-|K\.|F-|K?\d{1,4}(?:\.0)?$)")
 
 
 def looks_like_code(raw: str) -> bool:
