@@ -4,6 +4,7 @@ each value with where it came from."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -41,6 +42,21 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
                 for h in harmonise(places, level_rows, borders, population)
                 if not areas or h.area_code in areas]
     return out
+
+
+TOTAL_WORDS = ("alle", "samlet", "begge", "i alt", "total", "all ")
+
+
+@cache
+def headline_rank(dims: str) -> tuple:
+    """Sorts the breakdown that best stands for the whole first: the total (''), then the one
+    whose values say 'all' ('Kjønn samlet', 'alle aldre', 'Begge kjønn') most often."""
+    values = [v.casefold() + " " for v in dims_dict(dims).values()]
+    return (-sum(any(w in v for w in TOTAL_WORDS) for v in values) + len(values), dims)
+
+
+def headline(keys: list[str]) -> str:
+    return min(keys, key=headline_rank, default="")
 
 
 def _plain(ref: str, r: Stored, names: dict, sources: _Sources) -> dict:
@@ -102,7 +118,8 @@ def area_overview(session: Session, level: str, code: str) -> list[dict]:
         if r.area_level != level:
             continue
         best = latest.get(r.indicator_id)
-        if best is None or (r.dims, -r.end_year) < (best.dims, -best.end_year):
+        if best is None or (headline_rank(r.dims), -r.end_year) < (
+                headline_rank(best.dims), -best.end_year):
             latest[r.indicator_id] = r
     indicators = {i.id: i for i in session.scalars(select(Indicator).where(
         Indicator.id.in_(list(latest))))}

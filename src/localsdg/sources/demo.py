@@ -79,14 +79,14 @@ DATASETS = [
     Dataset("norway/fixtures/ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json",
             "lokal/folkemengde-ssb", None, "Statistisk sentralbyrå"),
     Dataset(TELEMARK + "mdir_klimagassutslipp_telemark_kommuner_2009-2024.csv", None,
-            _m("Kommune", "Utslipp", period="År", dims=("Utslippskilde",), measure="count",
+            _m("Kommune", "Utslipp", period="År", measure="count",
                unit="tonn CO2-ekvivalenter", indicator_column="Sektor", sum_rows=True,
                indicators={**{k: f"{EMISSIONS_SET}/{v}" for k, v in EMISSION_SECTORS.items()},
                            "produkter med fluorgasser": "lokal/utslipp-fluorgasser"}),
             "Miljødirektoratet: Klimagassutslipp fra kommuner",
             ["The file repeats each municipality, year, sector and source up to three times "
              "with different values (one block per gas, the gas column left out); the rows "
-             "are added up to the total in CO2 equivalents."]),
+             "are added up to each sector's total in CO2 equivalents."]),
     Dataset(TELEMARK + "mdir_klimagassutslipp_telemark_kommuner_2009-2024.csv",
             "un-global/13.2.2", _m("Kommune", "Utslipp", period="År", measure="count",
                                    unit="tonn CO2-ekvivalenter", sum_rows=True),

@@ -14,7 +14,7 @@ from localsdg.areas.maps import CREDIT, boundaries, map_set
 from localsdg.areas.registry import list_areas
 from localsdg.catalog.indicators import get_indicator
 from localsdg.errors import UserError
-from localsdg.observations.series import area_overview, get_data
+from localsdg.observations.series import area_overview, get_data, headline
 from localsdg.observations.store import dims_key
 from localsdg.web import charts
 from localsdg.web.downloads import csv_download
@@ -53,7 +53,7 @@ def _view(session: DB, set_id: str, code: str, areas: list[str], breakdown: str 
     year = _borders(borders)
     rows = get_data(session, get_indicator(session, set_id, code), borders=year)
     keys = sorted({dims_key(r["dims"]) for r in rows})
-    chosen = breakdown if breakdown in keys else ("" if "" in keys else (keys or [""])[0])
+    chosen = breakdown if breakdown in keys else headline(keys)
     rows = [r for r in rows if dims_key(r["dims"]) == chosen]
     municipalities = sorted({r["area_code"] for r in rows if r["area_level"] == "municipality"})
     picked = areas or _default_areas(municipalities, {r["area_code"] for r in rows})
