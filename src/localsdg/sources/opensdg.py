@@ -138,7 +138,8 @@ def import_repository(session: Session, folder: Path, *, set_id: str, area: tupl
     ids = indicator_ids(session, {(set_id, code) for code in files})
     result = commit(session, _with_ids(items, set_id, ids), source=str(folder.resolve()), by=by,
                     checksum=_checksum(files.values()), skip_bad=skip_bad,
-                    details={"set": set_id, "area": list(area)})
+                    details={"set": set_id, "area": list(area),
+                             "publisher": f"Open SDG: {set_name or set_id}"})
     return {
         "set_id": set_id, "indicators": len(records),
         "indicators_created": saved.created, "indicators_updated": saved.updated,

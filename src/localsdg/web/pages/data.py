@@ -61,10 +61,12 @@ def _view(session: DB, set_id: str, code: str, areas: list[str], breakdown: str 
 
 
 def _default_areas(municipalities: list[str], present: set[str]) -> list[str]:
-    """A few municipalities, their county and the country, when the reader has not chosen."""
+    """A few municipalities, their county and the country, when the reader has not chosen;
+    else the first areas with data."""
     first = municipalities[:DEFAULT_AREAS]
     counties = sorted({m[:2] for m in first} & present)
-    return first + counties + (["NOR"] if "NOR" in present else [])
+    chosen = first + counties + (["NOR"] if "NOR" in present else [])
+    return chosen or sorted(present)[:DEFAULT_AREAS]  # e.g. a city outside Norway
 
 
 @router.get("/indikator/{set_id}/{code}/data")
