@@ -41,9 +41,10 @@ class Obs:
     def key(self) -> tuple:
         return (self.indicator_id, self.area_level, self.area_code, self.period, self.dims)
 
-    def same_as(self, other: Obs) -> bool:
-        return (self.value, self.unit, self.measure, self.flags, self.borders) == (
-            other.value, other.unit, other.measure, other.flags, other.borders)
+    @property
+    def content(self) -> tuple:
+        """What a re-import must match to count as unchanged."""
+        return (self.value, self.unit, self.measure, self.flags, self.borders)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _save(session: Session, rows: list[Obs], *, source: str, by: str, checksum: 
           skipped: list[Problem], details: dict | None) -> ImportResult:
     """Store what is new or changed in one batch; no batch at all when nothing is."""
     current = _current(session, {r.indicator_id for r in rows})
-    fresh = [r for r in rows if r.key not in current or not r.same_as(current[r.key])]
+    fresh = [r for r in rows if current.get(r.key) != r.content]
     result = ImportResult(source, len(rows), len(fresh), len(rows) - len(fresh), None, skipped)
     if not fresh:
         return result
@@ -146,11 +147,18 @@ def _save(session: Session, rows: list[Obs], *, source: str, by: str, checksum: 
     return result
 
 
-def _current(session: Session, indicator_ids: set[int]) -> dict[tuple, Obs]:
-    out: dict[tuple, Obs] = {}
+def _current(session: Session, indicator_ids: set[int]) -> dict[tuple, tuple]:
+    """Key → content of the current observations, as plain tuples (a million of them fit)."""
+    o = Observation
+    out: dict[tuple, tuple] = {}
     for chunk in _chunks(sorted(indicator_ids), 500):
-        for row in read(session, chunk):
-            out[row.key] = row
+        q = (select(o.indicator_id, o.area_level, o.area_code, o.period, o.dims, o.value, o.unit,
+                    o.measure, o.flags, o.borders)
+             .join(ImportBatch, ImportBatch.id == o.batch_id)
+             .where(o.indicator_id.in_(chunk), ImportBatch.rolled_back_at.is_(None))
+             .order_by(o.batch_id))
+        for row in session.connection().execute(q):
+            out[tuple(row[:5])] = tuple(row[5:])
     return out
 
 
