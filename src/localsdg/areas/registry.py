@@ -12,7 +12,7 @@ from __future__ import annotations
 import gettext
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,15 +129,10 @@ def sync_areas(session: Session, history: Path | None) -> dict:
         _history(loaded, history)
     _countries(loaded)
     _store(session, loaded)
-    counts = defaultdict(int)
-    for v in loaded.versions.values():
-        counts[v.level] += 1
-    current = defaultdict(int)
-    for v in loaded.versions.values():
-        if v.valid_to is None:
-            current[v.level] += 1
-    return {"versions": dict(counts), "current": dict(current), "changes": len(loaded.edges),
-            "notes": loaded.notes}
+    versions = loaded.versions.values()
+    return {"versions": dict(Counter(v.level for v in versions)),
+            "current": dict(Counter(v.level for v in versions if v.valid_to is None)),
+            "changes": len(loaded.edges), "notes": loaded.notes}
 
 
 def _check_history(folder: Path) -> None:
@@ -166,10 +161,9 @@ def _history(loaded: Loaded, folder: Path) -> None:
     short = {municipality_code(r[0]): r[2] for r in csv_lines(folder / HISTORY_FILES[
         "municipalities_2024"])[1:]}
     table = _redistricting(folder)
-    for key, v in list(loaded.versions.items()):
+    for v in loaded.versions.values():
         v.short_name = short.get(v.code, v.short_name)
         v.valid_from = _current_since(folder, v.code) or _first_own_year(table, v.code)
-        loaded.versions[key] = v
     loaded.versions = {v.key: v for v in loaded.versions.values()}
     _old_municipalities(loaded, folder)
     _counties(loaded, folder)
