@@ -532,14 +532,14 @@ def data_import_cmd(
 ) -> None:
     """Import observations from a JSON-stat file, an Open SDG repository or a CSV/XLSX file."""
     from localsdg.observations import imports
-    request = imports.Request(
-        path=path, indicator=indicator, area=area, period=period, period_value=period_value,
-        value=value, dims=tuple(dim or ()), where=_pairs(where, "--where", "COLUMN=VALUE"),
-        county=county, indicator_column=indicator_column,
-        indicators=_pairs(map_, "--map", "VALUE=SET/CODE"), unit=unit, measure=measure,
-        encoding=encoding, sheet=sheet, sum_rows=sum_rows, wide=wide, header_rows=header_rows,
-        level=level, set_id=set_id, area_code=area_code,
-        publisher=publisher, borders=borders, skip_bad=skip_bad_rows)
+    table = {"area": area, "value": value, "period": period, "period_value": period_value,
+             "dims": tuple(dim or ()), "where": _pairs(where, "--where", "COLUMN=VALUE"),
+             "county": county, "indicator_column": indicator_column,
+             "indicators": _pairs(map_, "--map", "VALUE=SET/CODE"), "unit": unit,
+             "measure": measure, "encoding": encoding, "sheet": sheet, "sum_rows": sum_rows,
+             "wide": wide, "header_rows": header_rows, "level": level, "borders": borders}
+    request = imports.Request(path=path, indicator=indicator, table=table, set_id=set_id,
+                              area_code=area_code, publisher=publisher, skip_bad=skip_bad_rows)
     upgrade()
     with session_scope() as s:
         result = imports.run(s, request, _who(by))

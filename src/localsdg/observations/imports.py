@@ -13,36 +13,29 @@ from localsdg.observations.jsonstat import import_jsonstat
 from localsdg.observations.store import indicator_by_ref
 from localsdg.observations.tabular import Mapping, import_table
 
+# The table options a user may give: every mapping field but the code-only `leave_out`.
+TABLE_OPTIONS = frozenset(Mapping.__dataclass_fields__) - {"leave_out"}
+
 
 @dataclass(frozen=True)
 class Request:
+    """One import as a user asks for it. `table` holds the options of a table's mapping
+    (area, value, period, …); `measure` and `borders` among them also apply to JSON-stat."""
+
     path: Path
     indicator: str | None = None
-    area: str | None = None
-    period: str | None = None
-    period_value: str | None = None
-    value: str | None = None
-    dims: tuple[str, ...] = ()
-    where: dict[str, str] = field(default_factory=dict)
-    county: str | None = None
-    indicator_column: str | None = None
-    indicators: dict[str, str] = field(default_factory=dict)
-    unit: str | None = None
-    measure: str | None = None
-    encoding: str | None = None
-    sheet: str | None = None
-    sum_rows: bool = False
-    wide: bool = False
-    header_rows: int = 1
-    level: str | None = None
+    table: dict = field(default_factory=dict)
     set_id: str | None = None
     area_code: str | None = None
     publisher: str | None = None
-    borders: int | None = None
     skip_bad: bool = False
 
 
 def run(session: Session, r: Request, by: str) -> dict:
+    unknown = sorted(set(r.table) - TABLE_OPTIONS)
+    if unknown:
+        raise UserError(f"unknown {', '.join(unknown)}; the import options are "
+                        f"{', '.join(sorted(TABLE_OPTIONS))}", status=400)
     if not r.path.exists():
         raise UserError(f"{r.path}: no such file or folder")
     if r.path.is_dir():
@@ -50,21 +43,19 @@ def run(session: Session, r: Request, by: str) -> dict:
     suffix = r.path.suffix.lower()
     if suffix == ".json":
         indicator = indicator_by_ref(session, _required(r.indicator, "--indicator SET/CODE"))
-        return import_jsonstat(session, r.path, indicator=indicator, by=by, measure=r.measure,
-                               skip_bad=r.skip_bad, borders=r.borders).as_dict()
+        return import_jsonstat(session, r.path, indicator=indicator, by=by,
+                               measure=r.table.get("measure"), skip_bad=r.skip_bad,
+                               borders=r.table.get("borders")).as_dict()
     if suffix in (".csv", ".xlsx"):
         return _table(session, r, by)
     raise UserError(f"{r.path}: not a folder, .json, .csv or .xlsx file")
 
 
 def _table(session: Session, r: Request, by: str) -> dict:
-    mapping = Mapping(
-        area=_required(r.area, "--area COLUMN (codes or names)"),
-        value=r.value if r.wide else _required(r.value, "--value COLUMN"), period=r.period,
-        period_value=r.period_value, county=r.county, dims=r.dims, where=r.where, unit=r.unit,
-        measure=r.measure, encoding=r.encoding, sheet=r.sheet,
-        indicator_column=r.indicator_column, indicators=r.indicators, sum_rows=r.sum_rows,
-        borders=r.borders, wide=r.wide, header_rows=r.header_rows, level=r.level)
+    _required(r.table.get("area"), "--area COLUMN (codes or names)")
+    if not r.table.get("wide"):
+        _required(r.table.get("value"), "--value COLUMN")
+    mapping = Mapping(**{**r.table, "dims": tuple(r.table.get("dims") or ())})
     indicator = indicator_by_ref(session, r.indicator) if r.indicator else None
     return import_table(session, r.path, mapping, indicator=indicator, by=by,
                         skip_bad=r.skip_bad, publisher=r.publisher).as_dict()

@@ -43,7 +43,7 @@ class Mapping:
     area, period and breakdown (parts of a total whose distinguishing column the file lacks)."""
 
     area: str
-    value: str
+    value: str | None = None  # None in a wide table, whose cells are the values
     period: str | None = None
     period_value: str | None = None
     county: str | None = None

@@ -81,8 +81,8 @@ def data_import(session: DB, file: Annotated[UploadFile, File()],
                 options: Annotated[str, Form(description=(
                     "JSON object with the import options of `localsdg data import`: indicator, "
                     "area, period, period_value, value, dims, where, county, indicator_column, "
-                    "indicators, unit, measure, encoding, sheet, sum_rows, publisher, borders, "
-                    "skip_bad"))] = "{}") -> dict:
+                    "indicators, unit, measure, encoding, sheet, sum_rows, wide, header_rows, "
+                    "level, publisher, borders, skip_bad"))] = "{}") -> dict:
     """Import a JSON-stat, CSV or XLSX file: checked whole, stored all or nothing."""
     try:
         given = json.loads(options)
@@ -90,14 +90,9 @@ def data_import(session: DB, file: Annotated[UploadFile, File()],
             raise ValueError("not an object")
     except ValueError as exc:
         raise UserError(f"options: not a JSON object ({exc})", status=400) from exc
-    fields = set(imports.Request.__dataclass_fields__) - {"path", "set_id", "area_code"}
-    unknown = sorted(set(given) - fields)
-    if unknown:
-        raise UserError(f"options: unknown {', '.join(unknown)}; allowed: "
-                        f"{', '.join(sorted(fields))}", status=400)
-    given["dims"] = tuple(given.get("dims") or ())
+    request = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad") if k in given}
     name = Path(file.filename or "upload").name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(file.file.read())
-        return imports.run(session, imports.Request(path=path, **given), by)
+        return imports.run(session, imports.Request(path=path, table=given, **request), by)
