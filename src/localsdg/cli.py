@@ -573,25 +573,15 @@ def data_get_cmd(
     fmt: Format = "table",
 ) -> None:
     """Values of an indicator for areas and years, with flags, notes and sources."""
-    from localsdg.areas.borders import current_year
+    from localsdg.areas.borders import parse_borders
     from localsdg.observations.series import COLUMNS, get_data
     from localsdg.observations.store import indicator_by_ref
-    year = _borders(borders, current_year())
+    year = parse_borders(borders, "--borders")
     with session_scope() as s:
         rows = get_data(s, indicator_by_ref(s, indicator),
                         areas=[a.strip() for a in areas.split(",")] if areas else None,
                         start=from_, end=to, borders=year)
     _emit(rows, fmt, rows, columns=COLUMNS, title=indicator)
-
-
-def _borders(text: str, current: int) -> int | None:
-    if text == "none":
-        return None
-    if text == "current":
-        return current
-    if not (text.isdigit() and len(text) == 4):
-        raise UserError(f"--borders '{text}': write a year (e.g. 2020), current or none")
-    return int(text)
 
 
 @data_app.command("batches")

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from localsdg.db.schema import Area, AreaChange
+from localsdg.errors import UserError
 from localsdg.observations.store import flag_list
 
 POPULATION = "lokal/folkemengde"  # SET/CODE of the population series used to weight rates
@@ -28,6 +29,17 @@ POPULATION = "lokal/folkemengde"  # SET/CODE of the population series used to we
 
 def current_year() -> int:
     return date.today().year
+
+
+def parse_borders(text: str, name: str = "borders") -> int | None:
+    """'current' (or empty) → this year; 'none' → as imported (None); '2020' → 2020."""
+    if text == "none":
+        return None
+    if text in ("", "current"):
+        return current_year()
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    raise UserError(f"{name} '{text}': write a year (e.g. 2020), current or none", status=400)
 
 
 def valid(a: Area, year: int) -> bool:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from localsdg.areas.borders import current_year
+from localsdg.areas.borders import parse_borders
 from localsdg.areas.registry import list_areas
 from localsdg.errors import UserError
 from localsdg.observations import imports
@@ -43,8 +43,7 @@ def data(request: Request, session: DB,
          format: Literal["json", "csv"] = "json"):  # noqa: A002 - the public parameter name
     """Values with unit, flags, notes, source and import batch; on the borders of a year."""
     check_params(request, "indicator", "areas", "from", "to", "borders", "format")
-    year = None if borders == "none" else current_year() if borders == "current" else (
-        int(borders) if borders.isdigit() else _bad_borders(borders))
+    year = parse_borders(borders)
     ind = indicator_by_ref(session, indicator)
     rows = get_data(session, ind, areas=areas.split(",") if areas else None, start=start,
                     end=end, borders=year)
@@ -53,10 +52,6 @@ def data(request: Request, session: DB,
                               "batch": json.dumps(r["batch"])} for r in rows], COLUMNS,
                             indicator.replace("/", "-"))
     return rows
-
-
-def _bad_borders(text: str) -> int:
-    raise UserError(f"borders '{text}': write a year (e.g. 2020), current or none", status=400)
 
 
 @router.get("/data/batches", tags=["data"])

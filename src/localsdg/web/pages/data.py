@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from localsdg.areas.borders import current_year
+from localsdg.areas.borders import parse_borders
 from localsdg.areas.maps import CREDIT, boundaries, map_set
 from localsdg.areas.registry import list_areas
 from localsdg.catalog.indicators import get_indicator
@@ -38,19 +38,9 @@ class View:
     borders: int | None
 
 
-def _borders(text: str) -> int | None:
-    if text == "none":
-        return None
-    if text in ("", "current"):
-        return current_year()
-    if text.isdigit() and len(text) == 4:
-        return int(text)
-    raise UserError(f"grenser '{text}': choose current, none or a year", status=400)
-
-
 def _view(session: DB, set_id: str, code: str, areas: list[str], breakdown: str | None,
           borders: str) -> View:
-    year = _borders(borders)
+    year = parse_borders(borders, "grenser")
     rows = get_data(session, get_indicator(session, set_id, code), borders=year)
     keys = sorted({dims_key(r["dims"]) for r in rows})
     chosen = breakdown if breakdown in keys else headline(keys)
