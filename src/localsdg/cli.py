@@ -574,14 +574,14 @@ def data_get_cmd(
 ) -> None:
     """Values of an indicator for areas and years, with flags, notes and sources."""
     from localsdg.areas.borders import parse_borders
-    from localsdg.observations.series import COLUMNS, get_data
+    from localsdg.observations.series import COLUMNS, flat_row, get_data
     from localsdg.observations.store import indicator_by_ref
     year = parse_borders(borders, "--borders")
     with session_scope() as s:
         rows = get_data(s, indicator_by_ref(s, indicator),
                         areas=[a.strip() for a in areas.split(",")] if areas else None,
                         start=from_, end=to, borders=year)
-    _emit(rows, fmt, rows, columns=COLUMNS, title=indicator)
+    _emit(rows, fmt, [flat_row(r) for r in rows], columns=COLUMNS, title=indicator)
 
 
 @data_app.command("batches")

@@ -44,6 +44,14 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
     return out
 
 
+def flat_row(row: dict) -> dict:
+    """A data row with its breakdown, flags and batches as text, for CSV."""
+    batch = row["batch"]
+    return {**row, "dims": ";".join(f"{k}={v}" for k, v in row["dims"].items()),
+            "flags": ",".join(row["flags"]),
+            "batch": ",".join(map(str, batch)) if isinstance(batch, list) else batch}
+
+
 TOTAL_WORDS = ("alle", "samlet", "begge", "i alt", "total", "all ")
 
 

@@ -15,8 +15,8 @@ from localsdg.areas.borders import parse_borders
 from localsdg.areas.registry import list_areas
 from localsdg.errors import UserError
 from localsdg.observations import imports
-from localsdg.observations.series import COLUMNS, get_data
-from localsdg.observations.store import batches, dims_key, indicator_by_ref, rollback
+from localsdg.observations.series import COLUMNS, flat_row, get_data
+from localsdg.observations.store import batches, indicator_by_ref, rollback
 from localsdg.web.downloads import csv_download
 from localsdg.web.params import DB, check_params
 
@@ -48,9 +48,7 @@ def data(request: Request, session: DB,
     rows = get_data(session, ind, areas=areas.split(",") if areas else None, start=start,
                     end=end, borders=year)
     if format == "csv":
-        return csv_download([{**r, "dims": dims_key(r["dims"]), "flags": ",".join(r["flags"]),
-                              "batch": json.dumps(r["batch"])} for r in rows], COLUMNS,
-                            indicator.replace("/", "-"))
+        return csv_download([flat_row(r) for r in rows], COLUMNS, indicator.replace("/", "-"))
     return rows
 
 

@@ -14,7 +14,7 @@ from localsdg.areas.maps import CREDIT, boundaries, map_set
 from localsdg.areas.registry import list_areas
 from localsdg.catalog.indicators import get_indicator
 from localsdg.errors import UserError
-from localsdg.observations.series import area_overview, get_data, headline
+from localsdg.observations.series import area_overview, flat_row, get_data, headline
 from localsdg.observations.store import dims_key
 from localsdg.web import charts
 from localsdg.web.downloads import csv_download
@@ -120,8 +120,7 @@ def _map(session: DB, view: View, year: int | None, name: str, unit: str, lang: 
 def data_csv(session: DB, set_id: str, code: str, omrade: Areas = None,
              brudd: str | None = None, grenser: str = "current"):
     view = _view(session, set_id, code, omrade or [], brudd, grenser)
-    rows = [{**r, "dims": dims_key(r["dims"]), "flags": ",".join(r["flags"])}
-            for r in view.rows if not omrade or r["area_code"] in view.areas]
+    rows = [flat_row(r) for r in view.rows if not omrade or r["area_code"] in view.areas]
     return csv_download(rows, TABLE_FIELDS, f"{set_id}-{code}")
 
 
