@@ -9,7 +9,14 @@ from functools import cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from localsdg.areas.borders import POPULATION, Harmonised, borders_of, harmonise
+from localsdg.areas.borders import (
+    POPULATION,
+    Borders,
+    Harmonised,
+    borders_of,
+    current_year,
+    harmonise,
+)
 from localsdg.db.schema import ImportBatch, Indicator, Observation
 from localsdg.errors import UserError
 from localsdg.observations.store import Stored, dims_dict, flag_list, indicator_by_ref, read
@@ -38,9 +45,10 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
             continue
         population = _population(session) if any(r.measure == "rate" for r in level_rows) \
             else {}
+        wanted = _on_borders(places, areas, borders) if areas else None
         out += [_harmonised(ref, level, h, places.names, sources)
                 for h in harmonise(places, level_rows, borders, population)
-                if not areas or h.area_code in areas]
+                if wanted is None or h.area_code in wanted]
     return out
 
 
@@ -65,6 +73,14 @@ def headline_rank(dims: str) -> tuple:
 
 def headline(keys: list[str]) -> str:
     return min(keys, key=headline_rank, default="")
+
+
+def _on_borders(places: Borders, areas: list[str], year: int) -> set[str]:
+    """The codes asked for, and those their areas of today belong to on `year`'s borders
+    (3101 Halden asked for on 2020 borders is 3001)."""
+    today = current_year()
+    return set(areas) | {code for a in areas
+                         for code in ((places.place(a, today, year) or (0, None))[1] or [])}
 
 
 def _plain(ref: str, r: Stored, names: dict, sources: _Sources) -> dict:
