@@ -32,10 +32,16 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 areas_app = typer.Typer(help="Municipalities, counties and countries.", no_args_is_help=True)
 data_app = typer.Typer(help="Observations: import, read, roll back.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo datasets.", no_args_is_help=True)
+sdr_app = typer.Typer(help="SDSN's SDG Index workbooks: import and check.", no_args_is_help=True)
+profiles_app = typer.Typer(help="Scoring profile sets.", no_args_is_help=True)
+groups_app = typer.Typer(help="Area groups to compare within.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
 app.add_typer(areas_app, name="areas")
 app.add_typer(data_app, name="data")
 app.add_typer(demo_app, name="demo")
+app.add_typer(sdr_app, name="sdr")
+app.add_typer(profiles_app, name="profiles")
+app.add_typer(groups_app, name="groups")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(db_app, name="db")
 out = Console()
@@ -624,3 +630,176 @@ def demo_load_cmd(folder: Path, by: By = None, fmt: Format = "table") -> None:
                         for d in report["datasets"]], title="Demo data")
     b = report["barcelona"]
     out.print(f"Barcelona: {b.get('written')} observations written", highlight=False)
+
+
+# ---------------------------------------------------------------- scoring
+
+Profile = Annotated[str, typer.Option("--profile", help="profile set, e.g. sdsn-2021")]
+Areas = Annotated[str | None, typer.Option(
+    "--areas", help="area group: sdr-2021, county:40, size:small, all:municipality, "
+    "similar:3806 or codes 0301,4601 (default: the profile set's own group)")]
+Year = Annotated[int | None, typer.Option("--year", help="score the values up to this year "
+                                          "(default: the latest)")]
+Output = Annotated[Path | None, typer.Option("-o", "--output", help="write to this file")]
+
+
+@sdr_app.command("import")
+@user_errors
+def sdr_import_cmd(workbook: Annotated[str, typer.Argument(
+        help="an SDR workbook (.xlsx), or an edition year (2019, 2021) to fetch")],
+        by: By = None, fmt: Format = "table") -> None:
+    """Import an SDSN SDR workbook: indicators, country data, profile set sdsn-YEAR and area
+    group sdr-YEAR."""
+    from localsdg.sources import sdr
+    wb = sdr.load(workbook)
+    with session_scope() as s:
+        report = sdr.import_workbook(s, wb, _who(by))
+    obs = report.pop("observations")
+    _emit({**report, "observations": obs}, fmt, [{**report, "written": obs["written"],
+                                                   "unchanged": obs["unchanged"]}])
+
+
+@sdr_app.command("compare")
+@user_errors
+def sdr_compare_cmd(workbook: Annotated[str, typer.Argument(
+        help="the SDR workbook imported before, or its edition year")],
+        fmt: Format = "table") -> None:
+    """Score the imported edition from its raw values and compare with SDSN's published
+    normalised scores, goal scores, index scores, ranks, colours and trends."""
+    from localsdg.sources import sdr
+    wb = sdr.load(workbook)
+    with session_scope() as s:
+        result = sdr.compare(s, wb).as_dict()
+    if fmt == "json":
+        _emit(result, fmt)
+        return
+    _emit(result, fmt, [{"what": k, "equal": v["equal"], "compared": v["compared"]}
+                        for k, v in result["counts"].items()],
+          title=f"SDR {wb.edition}: our scores against the published ones")
+    if result["differences"] and fmt == "table":
+        _emit(result, fmt, result["differences"], title="Differences")
+
+
+@app.command("score")
+@user_errors
+def score_cmd(profile: Profile, areas: Areas = None, year: Year = None,
+              fmt: Format = "table", output: Output = None) -> None:
+    """Index, rank and the 17 goal scores (with colours and trends) per area."""
+    from localsdg.scoring import explain
+    from localsdg.scoring.run import run
+    with session_scope() as s:
+        r = run(s, profile, areas, year)
+        if fmt == "xlsx":
+            _write(output, explain.xlsx(r))
+            return
+        rows = explain.table(r)
+        data = {**explain.summary(r), "areas": rows}
+    if fmt == "table":  # goal scores as whole numbers under the goal's number, to fit
+        rows = [{"code": x["code"], "name": x["name"], "index": _short(x["index"], 1),
+                 "rank": _short(x["rank"], 0),
+                 **{str(g): _short(x[f"goal_{g}"], 0) for g in range(1, 18)}} for x in rows]
+    _emit(data, fmt, rows, title=f"{profile}, {data['group']}, {data['year']}")
+
+
+def _short(x: float | None, decimals: int) -> str:
+    return "" if x is None else f"{x:.{decimals}f}"
+
+
+def _write(output: Path | None, content: bytes) -> None:
+    if output is None:
+        raise UserError("--format xlsx needs -o FILE")
+    output.write_bytes(content)
+    err.print(f"wrote {output}")
+
+
+@app.command("explain")
+@user_errors
+def explain_cmd(profile: Profile,
+                area: Annotated[str, typer.Option("--area", help="area code, e.g. NOR or 3806")],
+                goal: Annotated[int | None, typer.Option("--goal", help="explain one goal")] = None,
+                indicator: Annotated[str | None, typer.Option(
+                    "--indicator", help="explain one indicator (SET/CODE or code)")] = None,
+                areas: Areas = None, year: Year = None, fmt: Format = "table") -> None:
+    """How an area's index, a goal or an indicator score came about, step by step."""
+    from localsdg.scoring import explain
+    from localsdg.scoring.run import run
+    with session_scope() as s:
+        data = explain.explain(run(s, profile, areas, year), area, goal, indicator)
+    if fmt == "json":
+        _emit(data, fmt)
+        return
+    part = data.get("indicator") or data.get("goal") or data.get("index")
+    for step in part["steps"]:
+        out.print(f"- {step}", highlight=False, soft_wrap=True)
+    for sub in part.get("indicators", []):
+        if sub["in_index"]:
+            out.print(f"  {sub['indicator']}: {sub['name']}", highlight=False)
+            for step in sub["steps"]:
+                out.print(f"    - {step}", highlight=False, soft_wrap=True)
+
+
+@profiles_app.command("list")
+@user_errors
+def profiles_list_cmd(fmt: Format = "table") -> None:
+    """Profile sets with their number of indicators and source."""
+    from localsdg.scoring.profiles import list_sets
+    with session_scope() as s:
+        rows = list_sets(s)
+    _emit(rows, fmt, rows, columns=["id", "name", "indicators", "source"])
+
+
+@profiles_app.command("export")
+@user_errors
+def profiles_export_cmd(profile: Annotated[str, typer.Argument(help="profile set id")],
+                        output: Output = None) -> None:
+    """Write a profile set as CSV (one row per indicator, and per area's own target)."""
+    from localsdg.scoring.profiles import export_csv, get_set
+    with session_scope() as s:
+        text = export_csv(s, get_set(s, profile))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write(output, text.encode())
+
+
+@profiles_app.command("import")
+@user_errors
+def profiles_import_cmd(
+    file: Path,
+    profile: Annotated[str, typer.Option("--id", help="the profile set's id")],
+    name: Annotated[str | None, typer.Option(help="its name")] = None,
+    like: Annotated[str | None, typer.Option(
+        help="take the method's rules from this profile set")] = None,
+) -> None:
+    """Create or replace a profile set from CSV in the exported layout; any bad cell stops the
+    import with its row and column, and nothing is stored."""
+    from localsdg.scoring.profiles import get_set, read_csv, save_set
+    from localsdg.textfiles import decode
+    with session_scope() as s:
+        items = read_csv(s, decode(file.read_bytes(), str(file)), str(file))
+        method = dict(get_set(s, like).method) if like else {}
+        save_set(s, profile, name or profile, method, items, source=str(file))
+    err.print(f"profile set {profile}: {len(items)} profiles")
+
+
+@groups_app.command("list")
+@user_errors
+def groups_list_cmd(fmt: Format = "table") -> None:
+    """Stored area groups (the made-on-the-spot ones are described in 'score --help')."""
+    from localsdg.scoring.groups import list_groups
+    with session_scope() as s:
+        rows = list_groups(s)
+    _emit(rows, fmt, rows, columns=["id", "name", "members", "method"])
+
+
+@groups_app.command("show")
+@user_errors
+def groups_show_cmd(group: str, year: Year = None, fmt: Format = "table") -> None:
+    """The members of a group and how they were chosen."""
+    from localsdg.scoring.groups import resolve
+    with session_scope() as s:
+        g = resolve(s, group, year=year)
+    rows = [{"level": m.level, "code": m.code, "name": m.name, "subgroup": m.subgroup}
+            for m in g.members]
+    _emit({"id": g.id, "name": g.name, "method": g.method, "members": rows}, fmt, rows,
+          title=f"{g.name}: {g.method}")

@@ -233,3 +233,73 @@ class Observation(Base):
     flags: Mapped[str] = mapped_column(String(100), default="")
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"),
                                           index=True)
+
+
+class ProfileSet(Base):
+    """A named way of scoring: one profile per indicator plus the method's rules (`method`:
+    the fields of scoring.engine.Method, the trend rule, the year window)."""
+
+    __tablename__ = "profile_set"
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    method: Mapped[dict] = mapped_column(JSON, default=dict)
+    source: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    profiles: Mapped[list[ScoringProfile]] = relationship(
+        back_populates="profile_set", cascade="all, delete-orphan",
+        order_by="ScoringProfile.id")
+
+
+class ScoringProfile(Base):
+    """How one indicator is scored in a profile set; `area_code` set: one area's own override
+    (its local target) of the shared profile."""
+
+    __tablename__ = "scoring_profile"
+    __table_args__ = (UniqueConstraint("profile_set_id", "indicator_id", "area_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_set_id: Mapped[str] = mapped_column(
+        ForeignKey("profile_set.id", ondelete="CASCADE"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    area_code: Mapped[str | None] = mapped_column(String(20))
+    goal: Mapped[int] = mapped_column(Integer)
+    lower: Mapped[float | None] = mapped_column(Float)
+    lower_rule: Mapped[str] = mapped_column(String(30), default="fixed")
+    upper: Mapped[float | None] = mapped_column(Float)
+    upper_rule: Mapped[str] = mapped_column(String(30), default="fixed")
+    green: Mapped[float | None] = mapped_column(Float)
+    red: Mapped[float | None] = mapped_column(Float)
+    target_value: Mapped[float | None] = mapped_column(Float)
+    target_year: Mapped[int | None] = mapped_column(Integer)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    in_index: Mapped[bool] = mapped_column(Boolean, default=True)
+    impute: Mapped[bool] = mapped_column(Boolean, default=False)
+    trend_from: Mapped[int | None] = mapped_column(Integer)
+    only_in: Mapped[str | None] = mapped_column(Text)  # dashboard only in these subgroups
+    not_in: Mapped[str | None] = mapped_column(Text)  # … or not in these (comma-separated)
+    justification: Mapped[str | None] = mapped_column(Text)
+    profile_set: Mapped[ProfileSet] = relationship(back_populates="profiles")
+
+
+class AreaGroup(Base):
+    """Areas compared with each other: SDSN's countries, a county, a KOSTRA group, a user's list.
+    A member's `subgroup` (e.g. SDSN's region) is what group-mean rules fill from."""
+
+    __tablename__ = "area_group"
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(Text)  # how the members were chosen, in words
+    members: Mapped[list[AreaGroupMember]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", order_by="AreaGroupMember.id")
+
+
+class AreaGroupMember(Base):
+    __tablename__ = "area_group_member"
+    __table_args__ = (UniqueConstraint("group_id", "area_level", "area_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[str] = mapped_column(ForeignKey("area_group.id", ondelete="CASCADE"),
+                                          index=True)
+    area_level: Mapped[str] = mapped_column(String(20))
+    area_code: Mapped[str] = mapped_column(String(20))
+    subgroup: Mapped[str | None] = mapped_column(Text)
+    group: Mapped[AreaGroup] = relationship(back_populates="members")

@@ -165,3 +165,16 @@ def summary(session: Session, indicator_id: int) -> dict | None:
     count, areas, first, last = session.execute(q).one()
     return {"observations": count, "areas": areas, "first": first, "last": last} if count \
         else None
+
+
+def latest_values(session: Session, ref: str, year: int | None = None) -> dict[str, float]:
+    """Area code → the indicator's latest total up to `year`, as imported ({} without data)."""
+    try:
+        indicator = indicator_by_ref(session, ref)
+    except UserError:
+        return {}
+    out: dict[str, tuple[int, float]] = {}
+    for r in read(session, [indicator.id], end=year):
+        if not r.dims and r.value is not None and r.end_year >= out.get(r.area_code, (0,))[0]:
+            out[r.area_code] = (r.end_year, r.value)
+    return {c: v for c, (_, v) in out.items()}

@@ -1,0 +1,172 @@
+"""Area groups to compare within: stored lists (SDSN's countries, a user's list) and groups made
+on the spot from the register and the data: a county's municipalities, a size class, and the
+municipalities most similar to one on structural indicators.
+
+A group is named by a string, so the CLI, the API and the pages take the same names:
+`sdr-2021` (a stored group), `county:40` (Telemark's municipalities today), `size:small`
+(`small` < 5,000 inhabitants, `medium` < 20,000, `large` the rest, as KOSTRA's size bands),
+`all:municipality`, `similar:3806` (the ten most similar to Porsgrunn), or a list of codes
+`0301,4601,5001`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from localsdg.areas.borders import POPULATION
+from localsdg.areas.registry import list_areas
+from localsdg.db.schema import AreaGroup, AreaGroupMember
+from localsdg.errors import UserError
+
+SIZE_CLASSES = {"small": (0, 5_000), "medium": (5_000, 20_000), "large": (20_000, None)}
+SIMILAR_COUNT = 10
+
+
+@dataclass(frozen=True)
+class Member:
+    level: str
+    code: str
+    name: str
+    subgroup: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    method: str  # how the members were chosen, in words
+    members: tuple[Member, ...]
+
+
+def save_group(session: Session, group_id: str, name: str, method: str,
+               members: list[tuple[str, str, str | None]]) -> AreaGroup:
+    """Create or replace a stored group with exactly these (level, code, subgroup) members."""
+    g = session.get(AreaGroup, group_id)
+    if g is None:
+        g = AreaGroup(id=group_id, name=name, method=method)
+        session.add(g)
+    else:
+        g.name, g.method = name, method
+        g.members.clear()
+        session.flush()
+    g.members.extend(AreaGroupMember(area_level=lv, area_code=c, subgroup=s)
+                     for lv, c, s in members)
+    session.flush()
+    return g
+
+
+def list_groups(session: Session) -> list[dict]:
+    q = select(AreaGroup).order_by(AreaGroup.id).options(selectinload(AreaGroup.members))
+    return [{"id": g.id, "name": g.name, "method": g.method, "members": len(g.members)}
+            for g in session.scalars(q)]
+
+
+def resolve(session: Session, name: str, *, year: int | None = None) -> Group:
+    """The group a name stands for (see the module's docstring for the forms)."""
+    kind, _, arg = name.partition(":")
+    names = _names(session)
+    if kind == "county" and arg:
+        return _from_register(session, name, names, lambda a: a["parent"] == arg.zfill(2),
+                              f"the municipalities of county {arg} today")
+    if kind == "all" and arg:
+        return _from_register(session, name, names, lambda a: True, f"all {arg}s today",
+                              level=arg)
+    if kind == "size" and arg:
+        return _size_class(session, name, arg, names, year)
+    if kind == "similar" and arg:
+        return similar(session, arg, year=year)
+    stored = session.scalar(select(AreaGroup).where(AreaGroup.id == name)
+                            .options(selectinload(AreaGroup.members)))
+    if stored is not None:
+        return Group(stored.id, stored.name, stored.method, tuple(
+            Member(m.area_level, m.area_code, names.get((m.area_level, m.area_code),
+                                                        m.area_code), m.subgroup or "")
+            for m in stored.members))
+    if "," in name or name.isdigit():
+        return _listed(name, names)
+    raise UserError(f"no area group '{name}'; use a stored group ({_stored_ids(session)}), "
+                    "county:NN, size:small|medium|large, all:municipality, similar:CODE, "
+                    "or codes separated by commas")
+
+
+def _stored_ids(session: Session) -> str:
+    return ", ".join(session.scalars(select(AreaGroup.id).order_by(AreaGroup.id))) or "none yet"
+
+
+def _names(session: Session) -> dict[tuple[str, str], str]:
+    return {(a["level"], a["code"]): a["name"] for a in list_areas(session)}
+
+
+def _current(session: Session, level: str = "municipality") -> list[dict]:
+    return [a for a in list_areas(session, level) if a["valid_to"] is None]
+
+
+def _from_register(session: Session, name: str, names: dict, keep, method: str,
+                   level: str = "municipality") -> Group:
+    members = tuple(Member(a["level"], a["code"], a["name"], a["parent"] or "")
+                    for a in _current(session, level) if keep(a) and not a["code"].endswith("99"))
+    if not members:
+        raise UserError(f"area group '{name}' has no members; is 'localsdg sync areas' done "
+                        "and the code right?")
+    return Group(name, method, method, members)
+
+
+def _listed(name: str, names: dict) -> Group:
+    members = []
+    for code in (c.strip() for c in name.split(",") if c.strip()):
+        level = "municipality" if len(code) == 4 else "county" if len(code) == 2 else "country"
+        if (level, code) not in names:
+            raise UserError(f"area '{code}' in the list '{name}' is not known; "
+                            "'localsdg areas list' shows the codes")
+        members.append(Member(level, code, names[(level, code)]))
+    return Group(name, "chosen areas", "a list of areas chosen by the user", tuple(members))
+
+
+def _population(session: Session, year: int | None) -> dict[str, float]:
+    """Latest population per current municipality code, up to `year`."""
+    from localsdg.observations.series import latest_values
+    return latest_values(session, POPULATION, year)
+
+
+def _size_class(session: Session, name: str, size: str, names: dict, year: int | None) -> Group:
+    if size not in SIZE_CLASSES:
+        raise UserError(f"size class '{size}' is unknown; use {', '.join(SIZE_CLASSES)}")
+    low, high = SIZE_CLASSES[size]
+    pop = _population(session, year)
+    if not pop:
+        raise UserError("size classes need population figures (lokal/folkemengde); "
+                        "'localsdg demo load' imports them")
+    keep = {c for c, p in pop.items() if p >= low and (high is None or p < high)}
+    bands = f"{low:,}–{high:,}" if high else f"{low:,} or more"
+    return _from_register(session, name, names, lambda a: a["code"] in keep,
+                          f"municipalities with {bands} inhabitants (latest population)")
+
+
+def similar(session: Session, code: str, *, indicators: tuple[str, ...] = (),
+            year: int | None = None, count: int = SIMILAR_COUNT) -> Group:
+    """The `count` municipalities nearest to `code` on log population and any chosen indicators
+    (latest values), each standardised to mean 0 and spread 1 over all municipalities; the
+    distance is Euclidean. The area itself is the first member."""
+    from localsdg.observations.series import latest_values
+    columns = [(POPULATION, True)] + [(ref, False) for ref in indicators]
+    data = [latest_values(session, ref, year) for ref, _ in columns]
+    codes = sorted(set.intersection(*(set(d) for d in data)))
+    if code not in codes:
+        raise UserError(f"municipality {code} lacks data for {', '.join(r for r, _ in columns)};"
+                        " similar municipalities need all of them")
+    x = np.array([[np.log(d[c]) if log and d[c] > 0 else d[c] for (_, log), d in
+                   zip(columns, data, strict=True)] for c in codes])
+    z = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+    dist = np.sqrt(((z - z[codes.index(code)]) ** 2).sum(axis=1))
+    nearest = [codes[i] for i in np.argsort(dist, kind="stable")[:count + 1]]
+    names = _names(session)
+    on = ", ".join(["log population", *indicators])
+    method = (f"the {count} municipalities nearest to {code} on {on} (latest values, "
+              "standardised; Euclidean distance)")
+    return Group(f"similar:{code}", f"like {names.get(('municipality', code), code)}", method,
+                 tuple(Member("municipality", c, names.get(("municipality", c), c))
+                       for c in nearest))
