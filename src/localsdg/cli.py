@@ -683,20 +683,31 @@ def sdr_compare_cmd(workbook: Annotated[str, typer.Argument(
 @app.command("score")
 @user_errors
 def score_cmd(profile: Profile, areas: Areas = None, year: Year = None,
+              runs: Annotated[int, typer.Option(
+                  "--runs", help="Monte Carlo runs over the method's choices; gives 5–95 % "
+                  "bands of index and rank (0: none)")] = 0,
               fmt: Format = "table", output: Output = None) -> None:
     """Index, rank and the 17 goal scores (with colours and trends) per area."""
     from localsdg.scoring import explain
-    from localsdg.scoring.run import run
+    from localsdg.scoring.run import run, uncertainty
+    from localsdg.scoring.uncertainty import Spread
     with session_scope() as s:
         r = run(s, profile, areas, year)
-        if fmt == "xlsx":
-            _write(output, explain.xlsx(r))
-            return
-        rows = explain.table(r)
-        data = {**explain.summary(r), "areas": rows}
+    u = uncertainty(r, Spread(runs=runs)) if runs > 0 else None
+    if fmt == "xlsx":
+        _write(output, explain.xlsx(r, u))
+        return
+    rows = explain.table(r, u)
+    data = {**explain.summary(r), "areas": rows,
+            "sensitivity": u.sensitivity if u else None}
+    if u is not None and fmt == "table":
+        err.print("median width of the 5–95 % rank band when one choice varies alone: " +
+                  ", ".join(f"{k} {v:g}" for k, v in u.sensitivity.items()))
     if fmt == "table":  # goal scores as whole numbers under the goal's number, to fit
         rows = [{"code": x["code"], "name": x["name"], "index": _short(x["index"], 1),
-                 "rank": _short(x["rank"], 0),
+                 "rank": _short(x["rank"], 0) + (
+                     f" ({_short(x['rank_p5'], 0)}–{_short(x['rank_p95'], 0)})"
+                     if "rank_p5" in x else ""),
                  **{str(g): _short(x[f"goal_{g}"], 0) for g in range(1, 18)}} for x in rows]
     _emit(data, fmt, rows, title=f"{profile}, {data['group']}, {data['year']}")
 

@@ -165,19 +165,23 @@ def _fill_from_group(scores: np.ndarray, groups: np.ndarray, columns: np.ndarray
     return np.where(filled, per_area, scores), filled
 
 
-def _weighted_mean(scores: np.ndarray, weights: np.ndarray, geometric: bool) -> np.ndarray:
-    """Row means over the available columns; NaN where a row has none. `weights` is a vector
-    (one mean per row) or a columns × outputs matrix (one mean per row and output)."""
+def weighted_mean(scores: np.ndarray, weights: np.ndarray, geometric: bool) -> np.ndarray:
+    """Means over the last axis's available values; NaN where there are none. `weights` is a
+    vector (one mean per row) or a columns × outputs matrix (one mean per row and output;
+    stacked runs × columns × outputs with scores of runs × rows × columns).
+
+    The geometric mean is taken on the scores moved onto 1–100 and moved back, as the OECD/JRC
+    handbook on composite indicators advises, so that one score of 0 does not make it 0."""
     have = ~np.isnan(scores)
-    w = weights if weights.ndim == 2 else weights[:, None]
+    w = weights if weights.ndim >= 2 else weights[:, None]
     total = have.astype(float) @ w
     with np.errstate(invalid="ignore", divide="ignore"):
         if geometric:
-            logs = np.log(np.where(have, np.maximum(scores, 0.0), 1.0))
-            out = np.exp((logs @ w) / total)
+            logs = np.log(np.where(have, 1.0 + 0.99 * scores, 1.0))
+            out = (np.exp((logs @ w) / total) - 1.0) / 0.99
         else:
             out = (np.where(have, scores, 0.0) @ w) / total
-    return out if weights.ndim == 2 else out[:, 0]
+    return out if weights.ndim >= 2 else out[..., 0]
 
 
 def goal_scores(s: np.ndarray, p: Profiles, m: Method, imputed: np.ndarray | None = None
@@ -188,7 +192,7 @@ def goal_scores(s: np.ndarray, p: Profiles, m: Method, imputed: np.ndarray | Non
     w = goal_matrix(p, index_only=True) * p.weight[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = (data.astype(float) @ w) / w.sum(axis=0)
-    goal = _weighted_mean(s, w, m.aggregation == "geometric")
+    goal = weighted_mean(s, w, m.aggregation == "geometric")
     return np.where(share >= m.min_share - 1e-12, goal, np.nan), np.nan_to_num(share)
 
 
@@ -234,7 +238,7 @@ def score(values: np.ndarray, p: Profiles, m: Method, groups: np.ndarray | None 
     full = goal
     if m.missing_goal == "group":
         full, filled = _fill_from_group(goal, groups, present, counted)
-    index = _weighted_mean(full[:, present], np.ones(present.sum()),
+    index = weighted_mean(full[:, present], np.ones(present.sum()),
                            m.aggregation == "geometric")
     index = np.where(counted, index, np.nan)
     shown = np.ones(values.shape, dtype=bool) if p.shown is None else p.shown

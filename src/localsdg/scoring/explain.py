@@ -17,6 +17,7 @@ from localsdg.errors import UserError
 from localsdg.scoring.engine import COLOURS, GOALS
 from localsdg.scoring.run import Run
 from localsdg.scoring.trends import END, PROJECTION
+from localsdg.scoring.uncertainty import Uncertainty
 
 
 def _num(x: float) -> float | None:
@@ -27,12 +28,17 @@ def _colour(i: int) -> str | None:
     return COLOURS[i] if i >= 0 else None
 
 
-def table(r: Run) -> list[dict]:
+def table(r: Run, u: Uncertainty | None = None) -> list[dict]:
+    """One row per area, best first; with `u`, the 5–95 % bands of index and rank."""
     rows = []
     for a, m in enumerate(r.group.members):
         row = {"code": m.code, "name": m.name, "group": m.subgroup or None,
                "index": _num(r.scores.index[a]), "rank": _num(r.scores.rank[a]),
                "missing_share": _num(r.scores.missing_share[a])}
+        if u is not None:
+            for what, band in (("index", u.index[a]), ("rank", u.rank[a])):
+                row.update({f"{what}_p5": _num(band[0]), f"{what}_median": _num(band[1]),
+                            f"{what}_p95": _num(band[2])})
         for g in range(1, GOALS + 1):
             row[f"goal_{g}"] = _num(r.scores.goal[a, g - 1])
             row[f"goal_{g}_filled"] = bool(r.scores.goal_filled[a, g - 1])
@@ -50,13 +56,13 @@ def summary(r: Run) -> dict:
             "indicators": len(r.indicators)}
 
 
-def xlsx(r: Run) -> bytes:
+def xlsx(r: Run, u: Uncertainty | None = None) -> bytes:
     """The score table and, per area and indicator, the value, its source and the score."""
     import xlsxwriter
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                      "nan_inf_to_errors": True})
-    rows = table(r)
+    rows = table(r, u)
     _sheet(book, "scores", list(rows[0]) if rows else [], rows)
     _sheet(book, "indicators", INDICATOR_COLUMNS, indicator_rows(r))
     _sheet(book, "method", ["setting", "value"],

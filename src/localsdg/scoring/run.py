@@ -22,6 +22,7 @@ from localsdg.scoring import trends
 from localsdg.scoring.engine import Method, Profiles, Scores, score
 from localsdg.scoring.groups import Group, resolve
 from localsdg.scoring.profiles import Profile, get_set, method_of, profiles_of
+from localsdg.scoring.uncertainty import Spread, Uncertainty, analyse
 
 TREND_BASIS = "basis=trend"  # series a publisher gave for trends (SDSN's trend sheet)
 
@@ -47,6 +48,7 @@ class Run:
     indicators: list[Indicator]
     profiles: Profiles
     cells: dict[tuple[int, int], Cell]  # (area row, indicator column) → its value's origin
+    series: dict[tuple[str, int], list[Cell]]
     values: np.ndarray
     scores: Scores
     trend: trends.Trends
@@ -84,8 +86,18 @@ def run(session: Session, profile_set: str, group_name: str | None = None,
     prof.shown = _shown(shared, subgroups)
     result = score(values, prof, method, subgroups, given)
     trend = _trends(series, codes, shared, prof, result, year, ps.method.get("trend", "sdsn"))
-    return Run(ps.id, group, year, method, indicators, prof, cells, values, result, trend,
-               rules)
+    return Run(ps.id, group, year, method, indicators, prof, cells, series, values, result,
+               trend, rules)
+
+
+def uncertainty(r: Run, spread: Spread | None = None) -> Uncertainty:
+    """The Monte Carlo analysis of a run's choices (see scoring.uncertainty)."""
+    spread = spread or Spread()
+    codes = [m.code for m in r.group.members]
+    values = {w: _latest(r.series, codes, r.indicators, r.year, w)[0] for w in spread.windows}
+    values[None] = r.values
+    return analyse(values, r.profiles, r.method, r.scores,
+                   np.array([m.subgroup for m in r.group.members]), spread)
 
 
 def _shown(shared: list[Profile], subgroups: np.ndarray) -> np.ndarray:
