@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from localsdg.errors import UserError
 from localsdg.web.api import catalog as catalog_api
 from localsdg.web.api import data as data_api
+from localsdg.web.api import scoring as scoring_api
 from localsdg.web.pages import analysis, catalog, data, imports, indicator, site
 from localsdg.web.templating import render
 
@@ -36,6 +37,7 @@ def create_app() -> FastAPI:
                               "municipalities and counties.")
     app.include_router(catalog_api.router, prefix=API)
     app.include_router(data_api.router, prefix=API)
+    app.include_router(scoring_api.router, prefix=API)
     for module in (site, catalog, indicator, data, analysis, imports):
         app.include_router(module.router)
     for name, folder in VENDOR.items():  # before /static, which would shadow them
