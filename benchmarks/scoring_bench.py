@@ -123,7 +123,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timings of the kernel (20)")
     args = parser.parse_args()
     print(f"Scoring kernel and uncertainty analysis on in-memory arrays; {os.cpu_count()} CPUs, "
-          f"NumPy {np.__version__}")
+          f"NumPy {np.__version__}, OPENBLAS_NUM_THREADS="
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}")
     cube, p, counties, trend_from = problem(np.random.default_rng(2030))
     values = {None: latest(cube), 5: latest(cube, 5)}
     print(f"{AREAS} areas x {INDICATORS} indicators x {len(YEARS)} years = {cube.size:,} values "

@@ -31,12 +31,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from localsdg.scoring.engine import Method, Profiles, normalise, ranks, round_half_up, score
-
-try:
-    from localsdg.scoring.engine import weighted_mean
-except ImportError:  # the kernel's name for it before it became public
-    from localsdg.scoring.engine import _weighted_mean as weighted_mean
+from localsdg.scoring.engine import (
+    Method,
+    Profiles,
+    normalise,
+    ranks,
+    round_half_up,
+    score,
+    weighted_mean,
+)
 
 COINR = Path(__file__).resolve().parents[3] / "shared" / "data" / "coinr_asem"
 PREFIX = "ASEM_COIN_v06_"

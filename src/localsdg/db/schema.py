@@ -263,6 +263,7 @@ class ScoringProfile(Base):
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
     area_code: Mapped[str | None] = mapped_column(String(20))
     goal: Mapped[int] = mapped_column(Integer)
+    direction: Mapped[str | None] = mapped_column(String(10))  # higher|lower; NULL: catalog's
     lower: Mapped[float | None] = mapped_column(Float)
     lower_rule: Mapped[str] = mapped_column(String(30), default="fixed")
     upper: Mapped[float | None] = mapped_column(Float)

@@ -81,7 +81,7 @@ class Scores:
 def normalise(values: np.ndarray, p: Profiles, decimals: int | None = None) -> np.ndarray:
     """Rescale to 0–100 between the lower bound (0) and the optimum (100), capped at both ends."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.clip((values - p.lower) / (p.upper - p.lower) * 100.0, 0.0, 100.0)
+        s = np.clip((values - p.lower) / (p.upper - p.lower) * 100.0, 0.0, 100.0) + 0.0  # no -0
     return s if decimals is None else round_half_up(s, decimals)
 
 
@@ -201,11 +201,14 @@ def _value_of_score(s: np.ndarray, p: Profiles) -> np.ndarray:
     return p.lower + s / 100.0 * (p.upper - p.lower)
 
 
+RANK_DECIMALS = 9  # scores equal to 9 decimals are equal: sums in another order differ in the 15th
+
+
 def ranks(index: np.ndarray) -> np.ndarray:
     """Competition ranks, best first: equal scores share a rank and the next rank skips."""
     out = np.full(index.shape, np.nan)
     ok = ~np.isnan(index)
-    vals = index[ok]
+    vals = np.round(index[ok], RANK_DECIMALS)
     out[ok] = np.searchsorted(np.sort(-vals), -vals, side="left") + 1.0
     return out
 

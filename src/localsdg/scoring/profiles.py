@@ -43,6 +43,7 @@ class Profile:
     in_index: bool = True
     impute: bool = False
     trend_from: int | None = None
+    direction: str | None = None  # "higher" or "lower" is better; None: the catalog's, or bounds
     only_in: str | None = None  # on the dashboard only of areas in these subgroups
     not_in: str | None = None  # not on the dashboard of areas in these subgroups
     justification: str | None = None
@@ -52,6 +53,8 @@ class Profile:
         """Refuse a profile the engine could not score, saying which field and why."""
         if not 1 <= self.goal <= 17:
             raise UserError(f"{where}: goal {self.goal} is not 1–17")
+        if self.direction not in (None, "higher", "lower"):
+            raise UserError(f"{where}: direction '{self.direction}' must be higher or lower")
         for name in ("lower_rule", "upper_rule"):
             if not RULE.match(getattr(self, name)):
                 raise UserError(f"{where}: {name} '{getattr(self, name)}' must be fixed, "
@@ -127,9 +130,9 @@ def profiles_of(ps: ProfileSet) -> list[Profile]:
 
 # ---------------------------------------------------------------- files
 
-COLUMNS = ["indicator", "area_code", "goal", "lower", "lower_rule", "upper", "upper_rule",
-           "green", "red", "target_value", "target_year", "weight", "in_index", "impute",
-           "trend_from", "only_in", "not_in", "justification"]
+COLUMNS = ["indicator", "area_code", "goal", "direction", "lower", "lower_rule", "upper",
+           "upper_rule", "green", "red", "target_value", "target_year", "weight", "in_index",
+           "impute", "trend_from", "only_in", "not_in", "justification"]
 
 
 def export_rows(session: Session, ps: ProfileSet) -> list[dict]:
@@ -183,6 +186,7 @@ def _profile_row(r: dict, ids: dict[str, int], where: str) -> Profile:
                 weight=1.0 if num("weight") is None else num("weight"),
                 in_index=flag("in_index", True), impute=flag("impute", False),
                 trend_from=num("trend_from", int),
+                direction=(r.get("direction") or "").strip() or None,
                 only_in=(r.get("only_in") or "").strip() or None,
                 not_in=(r.get("not_in") or "").strip() or None,
                 justification=(r.get("justification") or "").strip() or None,

@@ -182,8 +182,7 @@ def _bounds(shared: list[Profile], indicators: list[Indicator], values: np.ndarr
     rules = []
     for col, (p, ind) in enumerate(zip(shared, indicators, strict=True)):
         column = values[:, col][~np.isnan(values[:, col])]
-        lower_is_better = ind.direction == "lower" or (
-            p.lower is not None and p.upper is not None and p.upper < p.lower)
+        lower_is_better = _lower_is_better(p, ind)
         lower[col], lo_text = _bound(p.lower_rule, p.lower, column, lower_is_better, worst=True)
         fixed_upper = p.upper if p.target_value is None else p.target_value
         upper[col], up_text = _bound(p.upper_rule, fixed_upper, column, lower_is_better,
@@ -191,6 +190,15 @@ def _bounds(shared: list[Profile], indicators: list[Indicator], values: np.ndarr
         rules.append(f"0 at {lo_text}; 100 at {up_text}"
                      + (f" (target for {p.target_year})" if p.target_value is not None else ""))
     return lower, upper, rules
+
+
+def _lower_is_better(p: Profile, ind: Indicator) -> bool:
+    """The profile's direction, else the fixed bounds', else the catalog's."""
+    if p.direction is not None:
+        return p.direction == "lower"
+    if p.lower is not None and p.upper is not None:
+        return p.upper < p.lower
+    return ind.direction == "lower"
 
 
 def _bound(rule: str, fixed: float | None, column: np.ndarray, lower_is_better: bool,

@@ -24,7 +24,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from localsdg.scoring.engine import GOALS, Method, Profiles, Scores, goal_matrix, weighted_mean
+from localsdg.scoring.engine import (
+    GOALS,
+    RANK_DECIMALS,
+    Method,
+    Profiles,
+    Scores,
+    goal_matrix,
+    weighted_mean,
+)
 
 CHUNK = 32
 CHOICES = ("lower bounds", "upper bounds", "weights", "aggregation", "missing data",
@@ -162,7 +170,7 @@ def _fill(goal: np.ndarray, groups: np.ndarray, counted: np.ndarray, present: np
 
 def batch_ranks(index: np.ndarray) -> np.ndarray:
     """Competition ranks per run (runs × areas); NaN stays unranked."""
-    key = np.where(np.isnan(index), np.inf, -index)
+    key = np.where(np.isnan(index), np.inf, -np.round(index, RANK_DECIMALS))
     ordered = np.sort(key, axis=1)
     out = np.stack([np.searchsorted(o, k, side="left") for o, k in zip(ordered, key,
                                                                         strict=True)]) + 1.0

@@ -171,7 +171,62 @@ def load_demo(session: Session, folder: Path, by: str) -> dict:
     report["barcelona"] = import_repository(session, folder / "opensdg" / "barcelona",
                                             set_id="barcelona", area=BARCELONA, by=by,
                                             set_name="Barcelona 2030 Agenda")
+    report["profiles"] = _municipal_profiles(session)
+    report["sdr"] = _sdr(session, by)
     return report
+
+
+# The demo's scoring profile for Telemark's municipalities: (indicator, goal, better, lower rule,
+# upper rule or fixed optimum, green, red, justification). Bounds from the compared municipalities
+# (the worst 2.5th percentile scores 0, the mean of the best three 100) unless a standard fixes
+# them; thresholds only where a standard gives them.
+RELATIVE = "Relative to the compared municipalities: the mean of the best three scores 100."
+WORST, BEST3, DNM = "percentile:2.5", "top_mean:3", "De-norske-målepunktene"
+MUNICIPAL_PROFILES = [
+    (f"{KHS}/1216", 6, "higher", WORST, 100.0, None, None,
+     "Everyone should get drinking water of good hygienic quality and stable delivery (100 %)."),
+    (f"{DNM}/2389", 4, "higher", WORST, BEST3, None, None, RELATIVE),
+    (f"{DNM}/2560", 11, "lower", WORST, 5.0, 5.0, 10.0,
+     "WHO air quality guideline 2021: 5 µg/m³ annual mean (green); interim target 4, "
+     "10 µg/m³ (red beyond)."),
+    ("lokal/trangbodd", 11, "lower", WORST, BEST3, None, None, RELATIVE),
+    (f"{KHS}/1119", 10, "lower", WORST, BEST3, None, None, RELATIVE),
+    (f"{KHS}/1214", 16, "higher", WORST, BEST3, None, None, RELATIVE),
+    (f"{DNM}/2264", 1, "lower", WORST, BEST3, None, None, RELATIVE),
+    ("lokal/sysselsetting", 8, "higher", WORST, BEST3, None, None, RELATIVE),
+    (f"{KHS}/1131", 8, "lower", WORST, BEST3, None, None, RELATIVE),
+]
+MUNICIPAL_SET = "telemark-demo"
+TELEMARK_COUNTY = "county:40"
+
+
+def _municipal_profiles(session: Session) -> dict:
+    from localsdg.scoring.profiles import Profile, save_set
+    items = []
+    for ref, goal, better, lower, upper, green, red, why in MUNICIPAL_PROFILES:
+        fixed = isinstance(upper, float)
+        items.append(Profile(indicator_by_ref(session, ref).id, goal, direction=better,
+                             lower_rule=lower,
+                             upper=upper if fixed else None,
+                             upper_rule="fixed" if fixed else upper, green=green, red=red,
+                             justification=why))
+    save_set(session, MUNICIPAL_SET, "Telemark: demo profile", {
+        "aggregation": "arithmetic", "min_share": 0.5, "missing_goal": "exclude",
+        "max_missing": 0.5, "trend": "sdsn", "window": 5, "group": TELEMARK_COUNTY},
+        items, source="localsdg demo", notes="A worked example of a municipal profile, "
+        "not an official one: each bound says why it was chosen.")
+    return {"profile_set": MUNICIPAL_SET, "indicators": len(items)}
+
+
+def _sdr(session: Session, by: str) -> dict:
+    """SDSN's SDR 2021 for the national page; skipped, and said so, when it cannot be fetched."""
+    from localsdg.sources import sdr
+    try:
+        wb = sdr.load("2021")
+    except UserError as exc:
+        return {"skipped": str(exc)}
+    report = sdr.import_workbook(session, wb, by)
+    return {k: report[k] for k in ("edition", "profile_set", "area_group", "countries")}
 
 
 def _local_indicators(session: Session, by: str) -> None:

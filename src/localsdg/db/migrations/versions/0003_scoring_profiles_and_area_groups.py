@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("indicator_id", sa.Integer(), nullable=False),
         sa.Column("area_code", sa.String(length=20), nullable=True),
         sa.Column("goal", sa.Integer(), nullable=False),
+        sa.Column("direction", sa.String(length=10), nullable=True),
         sa.Column("lower", sa.Float(), nullable=True),
         sa.Column("lower_rule", sa.String(length=30), nullable=False),
         sa.Column("upper", sa.Float(), nullable=True),
