@@ -105,8 +105,9 @@ def test_every_dataset_is_loaded_with_the_rows_of_its_file(demo):
     assert {s.split("'")[1] for s in counties["skipped"]} == {"Svalbard og øvrige områder",
                                                                "Ukjent"}
     assert all(not d["skipped"] for i, d in enumerate(report["datasets"]) if i not in (1, 6))
-    # one batch per dataset, and what each wrote is what the store holds
-    assert _count(url, ImportBatch, ImportBatch.kind == "data") == len(report["datasets"]) + 1
+    # one batch per dataset, Barcelona and SDSN's SDR 2021; what each wrote is what is stored
+    assert report["sdr"]["profile_set"] == "sdsn-2021"
+    assert _count(url, ImportBatch, ImportBatch.kind == "data") == len(report["datasets"]) + 2
     by_indicator: Counter = Counter()
     for d in report["datasets"]:
         by_indicator[d["indicator"]] += d["written"]
@@ -208,3 +209,47 @@ def test_a_folder_that_is_not_demo_data_is_refused(demo, tmp_path):
     url, _ = demo
     with session_scope(url) as s, pytest.raises(UserError, match="not a demo data folder"):
         load_demo(s, tmp_path, by="test")
+
+
+def test_demo_profile_scores_telemark_from_the_files(demo):
+    """The demo profile set on Telemark's municipalities of today: employment's bounds come from
+    the compared municipalities (2.5th percentile → 0, mean of the best three → 100)."""
+    import numpy as np
+
+    from localsdg.scoring import explain
+    from localsdg.scoring.run import run
+    shares = {r["Kommune"]: float(r["Andel sysselsatte (2025)"])
+              for r in read_csv(TELEMARK / "sysselsetting_2025.csv")}
+    with session_scope(demo[0]) as s:
+        r = run(s, "telemark-demo")
+        steps = explain.explain(r, "4001", indicator="lokal/sysselsetting")["indicator"]
+    names = [m.name for m in r.group.members]
+    assert len(names) == 17 and set(names) == set(shares)
+    lower = np.percentile(list(shares.values()), 2.5)
+    upper = np.mean(sorted(shares.values())[-3:])
+    expected = (shares["Porsgrunn"] - lower) / (upper - lower) * 100
+    assert steps["score"] == pytest.approx(expected, abs=1e-9)
+    assert steps["value"] == shares["Porsgrunn"] and steps["source"]
+    table = explain.table(r)
+    assert sorted(row["rank"] for row in table) == list(range(1, 18))
+    assert all(0 <= row["index"] <= 100 for row in table)
+
+
+def test_peer_groups_from_the_register_and_the_population(demo):
+    from localsdg.scoring.groups import resolve
+    rows = [r for r in read_csv(POPULATION) if r["level"] == "municip"]
+    latest = max(r["year"] for r in rows)
+    population = {r["code"]: int(r["pop_total"]) for r in rows if r["year"] == latest}
+    with session_scope(demo[0]) as s:
+        county = resolve(s, "county:40")
+        similar = resolve(s, "similar:4001")
+        small = resolve(s, "size:small")
+        with pytest.raises(UserError, match="size class 'tiny'"):
+            resolve(s, "size:tiny")
+        with pytest.raises(UserError, match="no area group 'nope'"):
+            resolve(s, "nope")
+    assert {m.subgroup for m in county.members} == {"40"}
+    assert similar.members[0].code == "4001" and len(similar.members) == 11
+    assert "log population" in similar.method
+    assert {m.code for m in small.members} == {c for c, p in population.items()
+                                                if p < 5000 and not c.endswith("99")}
