@@ -793,6 +793,21 @@ def profiles_import_cmd(
     err.print(f"profile set {profile}: {len(items)} profiles")
 
 
+@profiles_app.command("preset")
+@user_errors
+def profiles_preset_cmd(
+    kind: Annotated[str, typer.Argument(help="u4ssc or distance-2030")],
+    source: Annotated[str, typer.Option("--from", help="profile set whose targets to use")],
+    profile: Annotated[str, typer.Option("--id", help="the new profile set's id")],
+) -> None:
+    """Make a profile set by a known method from the targets of another."""
+    from localsdg.scoring.presets import make_set
+    with session_scope() as s:
+        report = make_set(s, kind, source, profile)
+    err.print(f"profile set {report['profile_set']}: {report['profiles']} profiles; "
+              f"{report['without_target']} left out for want of a target")
+
+
 @groups_app.command("list")
 @user_errors
 def groups_list_cmd(fmt: Format = "table") -> None:

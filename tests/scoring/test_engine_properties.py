@@ -209,3 +209,21 @@ def test_identical_areas_share_a_rank():
     values = np.array([[12.0, 0.5, 1.0, np.nan]] * 5)
     s = score(values, p, Method())
     np.testing.assert_array_equal(s.rank, [1, 1, 1, 1, 1])
+
+
+def test_u4ssc_bands_from_a_target():
+    """U4SSC: ≥ 95 % of the target green, 66–95 % yellow, 33–66 % orange, below red — for a
+    higher-is-better target of 80 and a lower-is-better target of 5 (share = target ÷ value)."""
+    from localsdg.scoring.engine import colours
+    from localsdg.scoring.presets import make
+    from localsdg.scoring.profiles import Profile
+    made, missing = make("u4ssc", [Profile(1, 8, target_value=80.0),
+                                   Profile(2, 11, target_value=5.0), Profile(3, 1)],
+                         {1: False, 2: True})
+    assert missing == [3]
+    p = Profiles.of([x.goal for x in made], [x.lower for x in made], [x.upper for x in made],
+                    [x.green for x in made], [x.red for x in made],
+                    yellow=[x.yellow for x in made])
+    values = np.array([[76.0, 5 / 0.95], [75.9, 5 / 0.94], [52.9, 5 / 0.67], [26.3, 5 / 0.32]])
+    np.testing.assert_array_equal(colours(values, p), [[3, 3], [2, 2], [2, 2], [0, 0]])
+    np.testing.assert_allclose(normalise(values, p)[:, 0], values[:, 0] / 80 * 100)

@@ -270,6 +270,7 @@ class ScoringProfile(Base):
     upper_rule: Mapped[str] = mapped_column(String(30), default="fixed")
     green: Mapped[float | None] = mapped_column(Float)
     red: Mapped[float | None] = mapped_column(Float)
+    yellow: Mapped[float | None] = mapped_column(Float)  # yellow/orange split; NULL: midpoint
     target_value: Mapped[float | None] = mapped_column(Float)
     target_year: Mapped[int | None] = mapped_column(Integer)
     weight: Mapped[float] = mapped_column(Float, default=1.0)

@@ -48,18 +48,27 @@ class Profiles:
     weight: np.ndarray
     impute: np.ndarray  # bool: a missing score takes the mean score of the area's group
     in_index: np.ndarray  # bool: counts in goal scores and index (else dashboard only)
+    yellow: np.ndarray | None = None  # where yellow turns orange (NaN: half way red → green)
     shown: np.ndarray | None = None  # areas × indicators bool: on the area's dashboard (all)
 
     @classmethod
     def of(cls, goal, lower, upper, green=None, red=None, weight=None, impute=None,
-           in_index=None) -> Profiles:
+           in_index=None, yellow=None) -> Profiles:
         n = len(goal)
 
         def arr(v, fill, dtype=float):
             return np.full(n, fill, dtype=dtype) if v is None else np.asarray(v, dtype=dtype)
         return cls(np.asarray(goal, dtype=np.int16), arr(lower, np.nan), arr(upper, np.nan),
                    arr(green, np.nan), arr(red, np.nan), arr(weight, 1.0),
-                   arr(impute, False, bool), arr(in_index, True, bool))
+                   arr(impute, False, bool), arr(in_index, True, bool), arr(yellow, np.nan))
+
+    def split(self) -> np.ndarray:
+        """Where yellow turns orange, on the 0 (red) … 1 (green) scale of `colours`."""
+        if self.yellow is None:
+            return np.full(self.goal.shape, 0.5)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(np.isnan(self.yellow), 0.5,
+                            (self.yellow - self.red) / (self.green - self.red))
 
 
 @dataclass
@@ -92,11 +101,12 @@ def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
 
 
 def colours(values: np.ndarray, p: Profiles) -> np.ndarray:
-    """Green at or beyond the green threshold, red beyond the red one; between them the half
-    nearer green is yellow, the other orange. The direction follows the thresholds."""
+    """Green at or beyond the green threshold, red beyond the red one; between them yellow from
+    the yellow threshold (default: half way), orange before it. The direction follows the
+    thresholds."""
     with np.errstate(invalid="ignore", divide="ignore"):
         pos = (values - p.red) / (p.green - p.red)  # 1 at green, 0 at red, whatever direction
-    out = (pos >= 0).astype(np.int8) + (pos >= 0.5) + (pos >= 1)
+    out = (pos >= 0).astype(np.int8) + (pos >= p.split()) + (pos >= 1)
     out[np.isnan(pos)] = UNAVAILABLE
     return out
 
@@ -108,12 +118,12 @@ def goal_matrix(p: Profiles, index_only: bool = False) -> np.ndarray:
 
 
 def ratings(values: np.ndarray, p: Profiles) -> np.ndarray:
-    """Each value on a continuous 0–4 scale: 0 at the lower bound, 1 at the red threshold, 2 half
-    way to green, 3 at the green threshold, 4 at the optimum (NaN where there is no value)."""
+    """Each value on a continuous 0–4 scale: 0 at the lower bound, 1 at the red threshold, 2 at
+    the yellow one, 3 at the green threshold, 4 at the optimum (NaN where there is no value)."""
     sign = np.where(p.upper < p.lower, -1.0, 1.0)
     x, low, red, green, top = values * sign, p.lower * sign, p.red * sign, p.green * sign, \
         p.upper * sign
-    knots = np.broadcast_arrays(low, red, (red + green) / 2, green, top)
+    knots = np.broadcast_arrays(low, red, red + p.split() * (green - red), green, top)
     with np.errstate(invalid="ignore", divide="ignore"):
         parts = [k + (x - knots[k]) / (knots[k + 1] - knots[k]) for k in range(4)]
     v = np.select([x < knots[1], x < knots[2], x < knots[3]], parts[:3], default=parts[3])

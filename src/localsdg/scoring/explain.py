@@ -151,8 +151,9 @@ def explain_indicator(r: Run, a: int, col: int) -> dict:
                      f"kept within 0–100{rounding} = {score:g}")
     colour = _colour(s.indicator_colour[a, col])
     if colour:
-        steps.append(f"colour {colour}: green from {p.green[col]:g}, red beyond {p.red[col]:g}, "
-                     "yellow in the half of the way nearer green, orange in the other half")
+        split = p.red[col] + p.split()[col] * (p.green[col] - p.red[col])
+        steps.append(f"colour {colour}: green from {p.green[col]:g}, yellow from {split:g}, "
+                     f"orange before it, red beyond {p.red[col]:g}")
     steps.append(_trend_step(r, a, col))
     return {"indicator": f"{ind.set_id}/{ind.code}", "name": ind.name_nb or ind.name_en,
             "goal": int(p.goal[col]), "value": cell.value if cell else None,

@@ -35,6 +35,7 @@ class Profile:
     upper: float | None = None
     green: float | None = None
     red: float | None = None
+    yellow: float | None = None  # where yellow turns orange; None: half way from red to green
     lower_rule: str = "fixed"
     upper_rule: str = "fixed"
     target_value: float | None = None
@@ -131,8 +132,8 @@ def profiles_of(ps: ProfileSet) -> list[Profile]:
 # ---------------------------------------------------------------- files
 
 COLUMNS = ["indicator", "area_code", "goal", "direction", "lower", "lower_rule", "upper",
-           "upper_rule", "green", "red", "target_value", "target_year", "weight", "in_index",
-           "impute", "trend_from", "only_in", "not_in", "justification"]
+           "upper_rule", "green", "yellow", "red", "target_value", "target_year", "weight",
+           "in_index", "impute", "trend_from", "only_in", "not_in", "justification"]
 
 
 def export_rows(session: Session, ps: ProfileSet) -> list[dict]:
@@ -180,6 +181,7 @@ def _profile_row(r: dict, ids: dict[str, int], where: str) -> Profile:
         return default if not v else v in ("yes", "true", "1")
     p = Profile(indicator_id=ids[r["indicator"]], goal=num("goal", int) or 0,
                 lower=num("lower"), upper=num("upper"), green=num("green"), red=num("red"),
+                yellow=num("yellow"),
                 lower_rule=(r.get("lower_rule") or "fixed").strip(),
                 upper_rule=(r.get("upper_rule") or "fixed").strip(),
                 target_value=num("target_value"), target_year=num("target_year", int),

@@ -82,7 +82,8 @@ def run(session: Session, profile_set: str, group_name: str | None = None,
     subgroups = np.array([m.subgroup for m in group.members])
     prof = Profiles.of([p.goal for p in shared], lower, upper, [p.green for p in shared],
                        [p.red for p in shared], [p.weight for p in shared],
-                       [p.impute for p in shared], [p.in_index for p in shared])
+                       [p.impute for p in shared], [p.in_index for p in shared],
+                       [p.yellow for p in shared])
     prof.shown = _shown(shared, subgroups)
     result = score(values, prof, method, subgroups, given)
     trend = _trends(series, codes, shared, prof, result, year, ps.method.get("trend", "sdsn"))

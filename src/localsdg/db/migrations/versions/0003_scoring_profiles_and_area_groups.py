@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("upper_rule", sa.String(length=30), nullable=False),
         sa.Column("green", sa.Float(), nullable=True),
         sa.Column("red", sa.Float(), nullable=True),
+        sa.Column("yellow", sa.Float(), nullable=True),
         sa.Column("target_value", sa.Float(), nullable=True),
         sa.Column("target_year", sa.Integer(), nullable=True),
         sa.Column("weight", sa.Float(), nullable=False),
