@@ -204,7 +204,7 @@ def test_demo_load(tmp_path, monkeypatch):
     assert "Demo data" in result.stdout
     assert int(re.search(r"Barcelona: (\d+) observations written", result.stdout)[1]) > 0
     listed = ok_json("data", "batches")
-    assert len(listed) == 23 and {b["by"] for b in listed} == {"cli"}
+    assert len(listed) == 24 and {b["by"] for b in listed} == {"cli"}  # 22 files, BCN, SDR
     assert all(b["written"] > 0 and b["rolled_back_at"] is None for b in listed)
     fhi = {r["code"]: float(r["pop_total"]) for r in read_csv(
         DATA / "norway/stats/fhi_csdata_b2024/population_jan1_b2024_by_agegroup_2005-2026.csv")

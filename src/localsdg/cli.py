@@ -630,6 +630,10 @@ def demo_load_cmd(folder: Path, by: By = None, fmt: Format = "table") -> None:
                         for d in report["datasets"]], title="Demo data")
     b = report["barcelona"]
     out.print(f"Barcelona: {b.get('written')} observations written", highlight=False)
+    out.print(f"Profile set {report['profiles']['profile_set']} for Telemark's municipalities; "
+              + (f"SDSN SDR {report['sdr']['edition']} as profile set "
+                 f"{report['sdr']['profile_set']}" if "edition" in report["sdr"]
+                 else f"SDR not loaded: {report['sdr']['skipped']}"), highlight=False)
 
 
 # ---------------------------------------------------------------- scoring
