@@ -766,15 +766,17 @@ def profiles_list_cmd(fmt: Format = "table") -> None:
 @profiles_app.command("export")
 @user_errors
 def profiles_export_cmd(profile: Annotated[str, typer.Argument(help="profile set id")],
+                        fmt: Annotated[str, typer.Option("--format", "-f",
+                                                         help="csv or xlsx")] = "csv",
                         output: Output = None) -> None:
-    """Write a profile set as CSV (one row per indicator, and per area's own target)."""
-    from localsdg.scoring.profiles import export_csv, get_set
+    """Write a profile set as CSV or XLSX (one row per indicator, and per area's own target)."""
+    from localsdg.scoring.profiles import export_file, get_set
     with session_scope() as s:
-        text = export_csv(s, get_set(s, profile))
-    if output is None:
-        sys.stdout.write(text)
+        content = export_file(s, get_set(s, profile), fmt)
+    if output is None and fmt == "csv":
+        sys.stdout.write(content.decode())
     else:
-        _write(output, text.encode())
+        _write(output, content)
 
 
 @profiles_app.command("import")
@@ -786,12 +788,11 @@ def profiles_import_cmd(
     like: Annotated[str | None, typer.Option(
         help="take the method's rules from this profile set")] = None,
 ) -> None:
-    """Create or replace a profile set from CSV in the exported layout; any bad cell stops the
-    import with its row and column, and nothing is stored."""
-    from localsdg.scoring.profiles import get_set, read_csv, save_set
-    from localsdg.textfiles import decode
+    """Create or replace a profile set from CSV or XLSX in the exported layout; any bad cell
+    stops the import with its row and column, and nothing is stored."""
+    from localsdg.scoring.profiles import get_set, read_file, save_set
     with session_scope() as s:
-        items = read_csv(s, decode(file.read_bytes(), str(file)), str(file))
+        items = read_file(s, file.read_bytes(), str(file))
         method = dict(get_set(s, like).method) if like else {}
         save_set(s, profile, name or profile, method, items, source=str(file))
     err.print(f"profile set {profile}: {len(items)} profiles")

@@ -253,3 +253,26 @@ def test_peer_groups_from_the_register_and_the_population(demo):
     assert "log population" in similar.method
     assert {m.code for m in small.members} == {c for c, p in population.items()
                                                 if p < 5000 and not c.endswith("99")}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_profile_files_round_trip_and_name_a_bad_cell(demo, fmt):
+    import io
+
+    import openpyxl
+
+    from localsdg.scoring.profiles import export_file, get_set, profiles_of, read_file
+    with session_scope(demo[0]) as s:
+        ps = get_set(s, "telemark-demo")
+        content = export_file(s, ps, fmt)
+        assert read_file(s, content, f"p.{fmt}") == profiles_of(ps)
+        if fmt == "xlsx":
+            book = openpyxl.load_workbook(io.BytesIO(content))
+            book.active["D3"] = "upwards"  # the direction of the second profile
+            buf = io.BytesIO()
+            book.save(buf)
+            bad = buf.getvalue()
+        else:
+            bad = content.decode().replace(",higher,", ",upwards,", 1).encode()
+        with pytest.raises(UserError, match=r"row \d+: direction 'upwards' must be higher"):
+            read_file(s, bad, f"p.{fmt}")

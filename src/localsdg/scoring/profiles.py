@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from localsdg.db.schema import Indicator, ProfileSet, ScoringProfile
 from localsdg.errors import UserError
 from localsdg.scoring.engine import Method
+from localsdg.textfiles import decode
 
 RULE = re.compile(r"^(fixed|percentile:\d+(\.\d+)?|top_mean:\d+)$")
 # Method keys beyond engine.Method's fields: the trend method, the year window for "latest
@@ -142,26 +143,55 @@ def export_rows(session: Session, ps: ProfileSet) -> list[dict]:
              **{c: getattr(p, c) for c in COLUMNS[1:]}} for p in ps.profiles]
 
 
-def export_csv(session: Session, ps: ProfileSet) -> str:
-    out = io.StringIO()
-    w = csv.DictWriter(out, COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for row in export_rows(session, ps):
-        w.writerow({k: "" if v is None else ("yes" if v is True else "no" if v is False else v)
-                    for k, v in row.items()})
-    return out.getvalue()
+def _cells(session: Session, ps: ProfileSet) -> list[list[object]]:
+    """The header and a row of text cells per profile (yes/no for flags, '' for none)."""
+    return [COLUMNS] + [[
+        "" if v is None else ("yes" if v is True else "no" if v is False else v)
+        for v in row.values()] for row in export_rows(session, ps)]
 
 
-def read_csv(session: Session, text: str, source: str) -> list[Profile]:
-    """Profiles from the exported layout; any bad cell stops with its row and column."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("indicator", "goal") if c not in (reader.fieldnames or [])]
+def export_file(session: Session, ps: ProfileSet, fmt: str) -> bytes:
+    """The profile set as CSV or XLSX (one sheet, the same columns)."""
+    cells = _cells(session, ps)
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(cells)
+        return out.getvalue().encode("utf-8")
+    if fmt != "xlsx":
+        raise UserError(f"format '{fmt}' unknown; use csv or xlsx")
+    import xlsxwriter
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("profiles")
+    for i, row in enumerate(cells):
+        sheet.write_row(i, 0, row)
+    book.close()
+    return buf.getvalue()
+
+
+def read_file(session: Session, raw: bytes, source: str) -> list[Profile]:
+    """Profiles from the exported layout, CSV or XLSX; any bad cell stops with its row and
+    column."""
+    rows = _xlsx_rows(raw, source) if source.lower().endswith(".xlsx") else \
+        list(csv.reader(io.StringIO(decode(raw, source))))
+    header = [str(c or "").strip() for c in (rows[0] if rows else [])]
+    missing = [c for c in ("indicator", "goal") if c not in header]
     if missing:
         raise UserError(f"{source}: no column {', '.join(missing)}; the columns are "
                         f"{', '.join(COLUMNS)}")
-    rows = list(reader)
-    ids = _ids(session, {r["indicator"] for r in rows}, source)
-    return [_profile_row(r, ids, f"{source}, row {n}") for n, r in enumerate(rows, start=2)]
+    records = [{h: "" if v is None else str(v) for h, v in zip(header, row, strict=False)}
+               for row in rows[1:] if any(v not in (None, "") for v in row)]
+    ids = _ids(session, {r["indicator"] for r in records}, source)
+    return [_profile_row(r, ids, f"{source}, row {n}") for n, r in enumerate(records, start=2)]
+
+
+def _xlsx_rows(raw: bytes, source: str) -> list[tuple]:
+    import openpyxl
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise UserError(f"{source}: not an Excel workbook ({exc})") from exc
+    return list(book.worksheets[0].iter_rows(values_only=True))
 
 
 def _profile_row(r: dict, ids: dict[str, int], where: str) -> Profile:
