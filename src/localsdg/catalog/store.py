@@ -82,6 +82,19 @@ def start_batch(session: Session, kind: str, source: str, by: str, checksum: str
     return batch
 
 
+def save_set_batch(session: Session, record: SetRecord, indicators: list[IndicatorRecord], *,
+                   source: str, by: str, checksum: str | None = None) -> SaveReport:
+    """Save a set as one catalog batch from `source`; drop the batch again when nothing changed,
+    so re-imports leave no trace."""
+    batch = start_batch(session, "catalog", source, by, checksum)
+    report = save_set(session, record, indicators, changed_by=by, batch=batch)
+    batch.summary = {**report.__dict__, "set": record.id}
+    if not report.created and not report.changes:
+        session.delete(batch)
+        session.flush()
+    return report
+
+
 def record_values(indicator: Indicator) -> dict[str, object]:
     """The indicator's properties in the plain form used by records, files and the API."""
     multi: dict[str, list[str]] = defaultdict(list)

@@ -59,8 +59,7 @@ from localsdg.catalog.store import (
     SetRecord,
     indicator_ids,
     known_targets,
-    save_set,
-    start_batch,
+    save_set_batch,
 )
 from localsdg.db.schema import Indicator, IndicatorSet
 from localsdg.errors import UserError
@@ -319,18 +318,10 @@ def _has_city_target(meta: Meta) -> bool:
 
 def _save_catalog(session: Session, folder: Path, set_id: str, set_name: str | None,
                   records: list[IndicatorRecord], by: str) -> SaveReport:
-    """Save the set; drop the catalog batch again when nothing changed, so re-imports leave no
-    trace."""
-    batch = start_batch(session, "catalog", str(folder.resolve()), by)
     record = SetRecord(id=set_id, name_en=set_name or f"Open SDG repository {folder.name}",
                        level="local", description=f"Imported from the Open SDG data "
                        f"repository {folder.name}")
-    report = save_set(session, record, records, changed_by=by, batch=batch)
-    batch.summary = {**report.__dict__, "set": set_id}
-    if not report.created and not report.changes:
-        session.delete(batch)
-        session.flush()
-    return report
+    return save_set_batch(session, record, records, source=str(folder.resolve()), by=by)
 
 
 # ---------------------------------------------------------------- data rows

@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy.orm import Session
 
-from localsdg.catalog.store import IndicatorRecord, SetRecord, indicator_ids, save_set, start_batch
+from localsdg.catalog.store import IndicatorRecord, SetRecord, indicator_ids, save_set_batch
 from localsdg.errors import UserError
 from localsdg.observations.store import Obs, commit
 from localsdg.scoring import groups, profiles
@@ -371,7 +371,6 @@ def _profile(i: Indicator, indicator_id: int, edition: int) -> Profile:
 
 
 def _save_indicators(session: Session, wb: Workbook, sid: str, by: str):
-    batch = start_batch(session, "catalog", wb.source, by, wb.checksum)
     record = SetRecord(id=sid, name_en=f"SDSN Sustainable Development Report {wb.edition}",
                        publisher="SDSN", version=str(wb.edition), level="global",
                        url=URLS.get(wb.edition), description=NOTES)
@@ -379,12 +378,8 @@ def _save_indicators(session: Session, wb: Workbook, sid: str, by: str):
         "name_en": i.name, "description_en": i.description, "goals": [str(i.goal)],
         "direction": _direction(i), "source_note": i.source, "data_owner": None})
         for i in wb.indicators.values()]
-    report = save_set(session, record, records, changed_by=by, batch=batch)
-    batch.summary = {**report.__dict__, "set": sid}
-    if not report.created and not report.changes:
-        session.delete(batch)
-        session.flush()
-    return report
+    return save_set_batch(session, record, records, source=wb.source, by=by,
+                          checksum=wb.checksum)
 
 
 def _direction(i: Indicator) -> str | None:
