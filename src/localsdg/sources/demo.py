@@ -183,8 +183,9 @@ def load_demo(session: Session, folder: Path, by: str) -> dict:
 RELATIVE = "Relative to the compared municipalities: the mean of the best three scores 100."
 WORST, BEST3, DNM = "percentile:2.5", "top_mean:3", "De-norske-målepunktene"
 MUNICIPAL_PROFILES = [
-    (f"{KHS}/1216", 6, "higher", WORST, 100.0, None, None,
-     "Everyone should get drinking water of good hygienic quality and stable delivery (100 %)."),
+    (f"{KHS}/1216", 6, "higher", WORST, 1.0, None, None,
+     "Everyone should get drinking water of good hygienic quality and stable delivery (FHI "
+     "gives the share as 0–1, so 1 is 100 %)."),
     (f"{DNM}/2389", 4, "higher", WORST, BEST3, None, None, RELATIVE),
     (f"{DNM}/2560", 11, "lower", WORST, 5.0, 5.0, 10.0,
      "WHO air quality guideline 2021: 5 µg/m³ annual mean (green); interim target 4, "
