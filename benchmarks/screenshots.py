@@ -19,6 +19,11 @@ PAGES = {
     "analysis": "/analyse?set=De-norske-målepunktene",
     "front-nynorsk": "/?lang=nn",
     "catalog-english": "/katalog?q=greenhouse&lang=en",
+    "municipality-profile": "/kommune/4003",
+    "national-profile-english": "/land/NOR?lang=en",
+    "county": "/fylke/40",
+    "compare": "/sammenlign?omrade=4003&omrade=4001&omrade=4020&kart=goal:8",
+    "explanation": "/forklaring?profil=telemark-demo&omrade=4003&mal=11",
 }
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]

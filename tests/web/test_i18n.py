@@ -6,16 +6,19 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-WEB = Path(__file__).resolve().parents[2] / "src" / "localsdg" / "web"
+SRC = Path(__file__).resolve().parents[2] / "src" / "localsdg"
+WEB = SRC / "web"
+TRANSLATED = [WEB, SRC / "reports"]  # the pages and the reports
 METHODS = [("**/templates/**.html", "jinja2.ext.babel_extract"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
 
 def _message_ids() -> set:
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-            WEB, METHODS, options_map=OPTIONS):
-        found.add(message if isinstance(message, str) else message[0])
+    for folder in TRANSLATED:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+                folder, METHODS, options_map=OPTIONS):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 

@@ -37,6 +37,7 @@ class Cell:
     batch: int
     source: str
     given: bool  # a published score, not a value
+    unit: str | None = None
 
 
 @dataclass
@@ -151,7 +152,7 @@ def _series(session: Session, indicators: list[Indicator], group: Group, year: i
             key = (r["area_code"], col if dims == "" else -col - 1)
             batch = r["batch"] if isinstance(r["batch"], int) else r["batch"][0]
             out.setdefault(key, []).append(Cell(r["value"], r["end_year"], r["period"], batch,
-                                                r["source"], "score" in r["flags"]))
+                                                r["source"], "score" in r["flags"], r["unit"]))
     for cells in out.values():
         cells.sort(key=lambda c: c.year)
     return out

@@ -14,7 +14,7 @@ from localsdg.errors import UserError
 from localsdg.web.api import catalog as catalog_api
 from localsdg.web.api import data as data_api
 from localsdg.web.api import scoring as scoring_api
-from localsdg.web.pages import analysis, catalog, data, imports, indicator, site
+from localsdg.web.pages import analysis, catalog, data, imports, indicator, profile, site
 from localsdg.web.templating import render
 
 API = "/api/v1"
@@ -38,7 +38,7 @@ def create_app() -> FastAPI:
     app.include_router(catalog_api.router, prefix=API)
     app.include_router(data_api.router, prefix=API)
     app.include_router(scoring_api.router, prefix=API)
-    for module in (site, catalog, indicator, data, analysis, imports):
+    for module in (site, catalog, indicator, data, profile, analysis, imports):
         app.include_router(module.router)
     for name, folder in VENDOR.items():  # before /static, which would shadow them
         path = NODE_MODULES / folder

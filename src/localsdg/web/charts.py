@@ -125,3 +125,59 @@ def choropleth(rows: list[dict], geo_url: str, title: str, description: str,
             "tooltip": [{"field": "name", "title": " "}, {"field": "shown", "title": value_title}],
         },
     }
+
+
+def goal_scores(rows: list[dict], title: str, description: str, score_title: str,
+                mean_title: str, lang: str) -> dict:
+    """A bar per goal in its colour (0–100), the group's mean as a black tick beside it."""
+    data = [{"goal": r["label"], "colour": str(r["goal"]), "score": r["score"],
+             "mean": r["mean"]} for r in rows]
+    y = {"field": "goal", "type": "nominal", "sort": None, "title": None,
+         "axis": {"labelLimit": 260}}
+    return {
+        "$schema": SCHEMA, "title": title, "description": description,
+        "data": {"values": data}, "width": "container", "height": {"step": 20},
+        "config": _locale(lang),
+        "layer": [
+            {"mark": {"type": "bar", "tooltip": True},
+             "encoding": {"y": y, "x": {"field": "score", "type": "quantitative",
+                                        "title": score_title, "scale": {"domain": [0, 100]}},
+                          "color": {"field": "colour", "type": "nominal", "legend": None,
+                                    "scale": {"domain": list(goal_colours()),
+                                              "range": list(goal_colours().values())}},
+                          "tooltip": [{"field": "goal", "title": " "},
+                                      {"field": "score", "title": score_title,
+                                       "format": ".1f"}]}},
+            {"mark": {"type": "tick", "color": "#000000", "thickness": 2},
+             "encoding": {"y": y, "x": {"field": "mean", "type": "quantitative"},
+                          "tooltip": [{"field": "mean", "title": mean_title,
+                                       "format": ".1f"}]}},
+        ],
+    }
+
+
+def scatter(rows: list[dict], title: str, description: str, x_title: str, y_title: str,
+            lang: str) -> dict:
+    """One point per area; the areas chosen are drawn larger and named."""
+    data = [{"area": r["name"], "x": r["x"], "y": r["y"], "chosen": r["chosen"]} for r in rows]
+    enc = {"x": {"field": "x", "type": "quantitative", "title": x_title,
+                 "scale": {"zero": False}},
+           "y": {"field": "y", "type": "quantitative", "title": y_title,
+                 "scale": {"zero": False}}}
+    return {
+        "$schema": SCHEMA, "title": title, "description": description,
+        "data": {"values": data}, "width": "container", "height": 360,
+        "config": _locale(lang),
+        "layer": [
+            {"mark": {"type": "point", "filled": True, "tooltip": True},
+             "encoding": {**enc, "size": {"condition": {"test": "datum.chosen", "value": 120},
+                                          "value": 40},
+                          "color": {"condition": {"test": "datum.chosen", "value": ACCENT},
+                                    "value": "#767676"},
+                          "tooltip": [{"field": "area"}, {"field": "x", "title": x_title},
+                                      {"field": "y", "title": y_title}]}},
+            {"transform": [{"filter": "datum.chosen"}],
+             "mark": {"type": "text", "align": "left", "dx": 8, "fontSize": 12},
+             "encoding": {**enc, "text": {"field": "area"}}},
+        ],
+    }

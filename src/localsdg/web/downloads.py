@@ -12,7 +12,8 @@ from localsdg.catalog import files
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "ttl": "text/turtle; charset=utf-8"}
+         "ttl": "text/turtle; charset=utf-8", "pdf": "application/pdf",
+         "html": "text/html; charset=utf-8"}
 
 
 def download(content: bytes, name: str, fmt: str) -> Response:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from localsdg import taxonomy as tx
+from localsdg.reports import labels
 from localsdg.web.i18n import COOKIE, LANGUAGES, choose, translations
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -44,14 +45,25 @@ def number(value: float | None, lang: str) -> str:
     return format_decimal(value, format="#,##0.###", locale=LOCALES[lang])
 
 
+def score(value: float | None, lang: str) -> str:
+    """A score (0–100) with one decimal, as every page and report shows it: 81,9 / 81.9."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.0", locale=LOCALES[lang])
+
+
 @cache
 def environment(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda value: number(value, lang)
+    env.filters["score"] = lambda value: score(value, lang)
     env.globals.update(languages=LANGUAGES, url_with=url_with, tx=tx, code_options=code_options,
-                       goal_colours=tx.GOAL_COLOURS)
+                       goal_colours=tx.GOAL_COLOURS, status=labels.STATUS,
+                       status_colours=labels.STATUS_COLOURS, trend=labels.TREND,
+                       arrows=labels.ARROWS, not_measured=labels.NOT_MEASURED,
+                       goal_name=lambda g: tx.GOALS.get(str(g)).label(lang))
     return env
 
 

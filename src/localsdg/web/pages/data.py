@@ -1,5 +1,4 @@
-"""Data pages: an indicator's figures as a line chart, a table and a map, and every indicator
-with figures for one municipality or county."""
+"""Data pages: an indicator's figures as a line chart, a table and a map."""
 
 from __future__ import annotations
 
@@ -13,8 +12,7 @@ from localsdg.areas.borders import parse_borders
 from localsdg.areas.maps import CREDIT, boundaries, map_set
 from localsdg.areas.registry import list_areas
 from localsdg.catalog.indicators import get_indicator
-from localsdg.errors import UserError
-from localsdg.observations.series import area_overview, flat_row, get_data, headline
+from localsdg.observations.series import flat_row, get_data, headline
 from localsdg.observations.store import dims_key
 from localsdg.web import charts
 from localsdg.web.downloads import csv_download
@@ -128,21 +126,3 @@ def data_csv(session: DB, set_id: str, code: str, omrade: Areas = None,
 def boundary_file(level: str, year: int):
     return Response(boundaries(level, year), media_type="application/geo+json",
                     headers={"Cache-Control": "public, max-age=86400"})
-
-
-@router.get("/kommune/{code}")
-def municipality_page(request: Request, session: DB, code: str):
-    return _area_page(request, session, "municipality", code)
-
-
-@router.get("/fylke/{code}")
-def county_page(request: Request, session: DB, code: str):
-    return _area_page(request, session, "county", code)
-
-
-def _area_page(request: Request, session: DB, level: str, code: str):
-    versions = [a for a in list_areas(session, level) if a["code"] == code]
-    if not versions:
-        raise UserError(f"there is no {level} with code {code}", status=404)
-    return render(request, "area.html", area=versions[-1], versions=versions, level=level,
-                  indicators=area_overview(session, level, code))

@@ -1,0 +1,219 @@
+"""The short report of an area's profile (at most four pages) as PDF, HTML and Excel.
+
+One content dictionary is built from the profile in the reader's language, with every number
+formatted once; the PDF (Typst, `report.typ` beside this file), the HTML page and the workbook
+are all made from it, so they show the same figures as the profile page. Charts are the web's
+Vega-Lite specifications rendered to SVG with vl-convert.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote
+
+from localsdg import taxonomy as tx
+from localsdg.reports.labels import ARROWS, NOT_MEASURED, STATUS, STATUS_COLOURS, TREND
+from localsdg.reports.profile import AreaProfile, GoalStatus, Line
+from localsdg.web import charts
+from localsdg.web.i18n import translations
+from localsdg.web.templating import environment, number, score
+
+TEMPLATE = Path(__file__).with_name("report.typ")
+NEIGHBOURS = 5  # peers shown above and below the area in the report's rank table
+LEVELS = {"municipality": "Municipality", "county": "County", "country": "Country"}
+
+
+def goal_name(goal: int, lang: str) -> str:
+    return tx.GOALS.get(str(goal)).label(lang)  # type: ignore[union-attr]
+
+
+def summary(p: AreaProfile, lang: str) -> dict[str, str]:
+    """The plain-language sentences on top of the page and the report."""
+    _ = translations(lang).gettext
+    out = {}
+    if p.index is not None:
+        out["index"] = _("%(area)s scores %(score)s of 100 and is number %(rank)d of %(count)d "
+                         "in %(group)s (data up to %(year)d).") % {
+            "area": p.name, "score": score(p.index, lang), "rank": p.rank, "count": p.ranked,
+            "group": p.group_name, "year": p.year}
+    else:
+        out["index"] = _("%(area)s has too little data for an index score (%(share)d %% of the "
+                         "indicators are missing).") % {
+            "area": p.name, "share": round(p.missing_share * 100)}
+    if p.index_band and p.rank_band:
+        out["band"] = _("With other reasonable choices of method (%(runs)d runs varying bounds, "
+                        "weights, aggregation, missing-data rules and years) the score lies "
+                        "between %(low)s and %(high)s and the rank between %(best)d and "
+                        "%(worst)d in nine of ten runs.") % {
+            "runs": p.runs, "low": score(p.index_band[0], lang),
+            "high": score(p.index_band[1], lang), "best": p.rank_band[0],
+            "worst": p.rank_band[1]}
+    if p.strongest:
+        out["strongest"] = _("Strongest goals: %(goals)s.") % {"goals": _goal_list(p.strongest,
+                                                                                   lang)}
+    if p.weakest:
+        out["weakest"] = _("Need most attention: %(goals)s.") % {"goals": _goal_list(p.weakest,
+                                                                                     lang)}
+    return out
+
+
+def _goal_list(goals: list[GoalStatus], lang: str) -> str:
+    return ", ".join(f"{g.goal} {goal_name(g.goal, lang)} ({score(g.score, lang)})"
+                     for g in goals)
+
+
+def goal_chart(p: AreaProfile, lang: str) -> dict:
+    _ = translations(lang).gettext
+    rows = [{"goal": g.goal, "label": f"{g.goal} {goal_name(g.goal, lang)}", "score": g.score,
+             "mean": g.group_mean} for g in p.goals if g.measured]
+    description = _("Goal scores of %(area)s from 0 to 100, with the mean of %(group)s as a "
+                    "black mark; the goal tiles give the same numbers.") % {
+        "area": p.name, "group": p.group_name}
+    return charts.goal_scores(rows, _("Goal scores"), description, _("Score (0–100)"),
+                              _("Mean of the group"), lang)
+
+
+def content(p: AreaProfile, lang: str) -> dict:
+    """Everything the report says, translated and formatted."""
+    _ = translations(lang).gettext
+    chart = goal_chart(p, lang)
+    return {
+        "lang": lang,
+        "title": _("Sustainable Development Goals: %(area)s") % {"area": p.name},
+        "subtitle": f"{_(LEVELS[p.level])} {p.code} · {p.profile_name} · "
+                    + _("data up to %(year)d") % {"year": p.year},
+        "footer": _("localsdg report, made %(day)s. Every number is explained step by step "
+                    "on the profile page.") % {"day": date.today().isoformat()},
+        "summary": list(summary(p, lang).values()),
+        "tiles_heading": _("The 17 goals"),
+        "tiles": [_tile(g, lang) for g in p.goals],
+        "legend": _("Status: %(states)s. Trend: %(trends)s.") % {
+            "states": ", ".join(_(STATUS[c]) for c in STATUS),
+            "trends": ", ".join(f"{ARROWS[t]} {_(TREND[t])}" for t in TREND)},
+        "chart_heading": _("Goal scores beside the group"),
+        "chart_alt": chart["description"],
+        "chart": _svg(chart),
+        "attention_heading": _("The goals that need most attention"),
+        "columns": [_("Indicator"), _("Latest value"), _("Score"), _("Status"), _("Trend"),
+                    _("Target or optimum"), _("Change needed"), _("Place in the group"),
+                    _("Source")],
+        "attention": [{"heading": f"{g.goal} {goal_name(g.goal, lang)}: "
+                                  f"{score(g.score, lang)} · {_(STATUS[g.colour])} · "
+                                  f"{ARROWS[g.trend]} {_(TREND[g.trend])}",
+                       "rows": [_line_row(x, lang) for x in g.lines]} for g in p.weakest],
+        "peers_heading": _("Compared with: %(group)s") % {"group": p.group_name},
+        "peers_columns": [_("Rank"), _("Area"), _("Index score")],
+        "peers": _peers(p, lang),
+        "peers_note": _("%(shown)d of %(count)d areas around %(area)s; the workbook lists all.")
+        % {"shown": len(_peers(p, lang)), "count": len(p.peers), "area": p.name},
+        "method_heading": _("Method and sources"),
+        "method": [p.group_method,
+                   _("Profile set %(name)s (%(id)s).") % {"name": p.profile_name,
+                                                          "id": p.profile_set}
+                   + (f" {p.profile_notes}" if p.profile_notes else ""),
+                   _("Each indicator is scored from 0 (the lower bound) to 100 (the optimum or "
+                     "target); goal scores are the mean of their indicators and the index the "
+                     "mean of the goal scores. Missing data is shown as missing, never "
+                     "guessed.")],
+        "sources": [f"{s} ({_('import')} {', '.join(map(str, b))})" for s, b in p.sources],
+    }
+
+
+def _tile(g: GoalStatus, lang: str) -> dict:
+    _ = translations(lang).gettext
+    return {"goal": g.goal, "name": goal_name(g.goal, lang), "colour": tx.GOAL_COLOURS[g.goal],
+            "measured": g.measured, "missing": _(NOT_MEASURED),
+            "score": score(g.score, lang) if g.score is not None else _("no score"),
+            "status": _(STATUS[g.colour]), "status_colour": STATUS_COLOURS[g.colour],
+            "arrow": ARROWS[g.trend], "trend": _(TREND[g.trend])}
+
+
+def _line_row(x: Line, lang: str) -> list[str]:
+    _ = translations(lang).gettext
+    if x.value is not None:
+        value = number(x.value, lang) + (f" {x.unit}" if x.unit else "")
+    else:
+        value = _("score published without value") if x.given else _("missing")
+    target = ""
+    if x.target is not None:
+        target = f"{number(x.target, lang)} ({_('local target')})"
+    elif x.optimum is not None:
+        target = f"{number(x.optimum, lang)} ({_('optimum')})"
+    return [x.name(lang), value + (f" ({x.period})" if x.period else ""),
+            score(x.score, lang) if x.score is not None else _("missing"),
+            _(STATUS[x.colour]), f"{ARROWS[x.trend]} {_(TREND[x.trend])}", target,
+            "" if x.change is None else ("+" if x.change > 0 else "") + number(x.change, lang),
+            _("%(place)d of %(count)d") % {"place": x.position, "count": x.compared}
+            if x.position else "", _short(x.source)]
+
+
+def _short(source: str | None) -> str:
+    """A source for a table cell: a web address by its file name (the list of sources at the
+    end gives it whole)."""
+    if not source or not source.startswith(("http://", "https://")):
+        return source or ""
+    return unquote(source.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0])
+
+
+def _peers(p: AreaProfile, lang: str) -> list[dict]:
+    at = next(i for i, peer in enumerate(p.peers) if peer.code == p.code)
+    near = p.peers[max(0, at - NEIGHBOURS):at + NEIGHBOURS + 1]
+    return [{"rank": str(x.rank or ""), "name": x.name,
+             "index": score(x.index, lang) if x.index is not None else "",
+             "self": x.code == p.code} for x in near]
+
+
+def _svg(spec: dict) -> str:
+    import vl_convert as vlc
+    fixed = {**spec, "width": 420}
+    return vlc.vegalite_to_svg(fixed, vl_version="6.4")
+
+
+def pdf(p: AreaProfile, lang: str) -> bytes:
+    import typst
+    return typst.compile(TEMPLATE.read_bytes(), sys_inputs={"data": json.dumps(content(p, lang))},
+                         ignore_system_fonts=True)
+
+
+def html(p: AreaProfile, lang: str) -> bytes:
+    page = environment(lang).get_template("report.html").render(lang=lang, c=content(p, lang))
+    return page.encode("utf-8")
+
+
+def xlsx(p: AreaProfile, lang: str) -> bytes:
+    """Every number of the report with its source: the summary, the goals, each indicator
+    (value, period, unit, score, status, trend, target, place, source and import batch) and
+    every area compared."""
+    import xlsxwriter
+    _ = translations(lang).gettext
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
+    _rows(book, _("summary"), ["area", "name", "profile_set", "group", "year", "index", "rank",
+                               "ranked", "index_p5", "index_p95", "rank_p5", "rank_p95", "runs"],
+          [[p.code, p.name, p.profile_set, p.group, p.year, p.index, p.rank, p.ranked,
+            *(p.index_band or (None, None)), *(p.rank_band or (None, None)), p.runs]])
+    _rows(book, _("goals"), ["goal", "name", "score", "status", "trend", "group_mean",
+                             "share_with_data", "filled_from_group", "measured"],
+          [[g.goal, goal_name(g.goal, lang), g.score, g.colour, g.trend, g.group_mean, g.share,
+            g.filled, g.measured] for g in p.goals])
+    _rows(book, _("indicators"), ["goal", "indicator", "name", "value", "unit", "period",
+                                  "year", "score", "status", "trend", "target", "target_year",
+                                  "optimum", "change_needed", "place", "compared", "source",
+                                  "import_batch", "score_given", "imputed"],
+          [[x.goal, x.ref, x.name(lang), x.value, x.unit, x.period, x.year, x.score, x.colour,
+            x.trend, x.target, x.target_year, x.optimum, x.change, x.position, x.compared,
+            x.source, x.batch, x.given, x.imputed] for g in p.goals for x in g.lines])
+    _rows(book, _("compared"), ["rank", "area", "name", "index"],
+          [[x.rank, x.code, x.name, x.index] for x in p.peers])
+    book.close()
+    return buf.getvalue()
+
+
+def _rows(book, name: str, columns: list[str], rows: list[list]) -> None:
+    ws = book.add_worksheet(name[:31])
+    ws.write_row(0, 0, columns)
+    for i, row in enumerate(rows, start=1):
+        ws.write_row(i, 0, row)

@@ -1,0 +1,35 @@
+"""The words for dashboard colours and trend arrows, shared by the pages and the reports.
+
+Texts are English message ids marked with `N_` so Babel extracts them; they are translated
+where they are shown. A status is never shown by colour alone: each has a label, and each trend
+an arrow and a label.
+"""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    return text
+
+
+STATUS = {
+    "green": N_("SDG achieved"),
+    "yellow": N_("Challenges remain"),
+    "orange": N_("Significant challenges remain"),
+    "red": N_("Major challenges remain"),
+    None: N_("Information unavailable"),
+}
+STATUS_COLOURS = {  # SDSN's dashboard colours, darkened where needed to show on white
+    "green": "#1B873F", "yellow": "#E5B800", "orange": "#E0731A", "red": "#C62828",
+    None: "#9E9E9E",
+}
+TREND = {
+    "on_track": N_("On track"),
+    "moderately_improving": N_("Moderately improving"),
+    "stagnating": N_("Stagnating"),
+    "decreasing": N_("Decreasing"),
+    None: N_("Trend unavailable"),
+}
+ARROWS = {"on_track": "↑", "moderately_improving": "↗", "stagnating": "→", "decreasing": "↓",
+          None: "·"}
+NOT_MEASURED = N_("No indicator in this profile")

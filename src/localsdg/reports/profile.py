@@ -1,0 +1,230 @@
+"""An area's SDG profile: what the profile page, the report and its workbook show.
+
+One scored run of a profile set over the area's comparison group gives the area's index and
+rank (with the 5–95 % band of the uncertainty analysis), the 17 goals with score, colour and
+trend, and per goal its indicators: latest value and year, score, colour, trend, the local
+target (or the optimum) and the distance to it, the area's position in the group, and the source
+and import batch of the value. Every number here is read from the run, so page, PDF and workbook
+show the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localsdg.db.schema import ProfileSet
+from localsdg.errors import UserError
+from localsdg.scoring.cache import scored
+from localsdg.scoring.engine import COLOURS, GOALS, ranks
+from localsdg.scoring.groups import resolve
+from localsdg.scoring.profiles import profiles_of
+from localsdg.scoring.run import Run
+from localsdg.scoring.uncertainty import Uncertainty
+
+RUNS = 200  # Monte Carlo runs behind the band shown with every index and rank
+ATTENTION = 3  # goals named as needing most attention (and as strongest)
+
+
+@dataclass
+class Line:
+    """One indicator for the area."""
+
+    ref: str
+    name_nb: str | None
+    name_en: str | None
+    goal: int
+    unit: str | None
+    value: float | None
+    year: int | None
+    period: str | None
+    score: float | None
+    colour: str | None
+    trend: str | None
+    given: bool
+    imputed: bool
+    target: float | None
+    target_year: int | None
+    optimum: float | None
+    change: float | None  # target (or optimum) minus value: the change still needed
+    position: int | None  # the area's place among the group's areas with a score (1 = best)
+    compared: int
+    source: str | None
+    batch: int | None
+
+    def name(self, lang: str) -> str:
+        return (self.name_en if lang == "en" else self.name_nb) or self.name_nb \
+            or self.name_en or self.ref
+
+
+@dataclass
+class GoalStatus:
+    goal: int
+    score: float | None
+    colour: str | None
+    trend: str | None
+    filled: bool  # too little data: the index uses the group's mean instead
+    share: float  # share of the goal's indicator weight with data
+    group_mean: float | None  # the mean goal score of the group's areas with one
+    measured: bool  # the profile has indicators for the goal
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class Peer:
+    code: str
+    name: str
+    index: float | None
+    rank: int | None
+
+
+@dataclass
+class AreaProfile:
+    level: str
+    code: str
+    name: str
+    profile_set: str
+    profile_name: str
+    profile_notes: str | None
+    group: str
+    group_name: str
+    group_method: str
+    year: int
+    method: dict
+    index: float | None
+    rank: int | None
+    ranked: int
+    index_band: tuple[float, float] | None
+    rank_band: tuple[int, int] | None
+    runs: int
+    missing_share: float
+    goals: list[GoalStatus]
+    peers: list[Peer]
+
+    @property
+    def scored_goals(self) -> list[GoalStatus]:
+        return sorted((g for g in self.goals if g.score is not None),
+                      key=lambda g: (-g.score, g.goal))
+
+    @property
+    def strongest(self) -> list[GoalStatus]:
+        return self.scored_goals[:ATTENTION]
+
+    @property
+    def weakest(self) -> list[GoalStatus]:
+        """The goals that need most attention: the lowest scores, worst first."""
+        best = {g.goal for g in self.strongest}
+        low = [g for g in reversed(self.scored_goals) if g.goal not in best]
+        return low[:ATTENTION]
+
+    @property
+    def sources(self) -> list[tuple[str, list[int]]]:
+        """Each source of a value shown, with its import batches."""
+        found: dict[str, set[int]] = {}
+        for g in self.goals:
+            for line in g.lines:
+                if line.source:
+                    found.setdefault(line.source, set()).add(line.batch)
+        return [(s, sorted(b for b in found[s] if b is not None)) for s in sorted(found)]
+
+
+def profile_sets_for(session: Session, code: str) -> list[str]:
+    """Profile sets whose own comparison group holds the area, newest id first."""
+    out = []
+    for ps in session.scalars(select(ProfileSet).order_by(ProfileSet.id.desc())):
+        group = ps.method.get("group")
+        if group and any(m.code == code for m in resolve(session, group).members):
+            out.append(ps.id)
+    return out
+
+
+def build(session: Session, code: str, profile_set: str | None = None,
+          group: str | None = None, year: int | None = None, runs: int = RUNS
+          ) -> AreaProfile | None:
+    """The area's profile; None when no profile set compares the area (and none was named)."""
+    if profile_set is None:
+        found = profile_sets_for(session, code)
+        if not found:
+            return None
+        profile_set = found[0]
+    r, u = scored(session, profile_set, group, year, runs)
+    codes = [m.code for m in r.group.members]
+    if code not in codes:
+        raise UserError(f"area {code} is not in the group {r.group.id} of profile set "
+                        f"{profile_set}; choose another group")
+    return _profile(session, r, u, codes.index(code))
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or np.isnan(x) else float(x)
+
+
+def _int(x: float) -> int | None:
+    return None if np.isnan(x) else int(x)
+
+
+def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaProfile:
+    s, m = r.scores, r.group.members[a]
+    ps = session.get(ProfileSet, r.profile_set)
+    lines = _lines(session, r, a)
+    goals = []
+    for g in range(1, GOALS + 1):
+        column = s.goal[:, g - 1]
+        mean = float(np.mean(column[~np.isnan(column)])) if (~np.isnan(column)).any() else None
+        goals.append(GoalStatus(
+            g, _num(s.goal[a, g - 1]), _colour(s.goal_colour[a, g - 1]),
+            r.trend.name(r.trend.goal[a, g - 1]), bool(s.goal_filled[a, g - 1]),
+            float(s.goal_share[a, g - 1]), mean, bool((r.profiles.goal == g).any()),
+            [x for x in lines if x.goal == g]))
+    peers = sorted((Peer(p.code, p.name, _num(s.index[i]), _int(s.rank[i]))
+                    for i, p in enumerate(r.group.members)),
+                   key=lambda p: (p.rank is None, p.rank or 0, p.name))
+    return AreaProfile(
+        level=m.level, code=m.code, name=m.name, profile_set=r.profile_set,
+        profile_name=ps.name, profile_notes=ps.notes, group=r.group.id,
+        group_name=r.group.name, group_method=r.group.method, year=r.year,
+        method=dict(ps.method), index=_num(s.index[a]), rank=_int(s.rank[a]),
+        ranked=int(np.sum(~np.isnan(s.rank))),
+        index_band=(float(u.index[a, 0]), float(u.index[a, 2]))
+        if u is not None and not np.isnan(u.index[a, 0]) else None,
+        rank_band=(int(u.rank[a, 0]), int(u.rank[a, 2]))
+        if u is not None and not np.isnan(u.rank[a, 0]) else None,
+        runs=u.runs if u is not None else 0, missing_share=float(s.missing_share[a]),
+        goals=goals, peers=peers)
+
+
+def _colour(i: int) -> str | None:
+    return COLOURS[i] if i >= 0 else None
+
+
+def _lines(session: Session, r: Run, a: int) -> list[Line]:
+    code = r.group.members[a].code
+    own = {(p.indicator_id, p.area_code): p for p in profiles_of(session.get(
+        ProfileSet, r.profile_set)) if p.area_code in (None, code)}
+    out = []
+    for col, ind in enumerate(r.indicators):
+        p = own.get((ind.id, code)) or own[(ind.id, None)]
+        cell = r.cells.get((a, col))
+        column = r.scores.indicator[:, col]
+        place = ranks(column)
+        upper = float(r.profiles.upper[col] if r.profiles.upper.ndim == 1
+                      else r.profiles.upper[a, col])
+        goal_value = p.target_value if p.target_value is not None else _num(upper)
+        value = cell.value if cell is not None and not cell.given else None
+        out.append(Line(
+            ref=f"{ind.set_id}/{ind.code}", name_nb=ind.name_nb, name_en=ind.name_en,
+            goal=int(r.profiles.goal[col]), unit=(cell.unit if cell else None) or ind.unit,
+            value=value,
+            year=cell.year if cell else None, period=cell.period if cell else None,
+            score=_num(r.scores.indicator[a, col]),
+            colour=_colour(r.scores.indicator_colour[a, col]),
+            trend=r.trend.name(r.trend.arrow[a, col]), given=bool(r.scores.given[a, col]),
+            imputed=bool(r.scores.imputed[a, col]), target=p.target_value,
+            target_year=p.target_year, optimum=_num(upper),
+            change=None if value is None or goal_value is None else goal_value - value,
+            position=_int(place[a]), compared=int(np.sum(~np.isnan(column))),
+            source=cell.source if cell else None, batch=cell.batch if cell else None))
+    return out
