@@ -12,7 +12,9 @@ PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/1
               "/sett/Ungdata", "/om", "/indikator/un-global/13.2.2",
               "/indikator/un-global/13.2.2/endre", "/analyse?set=Ungdata", "/import",
               "/katalog/endre?goal=13", "/indikator/un-global/13.2.2/data", "/kommune/4003",
-              "/indikator/lokal/folkemengde/data?grenser=2020"]
+              "/indikator/lokal/folkemengde/data?grenser=2020", "/land/NOR?lang=en", "/fylke/40",
+              "/sammenlign?omrade=4003&omrade=4001&kart=goal:8",
+              "/forklaring?profil=telemark-demo&omrade=4003&mal=11"]
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
@@ -173,3 +175,54 @@ def test_population_on_2020_borders_says_what_cannot_be_moved(page):
         "flyttet til dagens grenser")
     expect(table.get_by_role("row", name=re.compile(r"^Ålesund 2022 mangler"))).to_contain_text(
         "1507 was split with unknown shares")
+
+
+def test_profile_page_tiles_explanations_and_report(page):
+    page.goto("/kommune/4003")
+    expect(page.locator("#summary-index")).to_contain_text("Skien får")
+    tiles = page.locator("ul.tiles > li")
+    expect(tiles).to_have_count(17)
+    # Status and trend are written out, not shown by colour alone.
+    expect(tiles.nth(10)).to_contain_text("11 Bærekraftige byer og lokalsamfunn")
+    expect(tiles.nth(10)).to_contain_text("Utfordringer gjenstår")
+    expect(tiles.nth(1)).to_contain_text("Ingen indikator i denne profilen")
+    expect(page.locator("[data-vega-spec=goal-spec] svg")).to_be_visible()
+    index = page.locator("#summary-index").inner_text()
+    page.get_by_role("link", name="Slik ble indeksskåren til").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Slik ble skåren til: Skien")
+    assert re.search(r"index = mean of the goal scores = [\d.]+", page.content())
+    page.go_back()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="PDF Nynorsk").click()
+    path = info.value.path()
+    with open(path, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    assert index.split(" og ")[0] in page.locator("#summary-index").inner_text()
+
+
+def test_compare_two_municipalities_scatter_and_map(page):
+    page.goto("/kommune/4003")
+    page.get_by_role("link", name="Sammenlign med andre").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sammenlign områder")
+    page.get_by_label("Områder (to til ti)").select_option(["4003", "4020"])
+    page.get_by_role("button", name="Sammenlign", exact=True).click()
+    goals = page.get_by_role("region", name="Målene side om side")
+    expect(goals.get_by_role("columnheader")).to_have_text(["Mål", "Midt-Telemark", "Skien"])
+    expect(page.locator("[data-vega-spec=scatter-spec] svg")).to_be_visible()
+    page.get_by_label("Vist på kartet").select_option("goal:8")
+    page.locator("form", has=page.get_by_label("Vist på kartet")).get_by_role(
+        "button", name="Vis").click()
+    expect(page.locator("#map-title")).to_contain_text("8 Anstendig arbeid")
+    expect(page.locator("[data-vega-spec=map-spec] svg path[aria-roledescription]")
+           ).not_to_have_count(0)
+    page.get_by_text("Vis kartet som tabell").click()
+    expect(page.locator("details", has_text="Vis kartet som tabell").get_by_role(
+        "row", name=re.compile(r"^Skien \d"))).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_national_page_beside_the_municipal_picture(page):
+    page.goto("/land/NOR")
+    expect(page.locator("#summary-index")).to_contain_text("82,0 av 100 og er nummer 7 av 165")
+    page.get_by_role("link", name="Telemark: demo profile").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sammenlign områder")

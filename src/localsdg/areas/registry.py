@@ -341,8 +341,10 @@ def add_area(session: Session, level: str, code: str, name: str, parent: str | N
     return area
 
 
-def list_areas(session: Session, level: str | None = None, at: str | None = None) -> list[dict]:
-    """Areas as plain rows; `at` (YYYY-MM-DD) keeps those valid on that day."""
+def list_areas(session: Session, level: str | None = None, at: str | None = None,
+               code: str | None = None) -> list[dict]:
+    """Areas as plain rows; `at` (YYYY-MM-DD) keeps those valid on that day, `code` the
+    versions of one code."""
     if level is not None and level not in LEVELS:
         raise UserError(f"--level '{level}' is unknown; use {', '.join(LEVELS)}")
     year = None
@@ -353,6 +355,8 @@ def list_areas(session: Session, level: str | None = None, at: str | None = None
     q = select(Area).order_by(Area.level, Area.code, Area.valid_from.nulls_first())
     if level:
         q = q.where(Area.level == level)
+    if code:
+        q = q.where(Area.code == code)
     return [{"level": a.level, "code": a.code, "name": a.name, "short_name": a.short_name,
              "name_en": a.name_en, "parent": a.parent_code, "valid_from": a.valid_from,
              "valid_to": a.valid_to, "source": a.source}

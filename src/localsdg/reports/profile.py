@@ -16,13 +16,13 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from localsdg.db.cache import remember
 from localsdg.db.schema import ProfileSet
 from localsdg.errors import UserError
-from localsdg.scoring.cache import scored
 from localsdg.scoring.engine import COLOURS, GOALS, ranks
 from localsdg.scoring.groups import resolve
 from localsdg.scoring.profiles import profiles_of
-from localsdg.scoring.run import Run
+from localsdg.scoring.run import Run, scored
 from localsdg.scoring.uncertainty import Uncertainty
 
 RUNS = 200  # Monte Carlo runs behind the band shown with every index and rank
@@ -133,12 +133,14 @@ class AreaProfile:
 
 def profile_sets_for(session: Session, code: str) -> list[str]:
     """Profile sets whose own comparison group holds the area, newest id first."""
-    out = []
-    for ps in session.scalars(select(ProfileSet).order_by(ProfileSet.id.desc())):
-        group = ps.method.get("group")
-        if group and any(m.code == code for m in resolve(session, group).members):
-            out.append(ps.id)
-    return out
+    def compute() -> list[str]:
+        out = []
+        for ps in session.scalars(select(ProfileSet).order_by(ProfileSet.id.desc())):
+            group = ps.method.get("group")
+            if group and any(m.code == code for m in resolve(session, group).members):
+                out.append(ps.id)
+        return out
+    return remember(session, ("profile sets for", code), compute)
 
 
 def build(session: Session, code: str, profile_set: str | None = None,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.areas.borders import current_year
+from localsdg.db.cache import remember
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
 from localsdg.observations.series import get_data
@@ -90,6 +91,15 @@ def run(session: Session, profile_set: str, group_name: str | None = None,
     trend = _trends(series, codes, shared, prof, result, year, ps.method.get("trend", "sdsn"))
     return Run(ps.id, group, year, method, indicators, prof, cells, series, values, result,
                trend, rules)
+
+
+def scored(session: Session, profile_set: str, group_name: str | None = None,
+           year: int | None = None, runs: int = 0) -> tuple[Run, Uncertainty | None]:
+    """The run (and with `runs` its uncertainty analysis), kept while the data is unchanged."""
+    def compute() -> tuple[Run, Uncertainty | None]:
+        r = run(session, profile_set, group_name, year)
+        return r, uncertainty(r, Spread(runs=runs)) if runs else None
+    return remember(session, ("scored", profile_set, group_name, year, runs), compute)
 
 
 def uncertainty(r: Run, spread: Spread | None = None) -> Uncertainty:

@@ -11,14 +11,15 @@ from fastapi import APIRouter, Query, Request
 
 from localsdg.areas.maps import CREDIT, map_set
 from localsdg.areas.registry import list_areas
+from localsdg.db.cache import remember
 from localsdg.errors import UserError
 from localsdg.observations.series import area_overview
 from localsdg.reports import document
 from localsdg.reports.document import goal_name
 from localsdg.reports.profile import build, profile_sets_for
 from localsdg.scoring import explain as explained
-from localsdg.scoring.cache import scored
 from localsdg.scoring.profiles import list_sets
+from localsdg.scoring.run import scored
 from localsdg.web import charts
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose, translations
@@ -52,7 +53,7 @@ def country_page(request: Request, session: DB, code: str, profil: str | None = 
 
 def _area_page(request: Request, session: DB, level: str, code: str, profile_set: str | None,
                group: str | None):
-    versions = [a for a in list_areas(session, level) if a["code"] == code]
+    versions = list_areas(session, level, code=code)
     if not versions:
         raise UserError(f"there is no {level} with code {code}", status=404)
     lang = choose(request)
@@ -64,7 +65,8 @@ def _area_page(request: Request, session: DB, level: str, code: str, profile_set
                   chart=charts.script_json(spec), chart_text=spec.get("description"),
                   choices=profile_sets_for(session, code),
                   municipal=_municipal_sets(session, code, level),
-                  indicators=area_overview(session, level, code))
+                  indicators=remember(session, ("overview", level, code),
+                                      lambda: area_overview(session, level, code)))
 
 
 def _municipal_sets(session: DB, code: str, level: str) -> list[dict]:
@@ -135,7 +137,7 @@ def _chosen(asked: list[str] | None, codes: list[str], rank: np.ndarray) -> list
     if unknown:
         raise UserError(f"omrade: {', '.join(unknown)} not in the group; choose from "
                         f"{', '.join(codes[:12])}{' …' if len(codes) > 12 else ''}")
-    if not 1 <= len(asked) <= MAX_COMPARED:
+    if not 2 <= len(asked) <= MAX_COMPARED:
         raise UserError(f"omrade: choose two to {MAX_COMPARED} areas, not {len(asked)}")
     return list(dict.fromkeys(asked))
 
