@@ -20,6 +20,7 @@ rounded half down. All of it runs on areas × indicators × years arrays.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,14 +56,9 @@ def assess(values: np.ndarray, years: np.ndarray, p: Profiles, trend_from: np.nd
     """`values` is areas × indicators × years (NaN: no value); `trend_from` the first year of
     each indicator's window; `target` the target values (cagr); `green_now` where the value
     scored is green already (SDSN: on track, maintaining achievement)."""
-    window = years[None, :] >= trend_from[:, None]
-    valid = ~np.isnan(values) & window[None, :, :]
-    count = valid.sum(axis=2)
-    first = np.argmax(valid, axis=2)
-    last = values.shape[2] - 1 - np.argmax(valid[:, :, ::-1], axis=2)
-    y0, y1 = years[first].astype(float), years[last].astype(float)
-    x0 = np.take_along_axis(values, first[..., None], axis=2)[..., 0]
-    x1 = np.take_along_axis(values, last[..., None], axis=2)[..., 0]
+    s = _summary(values, years, trend_from)
+    y0, y1, x0, x1 = s.y0, s.y1, s.x0, s.x1
+    count = s.count
     ok = (count >= 2) & (y1 > y0)
     if method == "cagr":
         arrow, observed, needed = _cagr(x0, x1, y0, y1, p, target)
@@ -72,7 +68,7 @@ def assess(values: np.ndarray, years: np.ndarray, p: Profiles, trend_from: np.nd
         arrow = np.where(green_now, 3, arrow)
         ok = ok | green_now
     arrow = np.where(ok, arrow, NONE).astype(np.int8)
-    projection = np.where(ok, _projection(values, years, valid), np.nan)
+    projection = np.where(ok, s.projection, np.nan)
     return Trends(method, arrow, np.where(ok, y0, 0).astype(int), np.where(ok, y1, 0).astype(int),
                   np.where(ok, x0, np.nan), np.where(ok, x1, np.nan),
                   np.where(ok, observed, np.nan), np.where(ok, needed, np.nan), projection,
@@ -113,8 +109,69 @@ def _cagr(x0, x1, y0, y1, p: Profiles, target):
     return arrow, observed, np.where(has_target, needed, np.nan)
 
 
+@dataclass
+class _Series:
+    """What the trend rules need of each series (areas × indicators)."""
+
+    count: np.ndarray  # values in the window
+    y0: np.ndarray  # the first and last year with a value (argmax's answer where none)
+    y1: np.ndarray
+    x0: np.ndarray  # the values in those years
+    x1: np.ndarray
+    projection: np.ndarray  # the least-squares line's value in 2030
+
+
+PATTERN_YEARS = 16  # up to this many years a series' years with a value are read as one number
+
+
+def _summary(values: np.ndarray, years: np.ndarray, trend_from: np.ndarray) -> _Series:
+    """One pass over the cube. The series' pattern of years with a value (a bit per year) gives
+    the count, the first and last year and the sums of the years (x) and their squares for the
+    least-squares line from a table of all patterns; only the sums of the values (y) and of x·y
+    are taken from the cube. The sums are taken in the same order as numpy's along the year
+    axis, so the line is the same to the last bit."""
+    t = values.shape[2]
+    valid = ~np.isnan(values)
+    valid &= (years[None, :] >= trend_from[:, None])[None]
+    if t <= PATTERN_YEARS:
+        code = valid.reshape(-1, t).astype(float) @ 2.0 ** np.arange(t)  # exact below 2**53
+        code = code.astype(np.intp).reshape(valid.shape[:2])
+        count, first, last, sx, sxx = (table[code] for table in _patterns(
+            tuple(int(y) for y in years)))
+    else:
+        count = valid.sum(axis=2)
+        first = np.argmax(valid, axis=2)
+        last = t - 1 - np.argmax(valid[:, :, ::-1], axis=2)
+        x = np.where(valid, years[None, None, :] - END, 0.0)
+        sx, sxx = x.sum(axis=2), (x * x).sum(axis=2)
+    y = np.where(valid, values, 0.0)
+    sy = y.sum(axis=2)
+    y *= years - END  # x·y (0 where there is no value)
+    sxy = y.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = (count * sxy - sx * sy) / (count * sxx - sx * sx)
+        projection = (sy - slope * sx) / count  # the intercept: the line's value at 2030
+    x0 = np.take_along_axis(values, first[..., None], axis=2)[..., 0]
+    x1 = np.take_along_axis(values, last[..., None], axis=2)[..., 0]
+    return _Series(count, years[first].astype(float), years[last].astype(float), x0, x1,
+                   projection)
+
+
+@functools.lru_cache(maxsize=16)
+def _patterns(years: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """For every pattern of years with a value (bit k: years[k]): count, first and last year's
+    position (as argmax gives them: 0 and the last position when there is none), Σx and Σx²
+    with x = year − 2030 (integers, so exact whatever the order)."""
+    t = len(years)
+    bits = (np.arange(2 ** t)[:, None] >> np.arange(t)[None, :]) & 1 == 1
+    x = np.where(bits, np.array(years, dtype=float) - END, 0.0)
+    return (bits.sum(axis=1), np.argmax(bits, axis=1), t - 1 - np.argmax(bits[:, ::-1], axis=1),
+            x.sum(axis=1), (x * x).sum(axis=1))
+
+
 def _projection(values: np.ndarray, years: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Least-squares line through each series' valid points, evaluated at 2030."""
+    """Least-squares line through each series' valid points, evaluated at 2030 (the plain form
+    of what `_summary` computes)."""
     x = np.where(valid, years[None, None, :] - END, 0.0)
     y = np.where(valid, values, 0.0)
     n = valid.sum(axis=2)
