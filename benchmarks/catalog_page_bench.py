@@ -11,21 +11,16 @@ Server-Timing header) and the time seen by the clients: median and 95th percenti
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
-import socket
 import statistics as st
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).parent))
 from catalog_bench import percentile, random_selection, synthetic_csv  # noqa: E402
+from serving import load, served  # noqa: E402
 
 from localsdg.catalog import files  # noqa: E402
 from localsdg.catalog.index import get_index  # noqa: E402
@@ -52,27 +47,6 @@ def page_url(rng: random.Random, targets: list[str]) -> str:
     return "/katalog?" + urlencode(params)
 
 
-async def load(base: str, urls: list[str], clients: int) -> tuple[list[float], list[float]]:
-    server, seen = [], []
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for u in urls:
-        queue.put_nowait(u)
-
-    async def worker(client: httpx.AsyncClient, n: int) -> None:
-        while not queue.empty():
-            url = queue.get_nowait()
-            headers = {"HX-Request": "true"} if n % 2 else {}
-            start = time.perf_counter()
-            r = await client.get(url, headers=headers)
-            seen.append((time.perf_counter() - start) * 1000)
-            r.raise_for_status()
-            server.append(float(r.headers["Server-Timing"].split("dur=")[1]))
-
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        await asyncio.gather(*(worker(client, n) for n in range(clients)))
-    return server, seen
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
@@ -83,28 +57,9 @@ def main() -> None:
         folder = Path(tmp)
         url = f"sqlite:///{folder / 'bench.sqlite'}"
         targets = build(url, folder, rng)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        env = {"LOCALSDG_DATABASE_URL": url, "LOCALSDG_DATA_DIR": tmp, "PATH": ""}
-        cli = Path(sys.executable).with_name("localsdg")
-        proc = subprocess.Popen([str(cli), "serve", "--port", str(port), "--no-load"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    httpx.get(base + "/katalog", timeout=30).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        with served(url, tmp, "/katalog") as base:
             urls = [page_url(rng, targets) for _ in range(args.requests)]
-            start = time.perf_counter()
-            server, seen = asyncio.run(load(base, urls, args.clients))
-            wall = time.perf_counter() - start
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            server, seen, wall = load(base, urls, args.clients, htmx_every=2)
     print(f"catalog: 10000 indicators; {len(server)} requests for /katalog (half full pages, "
           f"half htmx partials) from {args.clients} concurrent clients")
     print(f"server time: median {st.median(server):.1f} ms, p95 {percentile(server, 95):.1f} ms"

@@ -2,7 +2,7 @@
 profile to many readers compute it once.
 
 A result is reused only while the database is in the same state: no import or rollback since
-(import batches), no change of the catalog, of a profile set or of stored area groups. Each key
+(import batches), no change of the catalog, of a profile set or of a stored area group. Each key
 is computed once even when many requests ask for it at the same moment.
 """
 
@@ -16,13 +16,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from localsdg.db.schema import (
-    AreaGroupMember,
-    CatalogState,
-    ImportBatch,
-    ProfileSet,
-    ScoringProfile,
-)
+from localsdg.db.schema import AreaGroupMember, CatalogState, ImportBatch, ScoringProfile
 
 T = TypeVar("T")
 KEPT = 64  # results kept per process, least recently used dropped first
@@ -32,17 +26,13 @@ _guard = threading.Lock()
 
 
 def data_state(session: Session) -> tuple:
-    """What a kept result depends on, read in a few cheap queries."""
-    batches = session.execute(select(func.max(ImportBatch.id),
-                                     func.count(ImportBatch.rolled_back_at))).one()
-    profiles = session.execute(select(func.max(ScoringProfile.id),
-                                      func.count(ScoringProfile.id))).one()
-    sets = session.execute(select(ProfileSet.id, ProfileSet.method).order_by(ProfileSet.id)
-                           ).all()
-    groups = session.execute(select(func.max(AreaGroupMember.id),
-                                    func.count(AreaGroupMember.id))).one()
-    catalog = session.scalar(select(CatalogState.version).where(CatalogState.id == 1))
-    return (tuple(batches), tuple(profiles), repr(sets), tuple(groups), catalog)
+    """What a kept result depends on, read in one cheap query. A profile set is saved with new
+    profile rows and a group with new member rows, so their largest ids and counts change."""
+    parts = [select(func.max(ImportBatch.id)), select(func.count(ImportBatch.rolled_back_at)),
+             select(func.max(ScoringProfile.id)), select(func.count(ScoringProfile.id)),
+             select(func.max(AreaGroupMember.id)), select(func.count(AreaGroupMember.id)),
+             select(CatalogState.version).where(CatalogState.id == 1)]
+    return tuple(session.execute(select(*(p.scalar_subquery() for p in parts))).one())
 
 
 def remember(session: Session, key: tuple, compute: Callable[[], T]) -> T:

@@ -174,8 +174,9 @@ def _svg(spec: dict) -> str:
 
 def pdf(p: AreaProfile, lang: str) -> bytes:
     import typst
+    # PDF/UA-1: Typst tags the document and checks its title, language and alternative texts.
     return typst.compile(TEMPLATE.read_bytes(), sys_inputs={"data": json.dumps(content(p, lang))},
-                         ignore_system_fonts=True)
+                         ignore_system_fonts=True, pdf_standards=["ua-1"])
 
 
 def html(p: AreaProfile, lang: str) -> bytes:

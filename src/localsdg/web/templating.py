@@ -69,8 +69,18 @@ def environment(lang: str) -> Environment:
 
 def render(request: Request, template: str, status: int = 200, **context: object
            ) -> HTMLResponse:
+    return respond(request, page(request, template, **context), status)
+
+
+def page(request: Request, template: str, **context: object) -> str:
+    """A template rendered in the reader's language."""
     lang = choose(request)
-    html = environment(lang).get_template(template).render(request=request, lang=lang, **context)
+    return environment(lang).get_template(template).render(request=request, lang=lang, **context)
+
+
+def respond(request: Request, html: str, status: int = 200) -> HTMLResponse:
+    """The page, remembering a language chosen with ?lang= in a cookie."""
+    lang = choose(request)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")

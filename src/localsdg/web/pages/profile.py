@@ -24,7 +24,7 @@ from localsdg.web import charts
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose, translations
 from localsdg.web.params import DB
-from localsdg.web.templating import render
+from localsdg.web.templating import page, render, respond
 
 router = APIRouter(include_in_schema=False)
 PATHS = {"municipality": "kommune", "county": "fylke", "country": "land"}
@@ -53,20 +53,27 @@ def country_page(request: Request, session: DB, code: str, profil: str | None = 
 
 def _area_page(request: Request, session: DB, level: str, code: str, profile_set: str | None,
                group: str | None):
+    """A public page read by many: kept rendered while the data behind it is unchanged."""
+    key = ("area page", request.url.path, request.url.query, choose(request))
+    return respond(request, remember(session, key, lambda: _area_html(
+        request, session, level, code, profile_set, group)))
+
+
+def _area_html(request: Request, session: DB, level: str, code: str, profile_set: str | None,
+               group: str | None) -> str:
     versions = list_areas(session, level, code=code)
     if not versions:
         raise UserError(f"there is no {level} with code {code}", status=404)
     lang = choose(request)
     profile = build(session, code, profile_set, group)
     spec = document.goal_chart(profile, lang) if profile else {}
-    return render(request, "profile.html", area=versions[-1], versions=versions, level=level,
-                  paths=PATHS,
-                  profile=profile, summary=document.summary(profile, lang) if profile else {},
-                  chart=charts.script_json(spec), chart_text=spec.get("description"),
-                  choices=profile_sets_for(session, code),
-                  municipal=_municipal_sets(session, code, level),
-                  indicators=remember(session, ("overview", level, code),
-                                      lambda: area_overview(session, level, code)))
+    return page(request, "profile.html", area=versions[-1], versions=versions, level=level,
+                paths=PATHS, profile=profile,
+                summary=document.summary(profile, lang) if profile else {},
+                chart=charts.script_json(spec), chart_text=spec.get("description"),
+                choices=profile_sets_for(session, code),
+                municipal=_municipal_sets(session, code, level),
+                indicators=area_overview(session, level, code))
 
 
 def _municipal_sets(session: DB, code: str, level: str) -> list[dict]:
