@@ -57,6 +57,23 @@ def test_the_kernel_equals_the_plain_runs(problem, method, vary):
         "lower bounds", "upper bounds", "weights"} else 0)  # real, different runs
 
 
+def test_areas_with_their_own_targets(problem):
+    """Per-area bounds (a municipality's own target) in the kernel, the plain runs and analyse."""
+    values, p, groups = problem
+    own = Profiles(**{**p.__dict__, "lower": np.tile(p.lower, (AREAS, 1)),
+                      "upper": np.tile(p.upper, (AREAS, 1))})
+    own.upper[3, :5] = own.lower[3, :5] + 2 * (p.upper[:5] - p.lower[:5])
+    base = score(values[None], own, Method(), groups)
+    d = u._draw(np.random.default_rng(2), u.Spread(), own, 60, set(u.CHOICES), Method())
+    index, _ = u._Kernel(values, own, base, groups, Method()).runs(d)
+    plain, _ = u._runs(values, own, base, groups, d)
+    np.testing.assert_allclose(index, plain, rtol=0, atol=1e-9, equal_nan=True)
+    unvaried = u._draw(np.random.default_rng(0), u.Spread(), own, 2, set(), Method())
+    same, _ = u._Kernel(values, own, base, groups, Method()).runs(unvaried)
+    np.testing.assert_allclose(same[0], base.index, rtol=0, atol=1e-9, equal_nan=True)
+    assert u.analyse(values, own, Method(), base, groups, u.Spread(runs=100)).runs == 100
+
+
 def test_analyse_gives_bands_and_sensitivity(problem):
     values, p, groups = problem
     base = score(values[None], p, Method(), groups)

@@ -17,12 +17,14 @@ setting) and the median width of the rank bands is reported per choice.
 The runs are computed by `_Kernel` (see there): runs equal in every choice are computed once
 (varying one discrete choice alone gives only 2 or 3 distinct runs, each counted as often as it
 was drawn), the missing-data pattern and the unclipped scores are made once per year window,
-and the runs sharing a year window and an aggregation are computed together, the bounds shift
-and the weights varying within the batch. Every run is still its own draw of every choice, as
-before; the draws are the same as the plain form's (`_runs`, every run through `batch_index`),
-and the results equal it to rounding (1e-12). Imputed and given indicator scores are taken from
-the profile's own run. Tests keep the kernel equal to `engine.score` for the unvaried run and to
-`batch_index` for varied ones.
+and the runs sharing a year window and an aggregation are computed together in batches of close
+bounds shifts, the bounds shift and the weights varying within the batch: a cell's terms are
+made once per batch and each run's weighted sums are matrix products (the geometric mean's log
+as a power series in the run's shift, to 1e-16). Every run is still its own draw of every
+choice, as before; the draws are the same as the plain form's (`_runs`, every run through
+`batch_index`), and the results equal it to rounding (1e-12). Imputed and given indicator
+scores are taken from the profile's own run. Tests keep the kernel equal to `engine.score` for
+the unvaried run and to `batch_index` for varied ones.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ from localsdg.scoring.engine import (
     weighted_mean,
 )
 
-CHUNK = 32  # runs per batch: the batch's areas × 17 arrays stay in the cache
+CHUNK = 96  # arithmetic runs per batch (close bounds shifts: few cells near a cut)
+GEOMETRIC_CHUNK = 48  # geometric runs per batch
+GEOMETRIC_STRIPS = 4  # geometric batches: strips of close upper-bound shift, each by c
+ROUNDED_CHUNK = 32  # runs per batch with rounded scores (cell by cell per bounds shift)
 CHOICES = ("lower bounds", "upper bounds", "weights", "aggregation", "missing data",
            "minimum share", "year window")
 
@@ -110,17 +115,28 @@ def _percentiles(x: np.ndarray, q: list[float]) -> np.ndarray:
 
 @dataclass
 class _Draws:
-    lower: np.ndarray  # runs × indicators
-    upper: np.ndarray
-    weight: np.ndarray
+    p: Profiles
+    weight: np.ndarray  # runs × indicators
     method: list[Method]
     window: list[int | None]
     shift_lo: np.ndarray  # runs: the share of each indicator's range the bounds moved by
     shift_up: np.ndarray
 
+    @property
+    def lower(self) -> np.ndarray:
+        """Runs × the profile's bounds (indicators, or areas × indicators where an area has its
+        own target); made when asked: the kernel needs the shifts only."""
+        return self.p.lower + self._moved(self.shift_lo)
+
+    @property
+    def upper(self) -> np.ndarray:
+        return self.p.upper + self._moved(self.shift_up)
+
+    def _moved(self, shift: np.ndarray) -> np.ndarray:
+        return shift.reshape((-1,) + (1,) * self.p.lower.ndim) * (self.p.upper - self.p.lower)
+
 
 def _draw(rng, s: Spread, p: Profiles, n: int, vary: set[str], m: Method) -> _Draws:
-    span = p.upper - p.lower
     shift_lo = rng.uniform(-s.bounds, s.bounds, (n, 1)) if "lower bounds" in vary else \
         np.zeros((n, 1))
     shift_up = rng.uniform(-s.bounds, s.bounds, (n, 1)) if "upper bounds" in vary else \
@@ -137,8 +153,7 @@ def _draw(rng, s: Spread, p: Profiles, n: int, vary: set[str], m: Method) -> _Dr
     window = pick("year window", s.windows, None)
     methods = [replace(m, aggregation=a, missing_goal=g, min_share=float(sh))
                for a, g, sh in zip(aggregation, missing, share, strict=True)]
-    return _Draws(p.lower + shift_lo * span, p.upper + shift_up * span,
-                  np.broadcast_to(weight, (n, len(p.weight))), methods, window,
+    return _Draws(p, np.broadcast_to(weight, (n, len(p.weight))), methods, window,
                   shift_lo[:, 0], shift_up[:, 0])
 
 
@@ -151,7 +166,7 @@ def _runs(values: dict, p: Profiles, base: Scores, groups: np.ndarray, d: _Draws
             zip(d.method, d.window, strict=True)]
     for key in set(keys):
         runs = np.array([i for i, k in enumerate(keys) if k == key])
-        for chunk in np.array_split(runs, max(1, len(runs) // CHUNK)):
+        for chunk in np.array_split(runs, max(1, len(runs) // ROUNDED_CHUNK)):
             index[chunk] = batch_index(values[key[3]], p, base, groups, d.lower[chunk],
                                        d.upper[chunk], d.weight[chunk], d.method[chunk[0]])
     return index, batch_ranks(index)
@@ -164,19 +179,28 @@ class _Kernel:
     What a run's goal scores need is split by what it depends on:
 
     - the year window's missing-data pattern, the scores given by a source or imputed (fixed in
-      every run) and the unclipped score z = (x − lower) / (upper − lower) × 100: once per window;
+      every run) and the unclipped score z = (x − lower) / (upper − lower) × 100: once per window,
+      with the index indicators ordered by goal;
     - the run's bounds shift (lower by a, upper by b, shares of the range): the score is
       clip((z − 100a) / (1 + b − a), 0, 100), the same thing as normalising with the moved
-      bounds. For the arithmetic mean the cells whose z lies between every run's two cuts
-      are linear in z and those beyond them constant, so their weighted sums for a whole batch
-      of runs are matrix products (indicators × runs weights); only the cells near a bound
-      (between the runs' smallest and largest cut) are computed run by run. The geometric mean
-      (and rounding of scores) takes the cells run by run, once per distinct bounds shift;
+      bounds. The runs of a window and aggregation are ordered by their shift and taken in
+      batches of close shifts. A cell whose z lies beyond every run's cut of the batch is
+      constant, one between the cuts linear in z (arithmetic mean) or, for the geometric mean,
+      log(0.99 z + c) with c = 1 + b − 100a, which is a power series in the run's distance from
+      the batch's middle c (terms below 1e-16 left out); so a batch's weighted sums of these
+      cells are matrix products of a few cell terms with the runs' weights (indicators × runs),
+      together with the weights of the cells with data (for the goal's weight and data share).
+      Only the few cells near a cut of the batch (and, geometric, near the lower cut) are
+      computed run by run. With rounding of scores each distinct bounds shift's cells are
+      computed as they are;
     - the run's minimum share, missing-goal rule and aggregation of the goals: on the
       areas × 17 goal scores.
 
     Runs that are equal in every choice (as when one discrete choice is varied alone) are
     computed once."""
+
+    TERMS = 14  # powers of the geometric series: what is left out is below RATIO ** 15 / 15
+    RATIO = 0.1  # a cell takes the series where the batch's half range of c ≤ RATIO × 0.99 z + c
 
     def __init__(self, values: dict, p: Profiles, base: Scores, groups: np.ndarray, m: Method):
         self.p, self.base, self.groups, self.method = p, base, np.asarray(groups), m
@@ -187,8 +211,16 @@ class _Kernel:
         self.present = self.gm.any(axis=0)
         self.counted = ~np.isnan(base.index) | (
             base.missing_share <= (m.max_missing or 1.0) + 1e-12)
+        # the index indicators goal by goal, each goal padded to the widest (with an empty
+        # column, number `len(p.goal)`): cells are 17 × areas × width, contiguous by goal
+        width = max(len(c) for c in self.cols)
+        self.padded = np.full((GOALS, width), len(p.goal))
+        for g, cols in enumerate(self.cols):
+            self.padded[g, :len(cols)] = cols
         self.values = values
         self._windows: dict = {}
+        self._ordered: dict = {}
+        self._scratch: dict = {}
 
     def _window(self, window):
         if window not in self._windows:
@@ -200,6 +232,25 @@ class _Kernel:
             zu = np.where(np.isnan(z), -np.inf, 0.99 * z)  # no value: clipped to the bottom
             self._windows[window] = (z, have.astype(float), data.astype(float), zu)
         return self._windows[window]
+
+    def _by_goal(self, window):
+        """The window's z; whether a cell has data (for the goal's weight: a value or a fixed
+        score; for the data share: not imputed), stacked; the fixed scores and their logs:
+        17 × width × areas, the index indicators goal by goal (padding: no value, no weight)."""
+        if window not in self._ordered:
+            z, have, data, _ = self._window(window)
+
+            def by_goal(x, pad):
+                x = np.concatenate([x, np.full((x.shape[0], 1), pad)], axis=1)
+                return np.ascontiguousarray(x[:, self.padded].transpose(1, 2, 0))
+            score = by_goal(self.fixed_score, 0.0)
+            self._ordered[window] = (by_goal(z, np.nan),
+                                     np.concatenate([by_goal(have, 0.0), by_goal(data, 0.0)],
+                                                    axis=2),  # 17 × width × (2 × areas)
+                                     score,
+                                     np.where(by_goal(self.fixed, False), np.log1p(0.99 * score),
+                                              0.0))
+        return self._ordered[window]
 
     def runs(self, d: _Draws) -> tuple[np.ndarray, np.ndarray]:
         """(index, rank), runs × areas."""
@@ -215,33 +266,30 @@ class _Kernel:
         by_kernel: dict = {}
         for u, i in enumerate(unique):
             by_kernel.setdefault((d.method[i].aggregation, d.window[i]), []).append(u)
+        work = []
         for (aggregation, window), us in by_kernel.items():
             us = np.array(us)
             geometric = aggregation == "geometric"
-            cells = None if geometric or self.method.decimals is not None else \
-                self._classes(window, d.shift_lo[unique[us]], d.shift_up[unique[us]])
-            for chunk in np.array_split(us, -(-len(us) // CHUNK)):
-                runs = unique[chunk]
-                index[chunk] = self._index(window, geometric, d.shift_lo[runs],
-                                           d.shift_up[runs], np.asarray(d.weight[runs]),
-                                           [d.method[i] for i in runs], cells)
+            a, b = d.shift_lo[unique[us]], d.shift_up[unique[us]]
+            if self.method.decimals is not None:
+                batches = np.array_split(us, -(-len(us) // ROUNDED_CHUNK))
+            else:
+                batches = [us[k] for k in _batches(a, b, geometric)]
+            work += [(window, geometric, chunk) for chunk in batches]
+
+        for window, geometric, chunk in work:
+            runs = unique[chunk]
+            index[chunk] = self._index(window, geometric, d.shift_lo[runs], d.shift_up[runs],
+                                       np.asarray(d.weight[runs]), [d.method[i] for i in runs])
         rank = batch_ranks(index)
         return index[inverse], rank[inverse]
 
     def _index(self, window, geometric: bool, a: np.ndarray, b: np.ndarray, w: np.ndarray,
-               methods: list[Method], cells=None) -> np.ndarray:
-        z, have, data, zu = self._window(window)
-        numer = np.zeros((len(a), z.shape[0], GOALS))
-        total, share = np.zeros_like(numer), np.zeros_like(numer)
-        for g, cols in enumerate(self.cols):
-            if len(cols):
-                wt = w[:, cols].T  # indicators × runs
-                total[:, :, g] = (have[:, cols] @ wt).T
-                share[:, :, g] = (data[:, cols] @ wt).T / wt.sum(axis=0)[:, None]
-        if cells is None:
-            self._cellwise(z, zu, geometric, a, b, w, numer)
+               methods: list[Method]) -> np.ndarray:
+        if self.method.decimals is None:
+            numer, total, share = self._sums(window, geometric, a, b, w)
         else:
-            self._linear(cells, a, b, w, numer)
+            numer, total, share = self._rounded(window, geometric, a, b, w)
         with np.errstate(invalid="ignore", divide="ignore"):
             goal = numer / total
             if geometric:
@@ -255,93 +303,151 @@ class _Kernel:
                               geometric)[..., 0]
         return np.where(self.counted[None], index, np.nan)
 
-    def _classes(self, window, a: np.ndarray, b: np.ndarray):
-        """The cells every run of `a`, `b` scores as 0, as 100 or linearly, as matrices; and
-        the cells between the runs' smallest and largest cut, by (goal, area)."""
-        z = self._window(window)[0]
-        low, up = 100.0 * a, 100.0 * (1.0 + b)
+    def _sums(self, window, geometric: bool, a, b, w):
+        """(numerators, weights with data, data shares), runs × areas × 17, of a batch of
+        close bounds shifts. Each run's numerator is a sum over a few cell terms of the term
+        times a coefficient of the run (1/scale, −low/scale, …) times the run's weights; the
+        coefficients are put into the weights, so that it is one matrix product per goal,
+        runs × (terms × indicators) by (terms × indicators) × areas. The cells near a cut are
+        computed run by run."""
+        z, have_data, score, flog = self._by_goal(window)
+        goals, width, areas = z.shape
+        runs = len(a)
+        low, up, scale = 100.0 * a, 100.0 * (1.0 + b), 1.0 + b - a
         with np.errstate(invalid="ignore"):
             below = z <= low.min()  # 0 in every run
             above = z >= up.max()  # 100 in every run
             linear = (z >= low.max()) & (z <= up.min()) & ~below & ~above
-        near = ~np.isnan(z) & ~below & ~above & ~linear & self.p.in_index[None, :]
-        stacked = np.stack([np.where(linear, z, 0.0), linear.astype(float),
-                            np.where(above, 100.0, 0.0) + self.fixed_score])
-        areas = z.shape[0]
-        blocks = [np.ascontiguousarray(stacked[:, :, cols]).reshape(3 * areas, len(cols))
-                  for cols in self.cols]
-        area, col = np.nonzero(near)
-        key = self.p.goal[col].astype(np.int64) * areas + area
-        order = np.argsort(key, kind="stable")
-        area, col, key = area[order], col[order], key[order]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else \
-            np.zeros(0, dtype=np.intp)
-        return blocks, z[area, col][:, None], col, starts, area[starts], \
-            self.p.goal[col[starts]] - 1
+        count = 3 + self.TERMS if geometric else 3
+        cells = self._buffer("cells", (goals, count, width, areas))
+        if geometric:
+            c = scale - 0.99 * low
+            c0, h = 0.5 * (c.max() + c.min()), 0.5 * (c.max() - c.min())
+            v = 0.99 * z + c0
+            with np.errstate(invalid="ignore"):
+                linear &= v * self.RATIO >= h
+            lin = cells[:, 1]
+            lin[...] = linear
+            np.copyto(v, 1.0, where=~linear)
+            np.log(v, out=cells[:, 0])
+            cells[:, 0] *= lin
+            np.multiply(above, np.log(100.0), out=cells[:, 2])
+            cells[:, 2] += flog
+            np.divide(lin, v, out=cells[:, 3])
+            for k in range(1, self.TERMS):
+                np.multiply(cells[:, 2 + k], cells[:, 3], out=cells[:, 3 + k])
+            d = c - c0
+            coef = np.concatenate([np.ones((1, runs)), -np.log(scale)[None], np.ones((1, runs)),
+                                   [(-1.0) ** k * d ** (k + 1) / (k + 1)
+                                    for k in range(self.TERMS)]])
+        else:
+            lin = cells[:, 1]
+            lin[...] = linear
+            np.multiply(np.where(linear, z, 0.0), 1.0, out=cells[:, 0])
+            np.multiply(above, 100.0, out=cells[:, 2])
+            cells[:, 2] += score
+            coef = np.stack([1.0 / scale, -low / scale, np.ones(runs)])
+        wt = np.concatenate([w, np.zeros((runs, 1))], axis=1)[:, self.padded.reshape(-1)]
+        wt = wt.reshape(runs, goals, width).transpose(1, 0, 2)  # 17 × runs × width
+        weights = self._buffer("weights", (goals, runs, count, width))
+        np.multiply(wt[:, :, None], coef.T[None, :, :, None], out=weights)
+        numer = np.matmul(weights.reshape(goals, runs, -1), cells.reshape(goals, -1, areas))
+        sums = np.matmul(wt, have_data)  # 17 × runs × (2 × areas)
+        total, share = sums[:, :, :areas], sums[:, :, areas:]
+        wsum = wt.sum(axis=2)
+        wsum[wsum == 0] = 1.0  # a goal without index indicators
+        share /= wsum[:, :, None]
+        with np.errstate(invalid="ignore"):
+            near = ~np.isnan(z) & ~below & ~above & ~linear
+        if near.any():
+            goal, col, area = np.nonzero(near)
+            order = np.lexsort((area, goal))  # by goal and area
+            goal, col, area = goal[order], col[order], area[order]
+            new = np.r_[True, (goal[1:] != goal[:-1]) | (area[1:] != area[:-1])]
+            segment = np.cumsum(new) - 1
+            zn = z[goal, col, area][:, None]
+            if geometric:
+                t = np.clip(0.99 * zn + c, scale, 100.0 * scale)
+                np.log(t, out=t)
+                t -= np.log(scale)
+            else:
+                t = zn - low
+                t /= scale
+                np.clip(t, 0.0, 100.0, out=t)
+            t *= wt[goal, :, col]
+            key = (segment[:, None] * runs + np.arange(runs)).reshape(-1)
+            sums = np.bincount(key, weights=t.reshape(-1), minlength=(segment[-1] + 1) * runs)
+            numer[goal[new], :, area[new]] += sums.reshape(-1, runs)
+        return numer.transpose(1, 2, 0), total.transpose(1, 2, 0), share.transpose(1, 2, 0)
 
-    def _linear(self, cells, a, b, w, numer) -> None:
-        """Arithmetic weighted sums of the scores: matrix products for the cells that every run
-        scores linearly or as a constant, run by run for the cells near a bound."""
-        blocks, zn, col, starts, seg_area, seg_goal = cells
-        low, scale = 100.0 * a, 1.0 + b - a
-        areas = numer.shape[1]
+    def _buffer(self, name: str, shape: tuple) -> np.ndarray:
+        """Scratch space kept between batches (fresh memory is slow to touch)."""
+        buf = self._scratch.get(name)
+        if buf is None or buf.shape != shape:
+            buf = self._scratch[name] = np.empty(shape)
+        return buf
+
+    def _rounded(self, window, geometric: bool, a, b, w):
+        """With rounding of scores: each distinct bounds shift's scores cell by cell; the
+        weighted sums of all its runs as one matrix product."""
+        z, have, data, zu = self._window(window)
+        numer = np.zeros((len(a), z.shape[0], GOALS))
+        total, share = np.zeros_like(numer), np.zeros_like(numer)
         for g, cols in enumerate(self.cols):
             if len(cols):
-                prod = (blocks[g] @ w[:, cols].T).reshape(3, areas, -1)  # 3 × areas × runs
-                numer[:, :, g] = ((prod[0] - low * prod[1]) / scale + prod[2]).T
-        if len(starts):
-            s = zn - low
-            s /= scale
-            np.clip(s, 0.0, 100.0, out=s)
-            s *= w[:, col].T
-            numer[:, seg_area, seg_goal] += np.add.reduceat(s, starts, axis=0).T
-
-
-    def _cellwise(self, z, zu, geometric: bool, a, b, w, numer) -> None:
-        """Each distinct bounds shift's scores cell by cell; the weighted sums of all its runs
-        as one matrix product."""
+                wt = w[:, cols].T  # indicators × runs
+                total[:, :, g] = (have[:, cols] @ wt).T
+                share[:, :, g] = (data[:, cols] @ wt).T / wt.sum(axis=0)[:, None]
         shifts, which = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)
         which = which.reshape(-1)
         decimals = self.method.decimals
-        fixed = np.flatnonzero(self.fixed)
-        fixed_arg = 1.0 + 0.99 * self.fixed_score.reshape(-1)[fixed]
-        t = np.empty_like(z)
         for k, (lo, hi) in enumerate(shifts):
             runs = np.flatnonzero(which == k)
             low, scale = 100.0 * lo, 1.0 + hi - lo
             wg = (w[runs][:, :, None] * self.gm[None]).transpose(1, 0, 2).reshape(
                 len(self.gm), -1)  # indicators × (runs × 17)
-            if geometric and decimals is None:
-                # log(1 + 0.99 s) = log(clip(0.99 z + scale − 0.99 low, scale, 100 scale))
-                # − log(scale); a cell without value gives log(scale), so 0
-                np.add(zu, scale - 0.99 * low, out=t)
-                np.clip(t, scale, 100.0 * scale, out=t)
-                t.reshape(-1)[fixed] = fixed_arg if scale == 1.0 else scale * fixed_arg
-                np.log(t, out=t)
-                sums = t @ wg
-                if scale != 1.0:
-                    sums -= np.log(scale) * wg.sum(axis=0)
+            with np.errstate(invalid="ignore"):
+                s = np.clip((z - low) / scale, 0.0, 100.0)
+            s = round_half_up(s, decimals)
+            s = np.where(self.fixed, self.fixed_score, s)
+            have_s = ~np.isnan(s)
+            if geometric:
+                sums = np.log(np.where(have_s, 1.0 + 0.99 * s, 1.0)) @ wg
             else:
-                with np.errstate(invalid="ignore"):
-                    s = np.clip((z - low) / scale, 0.0, 100.0)
-                if decimals is not None:
-                    s = round_half_up(s, decimals)
-                s = np.where(self.fixed, self.fixed_score, s)
-                have = ~np.isnan(s)
-                if geometric:
-                    sums = np.log(np.where(have, 1.0 + 0.99 * s, 1.0)) @ wg
-                else:
-                    sums = np.where(have, s, 0.0) @ wg
+                sums = np.where(have_s, s, 0.0) @ wg
             numer[runs] = sums.reshape(z.shape[0], len(runs), GOALS).transpose(1, 0, 2)
+        return numer, total, share
+
+
+def _batches(a: np.ndarray, b: np.ndarray, geometric: bool) -> list[np.ndarray]:
+    """The runs in batches of about CHUNK (GEOMETRIC_CHUNK) with close bounds shifts: geometric, by
+    c = 1 + b − 100a (the series' variable) in strips of close b; arithmetic, in strips of
+    close a, each by b."""
+    n = len(a)
+    count = -(-n // (GEOMETRIC_CHUNK if geometric else CHUNK))
+    if geometric:  # strips of close b (the upper cut), each by c
+        strips = max(1, min(GEOMETRIC_STRIPS, count))
+        first, key = b, 1.0 + b - 100.0 * a
+    else:
+        strips = max(1, round(np.sqrt(count)))
+        first, key = a, b
+    out = []
+    for strip in np.array_split(np.argsort(first, kind="stable"), strips):
+        strip = strip[np.argsort(key[strip], kind="stable")]
+        out += np.array_split(strip, max(1, round(count / strips)))
+    return [x for x in out if len(x)]
 
 
 def batch_index(values: np.ndarray, p: Profiles, base: Scores, groups: np.ndarray,
                 lower: np.ndarray, upper: np.ndarray, weight: np.ndarray, m: Method
                 ) -> np.ndarray:
     """Index scores of several runs (runs × areas) that share a method but not bounds or
-    weights; the same rules as engine.score."""
+    weights; the same rules as engine.score. Bounds are runs × indicators, or runs × areas ×
+    indicators where areas have their own targets."""
+    if lower.ndim == 2:
+        lower, upper = lower[:, None], upper[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.clip((values[None] - lower[:, None]) / (upper - lower)[:, None] * 100, 0, 100)
+        s = np.clip((values[None] - lower) / (upper - lower) * 100, 0, 100)
     if m.decimals is not None:
         s = np.sign(s) * np.floor(np.abs(s) * 10.0 ** m.decimals + 0.5) / 10.0 ** m.decimals
     s = np.where(base.given[None], base.indicator[None], s)
