@@ -82,6 +82,10 @@ def test_the_profile_is_the_scored_run_traced_to_its_sources(demo):
         if x.value is not None:  # every value shown names its period, source and batch
             assert x.period and x.source and isinstance(x.batch, int)
             assert 1 <= x.position <= x.compared <= 17
+    # Skien's own target (the demo's example) replaces the shared optimum for Skien only.
+    employment = next(x for x in lines if x.ref == "lokal/sysselsetting")
+    assert (employment.value, employment.target, employment.target_year) == (64.2, 68.0, 2030)
+    assert employment.change == pytest.approx(3.8) and employment.optimum == 68.0
     # Strongest and weakest are the highest and lowest goal scores, never the same goal.
     scores = sorted(g.score for g in p.goals if g.score is not None)
     assert p.strongest[0].score == scores[-1] and p.weakest[0].score == scores[0]

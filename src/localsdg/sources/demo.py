@@ -197,6 +197,9 @@ MUNICIPAL_PROFILES = [
     ("lokal/sysselsetting", 8, "higher", WORST, BEST3, None, None, RELATIVE),
     (f"{KHS}/1131", 8, "lower", WORST, BEST3, None, None, RELATIVE),
 ]
+OWN_TARGET = ("lokal/sysselsetting", 8, "4003", 68.0,
+              "An example of a municipality's own target, to show how one is set and followed: "
+              "not a target Skien has adopted.")
 MUNICIPAL_SET = "telemark-demo"
 TELEMARK_COUNTY = "county:40"
 
@@ -211,12 +214,18 @@ def _municipal_profiles(session: Session) -> dict:
                              upper=upper if fixed else None,
                              upper_rule="fixed" if fixed else upper, green=green, red=red,
                              justification=why))
+    # A municipality's own target replaces the shared optimum for that municipality only.
+    items.append(Profile(indicator_by_ref(session, OWN_TARGET[0]).id, OWN_TARGET[1],
+                         direction="higher", lower_rule=WORST, target_value=OWN_TARGET[3],
+                         target_year=2030,
+                         area_code=OWN_TARGET[2], justification=OWN_TARGET[4]))
     save_set(session, MUNICIPAL_SET, "Telemark: demo profile", {
         "aggregation": "arithmetic", "min_share": 0.5, "missing_goal": "exclude",
         "max_missing": 0.5, "trend": "sdsn", "window": 5, "group": TELEMARK_COUNTY},
         items, source="localsdg demo", notes="A worked example of a municipal profile, "
         "not an official one: each bound says why it was chosen.")
-    return {"profile_set": MUNICIPAL_SET, "indicators": len(items)}
+    return {"profile_set": MUNICIPAL_SET, "indicators": len(MUNICIPAL_PROFILES),
+            "own_targets": 1}
 
 
 def _sdr(session: Session, by: str) -> dict:
