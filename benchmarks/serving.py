@@ -33,7 +33,12 @@ def served(url: str, data_dir: str, ready: str, env: dict | None = None) -> Iter
                 httpx.get(base + ready, timeout=60).raise_for_status()
                 break
             except httpx.HTTPError:
+                if proc.poll() is not None:
+                    raise RuntimeError(
+                        f"localsdg serve stopped with code {proc.returncode}") from None
                 time.sleep(0.2)
+        else:
+            raise RuntimeError(f"localsdg serve did not answer {ready} within 30 s")
         yield base
     finally:
         proc.terminate()

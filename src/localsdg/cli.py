@@ -771,7 +771,7 @@ def report_cmd(area: Annotated[str, typer.Argument(help="area code, e.g. 4003 or
     if fmt not in makers:
         raise UserError(f"--format '{fmt}': use pdf, html or xlsx")
     with session_scope() as s:
-        p = build(s, area, profile, areas, year)
+        p = build(s, area.upper() if area.isalpha() else area, profile, areas, year)
     if p is None:
         raise UserError(f"no profile set compares the area {area}; name one with --profile "
                         "(localsdg profiles list)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import numpy as np
 import openpyxl
@@ -19,10 +20,12 @@ from typer.testing import CliRunner
 
 from localsdg.cli import app as cli
 from localsdg.db.session import session_scope
+from localsdg.errors import UserError
 from localsdg.reports import document
 from localsdg.reports.profile import build, profile_sets_for
 from localsdg.scoring import explain
-from localsdg.scoring.run import run
+from localsdg.scoring.profiles import get_set, profiles_of, save_set
+from localsdg.scoring.run import run, scored
 from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
 from localsdg.sources.un_framework import sync_framework
@@ -179,7 +182,10 @@ def test_compare_scatter_and_map(client):
     assert "Skien" in page.text and "Porsgrunn" in page.text
     too_many = client.get("/sammenlign?" + "&".join(f"omrade={c}" for c in (
         "4001", "4003", "4005", "4010", "4012", "4014", "4016", "4018", "4020", "4022", "4024")))
-    assert too_many.status_code == 422 and "two to 10 areas, not 11" in too_many.text
+    assert too_many.status_code == 422 and "two to 10 different areas, not 11" in too_many.text
+    twice = client.get("/sammenlign?omrade=4003&omrade=4003")
+    assert twice.status_code == 422 and "not 1" in twice.text
+    assert client.get("/sammenlign?x=nope/1").status_code == 422
     outsider = client.get("/sammenlign?omrade=0301&omrade=4003")
     assert outsider.status_code == 422 and "0301 not in the group" in outsider.text
     assert client.get("/sammenlign?omrade=4003").status_code == 422
@@ -200,3 +206,33 @@ def test_county_page_leads_to_its_municipalities(client):
     assert page.status_code == 200 and "/sammenlign?profil=telemark-demo" in page.text
     assert client.get("/kommune/0301").status_code == 200  # no profile: the figures only
     assert client.get("/land/XYZ").status_code == 404
+
+
+def test_a_failed_request_leaves_the_kept_run_usable(demo):
+    """A request that fails after scoring rolls back; the run kept for others stays readable."""
+    with pytest.raises(UserError), session_scope(demo) as s:
+        scored(s, "telemark-demo", year=2024)
+        raise UserError("a request that fails after scoring")
+    with session_scope(demo) as s:
+        r, _ = scored(s, "telemark-demo", year=2024)
+    assert all(i.name_nb or i.name_en for i in r.indicators)
+
+
+def test_a_resaved_profile_set_is_scored_afresh(client, demo):
+    """Saving a profile set anew keeps its row ids; the pages must still follow the change."""
+    before = _web_numbers(client.get(f"/kommune/{SKIEN}").text)[1]
+    with session_scope(demo) as s:
+        ps = get_set(s, "telemark-demo")
+        name, method, source, notes = ps.name, dict(ps.method), ps.source, ps.notes
+        original = profiles_of(ps)
+    first = next(p for p in original if p.goal == 8)  # goal 8 has two: weigh one of them more
+    changed = [replace(p, weight=4.0) if p is first else p for p in original]
+    try:
+        with session_scope(demo) as s:
+            save_set(s, "telemark-demo", name, method, changed, source=source, notes=notes)
+        after = _web_numbers(client.get(f"/kommune/{SKIEN}").text)[1]
+        assert after["8"] != before["8"] and after["4"] == before["4"]
+    finally:
+        with session_scope(demo) as s:
+            save_set(s, "telemark-demo", name, method, original, source=source, notes=notes)
+    assert _web_numbers(client.get(f"/kommune/{SKIEN}").text)[1] == before

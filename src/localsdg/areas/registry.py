@@ -20,6 +20,7 @@ import pycountry
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from localsdg.db.cache import bump_scoring_state
 from localsdg.db.schema import Area, AreaChange
 from localsdg.db.session import bulk_insert
 from localsdg.errors import UserError
@@ -129,6 +130,7 @@ def sync_areas(session: Session, history: Path | None) -> dict:
         _history(loaded, history)
     _countries(loaded)
     _store(session, loaded)
+    bump_scoring_state(session)
     versions = loaded.versions.values()
     return {"versions": dict(Counter(v.level for v in versions)),
             "current": dict(Counter(v.level for v in versions if v.valid_to is None)),
@@ -334,10 +336,12 @@ def add_area(session: Session, level: str, code: str, name: str, parent: str | N
             raise UserError(f"{level} {code} is {existing.name} from {existing.source}; "
                             "choose another code")
         existing.name, existing.parent_code = name, parent
+        bump_scoring_state(session)
         return existing
     area = Area(level=level, code=code, name=name, parent_code=parent, source=USER)
     session.add(area)
     session.flush()
+    bump_scoring_state(session)
     return area
 
 

@@ -13,44 +13,63 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from localsdg.db.schema import AreaGroupMember, CatalogState, ImportBatch, ScoringProfile
 
 T = TypeVar("T")
-KEPT = 64  # results kept per process, least recently used dropped first
-_kept: OrderedDict[tuple, object] = OrderedDict()
+# Results kept per process and kind, least recently used dropped first: many cheap pages must
+# not push out the few scored runs they are made from.
+KEPT = {"run": 16, "page": 512}
+_kept: dict[str, OrderedDict[tuple, object]] = {kind: OrderedDict() for kind in KEPT}
 _locks: dict[tuple, threading.Lock] = {}
 _guard = threading.Lock()
+# catalog_state row counted by writes that change scores but not the catalog: profile sets,
+# stored groups and areas (which are saved anew with the same row ids and counts).
+SCORING_STATE = 2
+
+
+def bump_scoring_state(session: Session) -> None:
+    """Say that profile sets, stored groups or areas changed."""
+    done = session.execute(update(CatalogState).where(CatalogState.id == SCORING_STATE)
+                           .values(version=CatalogState.version + 1))
+    if done.rowcount == 0:
+        session.add(CatalogState(id=SCORING_STATE, version=1))
+        session.flush()
 
 
 def data_state(session: Session) -> tuple:
-    """What a kept result depends on, read in one cheap query. A profile set is saved with new
-    profile rows and a group with new member rows, so their largest ids and counts change."""
+    """What a kept result depends on, read in one cheap query: imports and rollbacks, profile
+    and group rows, the catalog version and the scoring state."""
     parts = [select(func.max(ImportBatch.id)), select(func.count(ImportBatch.rolled_back_at)),
              select(func.max(ScoringProfile.id)), select(func.count(ScoringProfile.id)),
              select(func.max(AreaGroupMember.id)), select(func.count(AreaGroupMember.id)),
-             select(CatalogState.version).where(CatalogState.id == 1)]
+             select(CatalogState.version).where(CatalogState.id == 1),
+             select(CatalogState.version).where(CatalogState.id == SCORING_STATE)]
     return tuple(session.execute(select(*(p.scalar_subquery() for p in parts))).one())
 
 
-def remember(session: Session, key: tuple, compute: Callable[[], T]) -> T:
+def remember(session: Session, key: tuple, compute: Callable[[], T], kind: str = "page") -> T:
     """`compute()`, or the result kept for `key` in this database state."""
     full = (str(session.get_bind().url), data_state(session), *key)
+    kept = _kept[kind]
     with _guard:
-        if full in _kept:
-            _kept.move_to_end(full)
-            return _kept[full]  # type: ignore[return-value]
+        if full in kept:
+            kept.move_to_end(full)
+            return kept[full]  # type: ignore[return-value]
         lock = _locks.setdefault(full, threading.Lock())
     with lock:
-        with _guard:
-            if full in _kept:
-                return _kept[full]  # type: ignore[return-value]
-        result = compute()
-        with _guard:
-            _kept[full] = result
-            _locks.pop(full, None)
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
+        try:
+            with _guard:
+                if full in kept:
+                    return kept[full]  # type: ignore[return-value]
+            result = compute()
+            with _guard:
+                kept[full] = result
+                while len(kept) > KEPT[kind]:
+                    kept.popitem(last=False)
+        finally:
+            with _guard:
+                _locks.pop(full, None)
     return result

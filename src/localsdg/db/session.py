@@ -59,6 +59,9 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
+        # Objects kept in process caches (scored runs, borders) were loaded here: take them out
+        # before the rollback, which would expire them for every later request.
+        session.expunge_all()
         session.rollback()
         raise
     finally:

@@ -15,7 +15,16 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from localsdg import taxonomy as tx
-from localsdg.reports.labels import ARROWS, NOT_MEASURED, STATUS, STATUS_COLOURS, TREND
+from localsdg.reports.labels import (
+    ARROWS,
+    N_,
+    NO_THRESHOLDS,
+    NOT_MEASURED,
+    STATUS,
+    STATUS_COLOURS,
+    TREND,
+    status,
+)
 from localsdg.reports.profile import AreaProfile, GoalStatus, Line
 from localsdg.web import charts
 from localsdg.web.i18n import translations
@@ -23,7 +32,7 @@ from localsdg.web.templating import environment, number, score
 
 TEMPLATE = Path(__file__).with_name("report.typ")
 NEIGHBOURS = 5  # peers shown above and below the area in the report's rank table
-LEVELS = {"municipality": "Municipality", "county": "County", "country": "Country"}
+LEVELS = {"municipality": N_("Municipality"), "county": N_("County"), "country": N_("Country")}
 
 
 def goal_name(goal: int, lang: str) -> str:
@@ -79,7 +88,7 @@ def goal_chart(p: AreaProfile, lang: str) -> dict:
 def content(p: AreaProfile, lang: str) -> dict:
     """Everything the report says, translated and formatted."""
     _ = translations(lang).gettext
-    chart = goal_chart(p, lang)
+    chart, peers = goal_chart(p, lang), _peers(p, lang)
     return {
         "lang": lang,
         "title": _("Sustainable Development Goals: %(area)s") % {"area": p.name},
@@ -91,7 +100,7 @@ def content(p: AreaProfile, lang: str) -> dict:
         "tiles_heading": _("The 17 goals"),
         "tiles": [_tile(g, lang) for g in p.goals],
         "legend": _("Status: %(states)s. Trend: %(trends)s.") % {
-            "states": ", ".join(_(STATUS[c]) for c in STATUS),
+            "states": ", ".join([*(_(STATUS[c]) for c in STATUS), _(NO_THRESHOLDS)]),
             "trends": ", ".join(f"{ARROWS[t]} {_(TREND[t])}" for t in TREND)},
         "chart_heading": _("Goal scores beside the group"),
         "chart_alt": chart["description"],
@@ -101,14 +110,14 @@ def content(p: AreaProfile, lang: str) -> dict:
                     _("Target or optimum"), _("Change needed"), _("Place in the group"),
                     _("Source")],
         "attention": [{"heading": f"{g.goal} {goal_name(g.goal, lang)}: "
-                                  f"{score(g.score, lang)} · {_(STATUS[g.colour])} · "
+                                  f"{score(g.score, lang)} · {_(status(g.colour, g.score))} · "
                                   f"{ARROWS[g.trend]} {_(TREND[g.trend])}",
                        "rows": [_line_row(x, lang) for x in g.lines]} for g in p.weakest],
         "peers_heading": _("Compared with: %(group)s") % {"group": p.group_name},
         "peers_columns": [_("Rank"), _("Area"), _("Index score")],
-        "peers": _peers(p, lang),
+        "peers": peers,
         "peers_note": _("%(shown)d of %(count)d areas around %(area)s; the workbook lists all.")
-        % {"shown": len(_peers(p, lang)), "count": len(p.peers), "area": p.name},
+        % {"shown": len(peers), "count": len(p.peers), "area": p.name},
         "method_heading": _("Method and sources"),
         "method": [p.group_method,
                    _("Profile set %(name)s (%(id)s).") % {"name": p.profile_name,
@@ -127,7 +136,7 @@ def _tile(g: GoalStatus, lang: str) -> dict:
     return {"goal": g.goal, "name": goal_name(g.goal, lang), "colour": tx.GOAL_COLOURS[g.goal],
             "measured": g.measured, "missing": _(NOT_MEASURED),
             "score": score(g.score, lang) if g.score is not None else _("no score"),
-            "status": _(STATUS[g.colour]), "status_colour": STATUS_COLOURS[g.colour],
+            "status": _(status(g.colour, g.score)), "status_colour": STATUS_COLOURS[g.colour],
             "arrow": ARROWS[g.trend], "trend": _(TREND[g.trend])}
 
 
@@ -144,7 +153,7 @@ def _line_row(x: Line, lang: str) -> list[str]:
         target = f"{number(x.optimum, lang)} ({_('optimum')})"
     return [x.name(lang), value + (f" ({x.period})" if x.period else ""),
             score(x.score, lang) if x.score is not None else _("missing"),
-            _(STATUS[x.colour]), f"{ARROWS[x.trend]} {_(TREND[x.trend])}", target,
+            _(status(x.colour, x.score)), f"{ARROWS[x.trend]} {_(TREND[x.trend])}", target,
             "" if x.change is None else ("+" if x.change > 0 else "") + number(x.change, lang),
             _("%(place)d of %(count)d") % {"place": x.position, "count": x.compared}
             if x.position else "", _short(x.source)]

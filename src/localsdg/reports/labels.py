@@ -33,3 +33,11 @@ TREND = {
 ARROWS = {"on_track": "↑", "moderately_improving": "↗", "stagnating": "→", "decreasing": "↓",
           None: "·"}
 NOT_MEASURED = N_("No indicator in this profile")
+# A score without a status: the profile gives no thresholds (or too few of its indicators have
+# them). The score is relative to the bounds; a status needs thresholds.
+NO_THRESHOLDS = N_("No status: thresholds not set")
+
+
+def status(colour: str | None, score: float | None) -> str:
+    """The status label: information unavailable only where there is no score either."""
+    return NO_THRESHOLDS if colour is None and score is not None else STATUS[colour]

@@ -10,6 +10,7 @@ show the same figures.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +22,7 @@ from localsdg.db.schema import ProfileSet
 from localsdg.errors import UserError
 from localsdg.scoring.engine import COLOURS, GOALS, ranks
 from localsdg.scoring.groups import resolve
-from localsdg.scoring.profiles import profiles_of
+from localsdg.scoring.profiles import get_set, profiles_of
 from localsdg.scoring.run import Run, scored
 from localsdg.scoring.uncertainty import Uncertainty
 
@@ -93,7 +94,6 @@ class AreaProfile:
     group_name: str
     group_method: str
     year: int
-    method: dict
     index: float | None
     rank: int | None
     ranked: int
@@ -152,12 +152,13 @@ def build(session: Session, code: str, profile_set: str | None = None,
         if not found:
             return None
         profile_set = found[0]
-    r, u = scored(session, profile_set, group, year, runs)
-    codes = [m.code for m in r.group.members]
-    if code not in codes:
-        raise UserError(f"area {code} is not in the group {r.group.id} of profile set "
+    group_name = group or get_set(session, profile_set).method.get("group")
+    if group_name and code not in {m.code for m in resolve(session, group_name, year=year)
+                                   .members}:  # checked before the costly scoring
+        raise UserError(f"area {code} is not in the group {group_name} of profile set "
                         f"{profile_set}; choose another group")
-    return _profile(session, r, u, codes.index(code))
+    r, u = scored(session, profile_set, group, year, runs)
+    return _profile(session, r, u, [m.code for m in r.group.members].index(code))
 
 
 def _num(x: float) -> float | None:
@@ -188,11 +189,11 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
         level=m.level, code=m.code, name=m.name, profile_set=r.profile_set,
         profile_name=ps.name, profile_notes=ps.notes, group=r.group.id,
         group_name=r.group.name, group_method=r.group.method, year=r.year,
-        method=dict(ps.method), index=_num(s.index[a]), rank=_int(s.rank[a]),
+        index=_num(s.index[a]), rank=_int(s.rank[a]),
         ranked=int(np.sum(~np.isnan(s.rank))),
         index_band=(float(u.index[a, 0]), float(u.index[a, 2]))
         if u is not None and not np.isnan(u.index[a, 0]) else None,
-        rank_band=(int(u.rank[a, 0]), int(u.rank[a, 2]))
+        rank_band=(math.floor(u.rank[a, 0]), math.ceil(u.rank[a, 2]))
         if u is not None and not np.isnan(u.rank[a, 0]) else None,
         runs=u.runs if u is not None else 0, missing_share=float(s.missing_share[a]),
         goals=goals, peers=peers)

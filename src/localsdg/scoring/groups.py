@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from localsdg.areas.borders import POPULATION
 from localsdg.areas.registry import list_areas
+from localsdg.db.cache import bump_scoring_state
 from localsdg.db.schema import AreaGroup, AreaGroupMember
 from localsdg.errors import UserError
 
@@ -56,6 +57,7 @@ def save_group(session: Session, group_id: str, name: str, method: str,
     g.members.extend(AreaGroupMember(area_level=lv, area_code=c, subgroup=s)
                      for lv, c, s in members)
     session.flush()
+    bump_scoring_state(session)
     return g
 
 

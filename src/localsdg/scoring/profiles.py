@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from localsdg.db.cache import bump_scoring_state
 from localsdg.db.schema import Indicator, ProfileSet, ScoringProfile
 from localsdg.errors import UserError
 from localsdg.scoring.engine import Method
@@ -92,6 +93,7 @@ def save_set(session: Session, set_id: str, name: str, method: dict, items: list
         session.flush()
     ps.profiles.extend(ScoringProfile(**asdict(p)) for p in items)
     session.flush()
+    bump_scoring_state(session)
     return ps
 
 

@@ -99,7 +99,7 @@ def scored(session: Session, profile_set: str, group_name: str | None = None,
     def compute() -> tuple[Run, Uncertainty | None]:
         r = run(session, profile_set, group_name, year)
         return r, uncertainty(r, Spread(runs=runs)) if runs else None
-    return remember(session, ("scored", profile_set, group_name, year, runs), compute)
+    return remember(session, ("scored", profile_set, group_name, year, runs), compute, "run")
 
 
 def uncertainty(r: Run, spread: Spread | None = None) -> Uncertainty:

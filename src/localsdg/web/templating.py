@@ -60,7 +60,7 @@ def environment(lang: str) -> Environment:
     env.filters["number"] = lambda value: number(value, lang)
     env.filters["score"] = lambda value: score(value, lang)
     env.globals.update(languages=LANGUAGES, url_with=url_with, tx=tx, code_options=code_options,
-                       goal_colours=tx.GOAL_COLOURS, status=labels.STATUS,
+                       goal_colours=tx.GOAL_COLOURS, status=labels.status,
                        status_colours=labels.STATUS_COLOURS, trend=labels.TREND,
                        arrows=labels.ARROWS, not_measured=labels.NOT_MEASURED,
                        goal_name=lambda g: tx.GOALS.get(str(g)).label(lang))

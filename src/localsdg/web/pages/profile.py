@@ -79,7 +79,7 @@ def _area_html(request: Request, session: DB, level: str, code: str, profile_set
 def _municipal_sets(session: DB, code: str, level: str) -> list[dict]:
     """Profile sets that compare municipalities: a county's own (its group is county:CODE),
     or all of them beside the national page."""
-    if level == "municipality":
+    if level == "municipality" or (level == "country" and code != "NOR"):
         return []
     found = []
     for s in list_sets(session):
@@ -93,7 +93,7 @@ def _municipal_sets(session: DB, code: str, level: str) -> list[dict]:
 def report(request: Request, session: DB, code: str, fmt: Literal["pdf", "html", "xlsx"],
            profil: str | None = None, gruppe: str | None = None):
     lang = choose(request)
-    p = build(session, code, profil, gruppe)
+    p = build(session, code.upper() if code.isalpha() else code, profil, gruppe)
     if p is None:
         raise UserError(f"no profile set compares the area {code}; choose one with ?profil=",
                         status=404)
@@ -126,10 +126,14 @@ def compare(request: Request, session: DB, profil: str | None = None,
     members = r.group.members
     codes = [m.code for m in members]
     chosen = _chosen(omrade, codes, r.scores.rank)
-    profiles = [build(session, c, profile_set, gruppe) for c in chosen]
+    profiles = [build(session, c, profile_set, gruppe, runs=0) for c in chosen]
     refs = [f"{i.set_id}/{i.code}" for i in r.indicators]
-    x = x if x in refs else refs[0]
-    y = y if y in refs else refs[min(1, len(refs) - 1)]
+    for name, value in (("x", x), ("y", y)):
+        if value is not None and value not in refs:
+            raise UserError(f"{name} '{value}' is not an indicator of profile set "
+                            f"{profile_set}; use one of {', '.join(refs)}")
+    x = x or refs[0]
+    y = y or refs[min(1, len(refs) - 1)]
     return render(request, "compare.html", sets=sets, profile_set=profile_set, run=r,
                   members=members, chosen=chosen, profiles=profiles, refs=refs, x=x, y=y,
                   scatter=_scatter(r, chosen, x, y, lang), map=_map(r, kart, lang), kart=kart,
@@ -144,9 +148,11 @@ def _chosen(asked: list[str] | None, codes: list[str], rank: np.ndarray) -> list
     if unknown:
         raise UserError(f"omrade: {', '.join(unknown)} not in the group; choose from "
                         f"{', '.join(codes[:12])}{' …' if len(codes) > 12 else ''}")
+    asked = list(dict.fromkeys(asked))
     if not 2 <= len(asked) <= MAX_COMPARED:
-        raise UserError(f"omrade: choose two to {MAX_COMPARED} areas, not {len(asked)}")
-    return list(dict.fromkeys(asked))
+        raise UserError(f"omrade: choose two to {MAX_COMPARED} different areas, not "
+                        f"{len(asked)}")
+    return asked
 
 
 def _label(r, ref: str, lang: str) -> str:
