@@ -43,6 +43,26 @@ def module_database(kind: str, factory: pytest.TempPathFactory) -> Iterator[str]
     yield from _new_database(kind, factory.mktemp(f"db-{kind}"))
 
 
+def demo_database(factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    """A SQLite database with the UN framework, the KS sets and the demo data (its report), for
+    a module-scoped fixture: the demo writes, so it does not share the read-only catalog."""
+    from localsdg.sources.demo import load_demo
+    from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
+    from localsdg.sources.un_framework import sync_framework
+    gen = module_database("sqlite", factory)
+    url = next(gen)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
+        with session_scope(url) as s:
+            sync_framework(s)
+        with session_scope(url) as s:
+            sync_ks_taxonomy(s)
+        with session_scope(url) as s:
+            report = load_demo(s, DATA, by="test")
+    yield url, report
+    next(gen, None)
+
+
 def read_csv(path: Path, encoding: str = "utf-8-sig", delimiter: str = ",") -> list[dict]:
     with path.open(encoding=encoding, newline="") as f:
         return list(csv.DictReader(f, delimiter=delimiter))

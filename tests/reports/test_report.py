@@ -26,12 +26,8 @@ from localsdg.reports.profile import build, profile_sets_for
 from localsdg.scoring import explain
 from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run, scored
-from localsdg.sources.demo import load_demo
-from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
-from localsdg.sources.un_framework import sync_framework
 from localsdg.web.app import create_app
-from tests.areas import DATA, module_database
-from tests.conftest import MIRROR
+from tests.areas import demo_database
 
 SKIEN = "4003"
 LANGS = ["nb", "nn", "en"]
@@ -39,16 +35,7 @@ LANGS = ["nb", "nn", "en"]
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):
-    gen = module_database("sqlite", tmp_path_factory)
-    url = next(gen)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
-        with session_scope(url) as s:
-            sync_framework(s)
-        with session_scope(url) as s:
-            sync_ks_taxonomy(s)
-        with session_scope(url) as s:
-            load_demo(s, DATA, by="test")
+    url, _report = next(gen := demo_database(tmp_path_factory))
     yield url
     next(gen, None)
 

@@ -19,10 +19,7 @@ from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.observations.store import indicator_by_ref, read
 from localsdg.sources.demo import BARCELONA, EMISSION_SECTORS, EMISSIONS_SET, load_demo
-from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
-from localsdg.sources.un_framework import sync_framework
-from tests.areas import DATA, module_database, read_csv
-from tests.conftest import MIRROR
+from tests.areas import DATA, demo_database, read_csv
 
 TELEMARK = DATA / "norway" / "stats" / "telemark"
 POPULATION = DATA / "norway" / "stats" / "fhi_csdata_b2024" / (
@@ -35,18 +32,7 @@ BCN = DATA / "opensdg" / "barcelona"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):
-    gen = module_database("sqlite", tmp_path_factory)
-    url = next(gen)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
-        with session_scope(url) as s:
-            sync_framework(s)
-        with session_scope(url) as s:
-            sync_ks_taxonomy(s)
-        with session_scope(url) as s:
-            report = load_demo(s, DATA, by="test")
-    yield url, report
-    next(gen, None)
+    yield from demo_database(tmp_path_factory)
 
 
 def _rows(name: str, **where: str) -> list[dict]:

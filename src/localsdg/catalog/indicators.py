@@ -11,6 +11,14 @@ from localsdg.db.schema import Indicator, IndicatorChange, IndicatorLink, Indica
 from localsdg.errors import UserError
 
 
+def indicator_name(ind: object, lang: str) -> str:
+    """An indicator's name in the reader's language, else the other one, else its code (for
+    rows and objects with name_nb, name_en and code or ref)."""
+    get = ind.get if isinstance(ind, dict) else lambda key: getattr(ind, key, None)
+    nb, en = get("name_nb"), get("name_en")
+    return (en if lang == "en" else nb) or nb or en or get("code") or get("ref") or ""
+
+
 def get_indicator(session: Session, set_id: str, code: str) -> Indicator:
     ind = session.scalar(select(Indicator).where(Indicator.set_id == set_id,
                                                   Indicator.code == code)

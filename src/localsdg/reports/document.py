@@ -23,6 +23,7 @@ from localsdg.reports.labels import (
     STATUS,
     STATUS_COLOURS,
     TREND,
+    goal_name,
     status,
 )
 from localsdg.reports.profile import AreaProfile, GoalStatus, Line
@@ -33,10 +34,6 @@ from localsdg.web.templating import environment, number, score
 TEMPLATE = Path(__file__).with_name("report.typ")
 NEIGHBOURS = 5  # peers shown above and below the area in the report's rank table
 LEVELS = {"municipality": N_("Municipality"), "county": N_("County"), "country": N_("Country")}
-
-
-def goal_name(goal: int, lang: str) -> str:
-    return tx.GOALS.get(str(goal)).label(lang)  # type: ignore[union-attr]
 
 
 def summary(p: AreaProfile, lang: str) -> dict[str, str]:

@@ -7,6 +7,8 @@ an arrow and a label.
 
 from __future__ import annotations
 
+from localsdg import taxonomy as tx
+
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
     return text
@@ -32,6 +34,10 @@ TREND = {
 }
 ARROWS = {"on_track": "↑", "moderately_improving": "↗", "stagnating": "→", "decreasing": "↓",
           None: "·"}
+def goal_name(goal: int, lang: str) -> str:
+    return tx.GOALS.get(str(goal)).label(lang)  # type: ignore[union-attr]
+
+
 NOT_MEASURED = N_("No indicator in this profile")
 # A score without a status: the profile gives no thresholds (or too few of its indicators have
 # them). The score is relative to the bounds; a status needs thresholds.

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from localsdg.catalog.indicators import indicator_name
 from localsdg.db.cache import remember
 from localsdg.db.schema import ProfileSet
 from localsdg.errors import UserError
@@ -57,8 +58,7 @@ class Line:
     batch: int | None
 
     def name(self, lang: str) -> str:
-        return (self.name_en if lang == "en" else self.name_nb) or self.name_nb \
-            or self.name_en or self.ref
+        return indicator_name(self, lang)
 
 
 @dataclass

@@ -56,6 +56,11 @@ class Run:
     trend: trends.Trends
     rules: list[str]  # the bound rules resolved, in words, per indicator
 
+    @property
+    def refs(self) -> list[str]:
+        """SET/CODE of each indicator column."""
+        return [f"{i.set_id}/{i.code}" for i in self.indicators]
+
 
 def run(session: Session, profile_set: str, group_name: str | None = None,
         year: int | None = None, method: Method | None = None) -> Run:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from localsdg import taxonomy as tx
+from localsdg.catalog.indicators import indicator_name
 from localsdg.reports import labels
 from localsdg.web.i18n import COOKIE, LANGUAGES, choose, translations
 
@@ -63,7 +64,8 @@ def environment(lang: str) -> Environment:
                        goal_colours=tx.GOAL_COLOURS, status=labels.status,
                        status_colours=labels.STATUS_COLOURS, trend=labels.TREND,
                        arrows=labels.ARROWS, not_measured=labels.NOT_MEASURED,
-                       goal_name=lambda g: tx.GOALS.get(str(g)).label(lang))
+                       goal_name=lambda g: labels.goal_name(g, lang),
+                       indicator_name=lambda ind: indicator_name(ind, lang))
     return env
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from localsdg.areas.borders import parse_borders
 from localsdg.areas.maps import CREDIT, boundaries, map_set
 from localsdg.areas.registry import list_areas
-from localsdg.catalog.indicators import get_indicator
+from localsdg.catalog.indicators import get_indicator, indicator_name
 from localsdg.observations.series import flat_row, get_data, headline
 from localsdg.observations.store import dims_key
 from localsdg.web import charts
@@ -65,7 +65,7 @@ def data_page(request: Request, session: DB, set_id: str, code: str,
     _ = translations(lang).gettext
     ind = get_indicator(session, set_id, code)
     view = _view(session, set_id, code, omrade or [], brudd, grenser)
-    name = (ind.name_en if lang == "en" else ind.name_nb) or ind.name_nb or ind.name_en or code
+    name = indicator_name(ind, lang)
     shown = [r for r in view.rows if r["area_code"] in view.areas]
     unit = next((r["unit"] for r in view.rows if r["unit"]), None) or _("value")
     description = _("%(name)s for %(areas)s.") % {

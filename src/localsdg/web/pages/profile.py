@@ -11,15 +11,16 @@ from fastapi import APIRouter, Query, Request
 
 from localsdg.areas.maps import CREDIT, map_set
 from localsdg.areas.registry import list_areas
+from localsdg.catalog.indicators import indicator_name
 from localsdg.db.cache import remember
 from localsdg.errors import UserError
 from localsdg.observations.series import area_overview
 from localsdg.reports import document
-from localsdg.reports.document import goal_name
+from localsdg.reports.labels import goal_name
 from localsdg.reports.profile import build, profile_sets_for
 from localsdg.scoring import explain as explained
 from localsdg.scoring.profiles import list_sets
-from localsdg.scoring.run import scored
+from localsdg.scoring.run import Run, scored
 from localsdg.web import charts
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose, translations
@@ -127,7 +128,7 @@ def compare(request: Request, session: DB, profil: str | None = None,
     codes = [m.code for m in members]
     chosen = _chosen(omrade, codes, r.scores.rank)
     profiles = [build(session, c, profile_set, gruppe, runs=0) for c in chosen]
-    refs = [f"{i.set_id}/{i.code}" for i in r.indicators]
+    refs = r.refs
     for name, value in (("x", x), ("y", y)):
         if value is not None and value not in refs:
             raise UserError(f"{name} '{value}' is not an indicator of profile set "
@@ -135,7 +136,7 @@ def compare(request: Request, session: DB, profil: str | None = None,
     x = x or refs[0]
     y = y or refs[min(1, len(refs) - 1)]
     return render(request, "compare.html", sets=sets, profile_set=profile_set, run=r,
-                  members=members, chosen=chosen, profiles=profiles, refs=refs, x=x, y=y,
+                  members=members, chosen=chosen, profiles=profiles, x=x, y=y,
                   scatter=_scatter(r, chosen, x, y, lang), map=_map(r, kart, lang), kart=kart,
                   group=gruppe or r.group.id, paths=PATHS)
 
@@ -155,15 +156,13 @@ def _chosen(asked: list[str] | None, codes: list[str], rank: np.ndarray) -> list
     return asked
 
 
-def _label(r, ref: str, lang: str) -> str:
-    ind = r.indicators[[f"{i.set_id}/{i.code}" for i in r.indicators].index(ref)]
-    return (ind.name_en if lang == "en" else ind.name_nb) or ind.name_nb or ind.name_en or ref
+def _label(r: Run, ref: str, lang: str) -> str:
+    return indicator_name(r.indicators[r.refs.index(ref)], lang)
 
 
-def _scatter(r, chosen: list[str], x: str, y: str, lang: str) -> dict:
+def _scatter(r: Run, chosen: list[str], x: str, y: str, lang: str) -> dict:
     _ = translations(lang).gettext
-    refs = [f"{i.set_id}/{i.code}" for i in r.indicators]
-    cx, cy = refs.index(x), refs.index(y)
+    cx, cy = r.refs.index(x), r.refs.index(y)
     rows = [{"name": m.name, "code": m.code, "x": float(r.values[a, cx]),
              "y": float(r.values[a, cy]), "chosen": m.code in chosen}
             for a, m in enumerate(r.group.members)
@@ -176,7 +175,7 @@ def _scatter(r, chosen: list[str], x: str, y: str, lang: str) -> dict:
                                                       description, x_title, y_title, lang))}
 
 
-def _map(r, kart: str | None, lang: str) -> dict | None:
+def _map(r: Run, kart: str | None, lang: str) -> dict | None:
     """A goal score (`goal:N`), the index (`index`) or an indicator's score on the map of the
     group's municipalities."""
     _ = translations(lang).gettext
@@ -185,7 +184,7 @@ def _map(r, kart: str | None, lang: str) -> dict | None:
     if not municipal or boundary is None:
         return None
     kart = kart or "index"
-    refs = [f"{i.set_id}/{i.code}" for i in r.indicators]
+    refs = r.refs
     if kart == "index":
         column, title = r.scores.index, _("Index score")
     elif kart.startswith("goal:") and kart[5:].isdigit() and 1 <= int(kart[5:]) <= 17:
