@@ -24,6 +24,7 @@ from localsdg.reports.labels import (
     STATUS_COLOURS,
     TREND,
     goal_name,
+    group_title,
     status,
 )
 from localsdg.reports.profile import AreaProfile, GoalStatus, Line
@@ -44,7 +45,7 @@ def summary(p: AreaProfile, lang: str) -> dict[str, str]:
         out["index"] = _("%(area)s scores %(score)s of 100 and is number %(rank)d of %(count)d "
                          "in %(group)s (data up to %(year)d).") % {
             "area": p.name, "score": score(p.index, lang), "rank": p.rank, "count": p.ranked,
-            "group": p.group_name, "year": p.year}
+            "group": group_title(p.group, p.group_name, _), "year": p.year}
     else:
         out["index"] = _("%(area)s has too little data for an index score (%(share)d %% of the "
                          "indicators are missing).") % {
@@ -77,7 +78,7 @@ def goal_chart(p: AreaProfile, lang: str) -> dict:
              "mean": g.group_mean} for g in p.goals if g.measured]
     description = _("Goal scores of %(area)s from 0 to 100, with the mean of %(group)s as a "
                     "black mark; the goal tiles give the same numbers.") % {
-        "area": p.name, "group": p.group_name}
+        "area": p.name, "group": group_title(p.group, p.group_name, _)}
     return charts.goal_scores(rows, _("Goal scores"), description, _("Score (0–100)"),
                               _("Mean of the group"), lang)
 
@@ -110,7 +111,8 @@ def content(p: AreaProfile, lang: str) -> dict:
                                   f"{score(g.score, lang)} · {_(status(g.colour, g.score))} · "
                                   f"{ARROWS[g.trend]} {_(TREND[g.trend])}",
                        "rows": [_line_row(x, lang) for x in g.lines]} for g in p.weakest],
-        "peers_heading": _("Compared with: %(group)s") % {"group": p.group_name},
+        "peers_heading": _("Compared with: %(group)s") % {
+            "group": group_title(p.group, p.group_name, _)},
         "peers_columns": [_("Rank"), _("Area"), _("Index score")],
         "peers": peers,
         "peers_note": _("%(shown)d of %(count)d areas around %(area)s; the workbook lists all.")

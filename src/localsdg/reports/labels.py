@@ -38,6 +38,19 @@ def goal_name(goal: int, lang: str) -> str:
     return tx.GOALS.get(str(goal)).label(lang)  # type: ignore[union-attr]
 
 
+GROUP_TITLES = {  # groups made on the spot (scoring.groups), by the part of the name before ':'
+    "county": N_("the municipalities of county %(arg)s"),
+    "all": N_("all municipalities"),
+}
+
+
+def group_title(group: str, name: str, gettext) -> str:
+    """A comparison group's name in the reader's language where the group is one made on the
+    spot (county:40, all:municipality); a stored group keeps its own name."""
+    kind, _, arg = group.partition(":")
+    return gettext(GROUP_TITLES[kind]) % {"arg": arg} if kind in GROUP_TITLES and arg else name
+
+
 NOT_MEASURED = N_("No indicator in this profile")
 # A score without a status: the profile gives no thresholds (or too few of its indicators have
 # them). The score is relative to the bounds; a status needs thresholds.

@@ -65,7 +65,9 @@ def environment(lang: str) -> Environment:
                        status_colours=labels.STATUS_COLOURS, trend=labels.TREND,
                        arrows=labels.ARROWS, not_measured=labels.NOT_MEASURED,
                        goal_name=lambda g: labels.goal_name(g, lang),
-                       indicator_name=lambda ind: indicator_name(ind, lang))
+                       indicator_name=lambda ind: indicator_name(ind, lang),
+                       group_title=lambda group, name: labels.group_title(
+                           group, name, translations(lang).gettext))
     return env
 
 
