@@ -4,6 +4,9 @@ import io
 import re
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 PAGES = ["/", "/katalog", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/13.2",
          "/sett", "/sett/Ungdata", "/om", "/indikator/un-global/13.2.2",
@@ -58,6 +61,30 @@ def test_edit_form_shows_errors_beside_fields_and_saves_nothing(writable):
     assert r.status_code == 303
     page = writable.get(r.headers["location"]).text
     assert "Lagret" in page and "Kari" in page and "5 Samfunnseffekt (impact)" in page
+
+
+def test_a_save_is_committed_before_the_answer_leaves(writable):
+    """A browser follows the redirect at once: the change must be stored by then."""
+    events: list[str] = []
+
+    async def recording(scope, receive, send):
+        async def send_(message):
+            if message["type"] == "http.response.start":
+                events.append("response")
+            await send(message)
+        await writable.app(scope, receive, send_)
+
+    def committed(_session):
+        events.append("commit")
+
+    event.listen(Session, "after_commit", committed)
+    try:
+        r = TestClient(recording).post("/indikator/un-global/13.2.2/endre", follow_redirects=False,
+                                       data={"name_nb": "Klimagassutslipp", "by": "Kari"})
+    finally:
+        event.remove(Session, "after_commit", committed)
+    assert r.status_code == 303
+    assert events == ["commit", "response"]
 
 
 def test_bulk_edit_previews_then_saves_after_confirmation(writable):

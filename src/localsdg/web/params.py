@@ -18,7 +18,9 @@ def db():
         yield session
 
 
-DB = Annotated[Session, Depends(db)]
+# Commit before the response leaves: a redirect after a save must find the change stored, and a
+# failed commit must reach the user as an error, not vanish after a "saved" answer.
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def selection(
