@@ -43,6 +43,16 @@ def test_catalog_search_filters_chips_and_partial_updates(client):
     assert csv_text.startswith("set_id,") and "13.2.2" in csv_text
 
 
+def test_targets_are_offered_under_the_chosen_goals(client):
+    page = client.get("/katalog").text
+    assert 'name="target"' not in page and "Velg et mål for å filtrere på delmålene" in page
+    page = client.get("/katalog", params={"goal": "13", "target": "6.1"}).text
+    offered = set(re.findall(r'name="target" value="([^"]+)"', page))
+    assert {"13.1", "13.2", "6.1"} <= offered
+    assert all(t.startswith("13.") for t in offered - {"6.1"})
+    assert 'name="target" value="6.1" checked' in page  # a chosen target can be unticked
+
+
 def test_english_only_names_are_marked_in_norwegian(client):
     page = client.get("/katalog", params={"set": "U4SSC", "lang": "nb"}).text
     assert 'lang="en"' in page and "bare på engelsk" in page

@@ -19,7 +19,7 @@ def statistics(session: Session, sel: Selection, lang: str = "nb") -> dict:
     index = get_index(session)
     sel = sel.normalised(index)
     docs = selected(index, sel, query_scores(index, sel.q))
-    total = len(docs)
+    total = docs.bit_count()
     return {
         "selection": sel.as_dict(),
         "total": total,
@@ -27,7 +27,7 @@ def statistics(session: Session, sel: Selection, lang: str = "nb") -> dict:
         "unclassified": {
             dim: {"count": n, "share": _share(n, total)}
             for dim in DIMENSIONS if dim != "set"
-            for n in [len(docs & index.postings[dim].get(None, set()))]
+            for n in [(docs & index.postings[dim].get(None, 0)).bit_count()]
         },
         "sets": _sets(index, docs, lang),
         "targets": _target_coverage(index, docs),
@@ -38,33 +38,35 @@ def _share(n: int, total: int) -> float:
     return round(n / total, 4) if total else 0.0
 
 
-def _counts(index: CatalogIndex, dim: str, docs: set[int], lang: str) -> list[dict]:
-    rows = []
+def _counts(index: CatalogIndex, dim: str, docs: int, lang: str) -> list[dict]:
+    rows, total = [], docs.bit_count()
     for value, members in index.postings[dim].items():
-        n = len(docs & members)
+        n = (docs & members).bit_count()
         if n:
             rows.append({"value": value, "label": facet_label(index, dim, value, lang),
-                         "count": n, "share": _share(n, len(docs))})
+                         "count": n, "share": _share(n, total)})
     if dim in ("set", "data_owner", "priority_tag"):  # open lists: the largest first
         return sorted(rows, key=lambda r: (r["value"] is None, -r["count"], r["value"] or ""))
     return sorted(rows, key=lambda r: facet_order(dim, r["value"]))
 
 
-def _sets(index: CatalogIndex, docs: set[int], lang: str) -> list[dict]:
+def _sets(index: CatalogIndex, docs: int, lang: str) -> list[dict]:
     out = []
     for set_id, members in sorted(index.postings["set"].items()):
         mine = docs & members
         if not mine:
             continue
-        goals = {g for d in mine for g in index.docs[d].facets["goal"]}
-        targets = {t for d in mine for t in index.docs[d].facets["target"]}
+        facets = [index.docs[d].facets for d in index.members(mine)]
+        goals = {g for f in facets for g in f["goal"]}
+        targets = {t for f in facets for t in f["target"]}
+        n = mine.bit_count()
         out.append({
             "set_id": set_id, "name": facet_label(index, "set", set_id, lang),
-            "indicators": len(mine),
+            "indicators": n,
             "goals": sorted(goals, key=int), "goals_covered": len(goals),
             "targets_covered": len(targets),
             "unclassified_share": {
-                dim: _share(len(mine & index.postings[dim].get(None, set())), len(mine))
+                dim: _share((mine & index.postings[dim].get(None, 0)).bit_count(), n)
                 for dim in ("goal", "target", "tbl", "evaluation_step", "quality_class",
                             "development_area", "geography_level")
             },
@@ -72,10 +74,10 @@ def _sets(index: CatalogIndex, docs: set[int], lang: str) -> list[dict]:
     return out
 
 
-def _target_coverage(index: CatalogIndex, docs: set[int]) -> dict:
+def _target_coverage(index: CatalogIndex, docs: int) -> dict:
     sets_per_target: dict[str, set[str]] = defaultdict(set)
     class1: set[str] = set()
-    for d in docs:
+    for d in index.members(docs):
         doc = index.docs[d]
         for t in doc.facets["target"]:
             sets_per_target[t].add(doc.set_id)
@@ -107,7 +109,7 @@ def coverage_matrix(session: Session, sel: Selection, column: str, lang: str = "
     docs = selected(index, sel, query_scores(index, sel.q))
     columns = [str(g) for g in range(1, 18)] if column == "goal" else index.all_targets
     counts: dict[str, dict[str, int]] = {}
-    for d in docs:
+    for d in index.members(docs):
         doc = index.docs[d]
         row = counts.setdefault(doc.set_id, {})
         for value in doc.facets[column]:

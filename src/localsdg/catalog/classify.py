@@ -86,10 +86,10 @@ def resolve(session: Session, keys: list[tuple[str, str]] | None, sel: Selection
     index = get_index(session)
     norm = (sel or Selection()).normalised(index)
     docs = selected(index, norm, query_scores(index, norm.q))
-    if len(docs) > MAX_BULK:
-        raise UserError(f"the selection has {len(docs)} indicators; narrow it to at most "
+    if docs.bit_count() > MAX_BULK:
+        raise UserError(f"the selection has {docs.bit_count()} indicators; narrow it to at most "
                         f"{MAX_BULK}", status=400)
-    keys = [(index.docs[d].set_id, index.docs[d].code) for d in sorted(docs)]
+    keys = [(index.docs[d].set_id, index.docs[d].code) for d in index.members(docs)]
     return resolve(session, keys, None) if keys else []
 
 

@@ -3,6 +3,10 @@
 The catalog is small (thousands to tens of thousands of indicators), so one index per process,
 rebuilt when the catalog version in the database changes, answers every faceted search in
 milliseconds on SQLite and PostgreSQL alike, without two engine-specific full-text setups.
+
+A set of documents is a bit mask (a Python int, bit i for document i): intersecting two masks
+and counting the result take well under a microsecond for 10,000 indicators, so the counts of
+every facet value for a selection cost less than rendering them.
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ import re
 import threading
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
+from typing import Any
 
+import numpy as np
 import snowballstemmer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,7 +74,7 @@ class CatalogIndex:
     version: int
     docs: list[Doc] = field(default_factory=list)
     by_key: dict[tuple[str, str], int] = field(default_factory=dict)
-    postings: dict[str, dict[str, set[int]]] = field(default_factory=dict)  # facet→value→docs
+    postings: dict[str, dict[str | None, int]] = field(default_factory=dict)  # facet→value→mask
     terms: dict[str, dict[int, float]] = field(default_factory=dict)  # term → doc → weight
     vocabulary: list[str] = field(default_factory=list)
     set_names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
@@ -78,10 +85,24 @@ class CatalogIndex:
     _starts: list[int] = field(default_factory=list)
 
     @property
-    def everything(self) -> frozenset[int]:
-        if "_everything" not in self.__dict__:
-            self.__dict__["_everything"] = frozenset(range(len(self.docs)))
-        return self.__dict__["_everything"]
+    def everything(self) -> int:
+        return (1 << len(self.docs)) - 1
+
+    def members(self, mask: int) -> np.ndarray:
+        """The documents of a mask, in index order."""
+        raw = np.frombuffer(mask.to_bytes(len(self.docs) // 8 + 1, "little"), np.uint8)
+        return np.flatnonzero(np.unpackbits(raw, bitorder="little"))
+
+    def in_order(self, mask: int, name: str, key: Callable[[int], Any]) -> np.ndarray:
+        """The documents of a mask sorted by `key`. All documents are sorted once per key
+        `name`, so a page of a large selection needs no sorting."""
+        orders = self.__dict__.setdefault("_orders", {})
+        if name not in orders:
+            orders[name] = np.array(sorted(range(len(self.docs)), key=key), dtype=np.int64)
+        order = orders[name]
+        inside = np.zeros(len(self.docs), bool)
+        inside[self.members(mask)] = True
+        return order[inside[order]]
 
     def words_containing(self, part: str) -> list[str]:
         """Vocabulary words that contain `part`, found by a C-speed scan of one long string."""
@@ -94,6 +115,16 @@ class CatalogIndex:
             found.append(self.vocabulary[i])
             pos = self._joined.find(part, self._starts[i] + len(self.vocabulary[i]) + 1)
         return found
+
+
+def to_mask(docs: Iterable[int]) -> int:
+    """The mask of some documents."""
+    bits = np.zeros(0, bool)
+    docs = np.fromiter(docs, np.int64)
+    if len(docs):
+        bits = np.zeros(int(docs.max()) + 1, bool)
+        bits[docs] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
 _cache: dict[str, CatalogIndex] = {}
@@ -130,7 +161,7 @@ def build(session: Session, version: int) -> CatalogIndex:
         select(IndicatorValue.indicator_id, IndicatorValue.property, IndicatorValue.value)
     ):
         multi[ind_id][prop].append(value)
-    postings: dict[str, dict[str, set[int]]] = {f: defaultdict(set) for f in FACETS}
+    postings: dict[str, dict[str | None, list[int]]] = {f: defaultdict(list) for f in FACETS}
     terms: dict[str, dict[int, float]] = defaultdict(dict)
     rows = session.scalars(select(Indicator).order_by(Indicator.set_id, Indicator.id))
     for pos, ind in enumerate(rows):
@@ -141,7 +172,7 @@ def build(session: Session, version: int) -> CatalogIndex:
         index.by_key[(ind.set_id, ind.code)] = pos
         for facet, vals in facets.items():
             for v in vals or [None]:
-                postings[facet][v].add(pos)
+                postings[facet][v].append(pos)
         for fld, text in (("code", ind.code), ("name", f"{ind.name_nb or ''} {ind.name_en or ''}"),
                           ("notation", ind.notation or ""),
                           ("description", f"{ind.description_nb or ''} {ind.description_en or ''}"),
@@ -151,7 +182,8 @@ def build(session: Session, version: int) -> CatalogIndex:
                 for term in stems(w):
                     if terms[term].get(pos, 0) < weight:
                         terms[term][pos] = weight
-    index.postings = {f: dict(v) for f, v in postings.items()}
+    index.postings = {f: {v: to_mask(docs) for v, docs in values.items()}
+                      for f, values in postings.items()}
     index.terms = dict(terms)
     index.vocabulary = sorted(terms)
     return index

@@ -4,7 +4,10 @@ compounds, inflection and small typos, combined with filters on any facet."""
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -12,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
-from localsdg.catalog.index import FACETS, CatalogIndex, get_index, stems, words
+from localsdg.catalog.index import FACETS, CatalogIndex, get_index, stems, to_mask, words
 from localsdg.errors import UserError
 
 STOPWORDS = {"og", "i", "av", "for", "per", "på", "til", "med", "the", "of", "and", "in", "to",
@@ -122,31 +125,36 @@ def _parts(term: str, shortest: int = 5) -> set[str]:
             if j - i < len(term)}
 
 
-def selected(index: CatalogIndex, sel: Selection, scores: dict[int, float] | None,
-             skip: str | None = None) -> set[int]:
-    docs = set(scores) if scores is not None else set(index.everything)
+def selected(index: CatalogIndex, sel: Selection, scores: dict[int, float] | None) -> int:
+    """The mask of the documents matching the query (scored by `query_scores`) and filters."""
+    return _filtered(index, sel, index.everything if scores is None else to_mask(scores))
+
+
+def _filtered(index: CatalogIndex, sel: Selection, docs: int, skip: str | None = None) -> int:
+    """The documents of `docs` that pass every facet filter but `skip`'s."""
     for facet, values in sel.filters.items():
         if facet != skip:
             postings = index.postings[facet]
-            docs &= set().union(*(postings.get(v, set()) for v in values))
+            docs &= reduce(or_, (postings.get(v, 0) for v in values), 0)
     for facet in sel.unclassified:
         if facet != skip:
-            docs &= index.postings[facet].get(None, set())
+            docs &= index.postings[facet].get(None, 0)
     return docs
 
 
 def facet_counts(index: CatalogIndex, sel: Selection, scores: dict[int, float] | None,
                  lang: str = "nb") -> dict[str, list[dict]]:
     """Counts per facet value for the current query and the other facets' filters."""
-    out = {}
+    out, matches = {}, index.everything if scores is None else to_mask(scores)
     for facet in FACETS:
-        base = selected(index, sel, scores, skip=facet)
+        base = _filtered(index, sel, matches, skip=facet)
+        chosen = sel.filters.get(facet, [])
         counts = []
         for value, docs in index.postings[facet].items():
-            n = len(base & docs) if len(docs) < len(base) else len(docs & base)
-            if n or value in sel.filters.get(facet, []):
+            n = (base & docs).bit_count()
+            if n or value in chosen:
                 counts.append({"value": value, "label": facet_label(index, facet, value, lang),
-                               "count": n, "selected": value in sel.filters.get(facet, [])
+                               "count": n, "selected": value in chosen
                                or (value is None and facet in sel.unclassified)})
         out[facet] = sorted(counts, key=lambda c, f=facet: facet_order(f, c["value"]))
     return out
@@ -185,30 +193,39 @@ def search(session: Session, sel: Selection, *, limit: int = 20, offset: int = 0
     sel = sel.normalised(index)
     scores = query_scores(index, sel.q)
     docs = selected(index, sel, scores)
-    key = _sort_key(index, sort if sel.q or sort != "relevance" else "set", scores or {}, lang)
-    page = heapq.nsmallest(offset + limit, docs, key=key)[offset:]
-    hits = [_hit(index, d, (scores or {}).get(d), lang) for d in page]
-    result = {"total": len(docs), "offset": offset, "limit": limit, "sort": sort,
+    page = _ordered(index, docs, sort if sel.q or sort != "relevance" else "set", scores,
+                    lang, offset + limit)[offset:]
+    hits = [_hit(index, int(d), (scores or {}).get(int(d)), lang) for d in page]
+    result = {"total": docs.bit_count(), "offset": offset, "limit": limit, "sort": sort,
               "selection": sel.as_dict(), "hits": hits}
     if facets:
         result["facets"] = facet_counts(index, sel, scores, lang)
     return result
 
 
-def _sort_key(index: CatalogIndex, sort: str, scores: dict[int, float], lang: str):
+def _ordered(index: CatalogIndex, docs: int, sort: str, scores: dict[int, float] | None,
+             lang: str, end: int) -> Sequence[int]:
+    """The first `end` selected documents in the order asked for; by relevance the best match
+    first and, at equal scores, the shorter name, which is the closer match."""
+    if not end:
+        return []
     def name(d: int) -> str:
         doc = index.docs[d]
         return ((doc.name_en if lang == "en" else doc.name_nb) or doc.name_nb or doc.name_en
                 or "").casefold()
 
-    docs = index.docs
-    if sort == "relevance":  # equal scores: the shorter name is the closer match
-        return lambda d: (-scores.get(d, 0), len(name(d)), docs[d].set_id, docs[d].natural_code)
+    by = index.docs
+    if sort == "relevance":
+        score = scores or {}
+        return heapq.nsmallest(end, index.members(docs).tolist(), key=lambda d: (
+            -score.get(d, 0), len(name(d)), by[d].set_id, by[d].natural_code))
     if sort == "name":
-        return lambda d: (name(d), docs[d].set_id)
-    if sort == "code":
-        return lambda d: (docs[d].natural_code, docs[d].set_id)
-    return lambda d: (docs[d].set_id, docs[d].natural_code)
+        order = index.in_order(docs, f"name-{lang}", lambda d: (name(d), by[d].set_id))
+    elif sort == "code":
+        order = index.in_order(docs, "code", lambda d: (by[d].natural_code, by[d].set_id))
+    else:
+        order = index.in_order(docs, "set", lambda d: (by[d].set_id, by[d].natural_code))
+    return order[:end]
 
 
 def _hit(index: CatalogIndex, d: int, score: float | None, lang: str) -> dict:

@@ -45,6 +45,15 @@ def chips(request: Request, result: dict, lang: str) -> list[dict]:
     return out
 
 
+def shown_facets(result: dict) -> dict[str, list[dict]]:
+    """The facets to show: targets only under the chosen goals (and those chosen), because
+    169 target boxes are a wall to read and to tab through before the results."""
+    goals = set(result["selection"]["filters"].get("goal", []))
+    return {**result["facets"], "target": [
+        f for f in result["facets"]["target"]
+        if f["selected"] or (f["value"] or "").split(".")[0] in goals]}
+
+
 @router.get("/katalog")
 def catalog_page(request: Request, session: DB, sel: Sel, page: Annotated[int, Query(ge=1)] = 1,
                  per_page: int = 20, sort: str = "relevance"):
@@ -54,7 +63,8 @@ def catalog_page(request: Request, session: DB, sel: Sel, page: Annotated[int, Q
     result = search(session, sel, limit=per_page, offset=(page - 1) * per_page, sort=sort,
                     lang=lang)
     pages = max(1, -(-result["total"] // per_page))
-    context = {"result": result, "chips": chips(request, result, lang), "page": page,
+    context = {"result": result, "facets": shown_facets(result),
+               "chips": chips(request, result, lang), "page": page,
                "pages": pages, "per_page": per_page, "sort": sort, "sorts": SORTS,
                "facet_order": FACET_ORDER, "per_page_options": PER_PAGE,
                "changed": request.query_params.get("endret")}
