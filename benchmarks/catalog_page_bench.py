@@ -4,8 +4,11 @@
 
 Builds the synthetic catalog of catalog_bench.py in a temporary SQLite file, starts
 `localsdg serve` on a free localhost port, and sends bounded requests for /katalog with random
-queries and filters (full pages and htmx partials). Prints the server's own time (from the
-Server-Timing header) and the time seen by the clients: median and 95th percentile.
+queries and filters (full pages and htmx partials). Prints the time seen by the clients, from
+sending a request to its last byte, which includes waiting behind the other 19 clients (the
+figure held to the target), and the server's own time from its Server-Timing header, which
+starts when the app takes the request up and so leaves that wait out: median and 95th
+percentile.
 """
 
 from __future__ import annotations
@@ -62,10 +65,10 @@ def main() -> None:
             server, seen, wall = load(base, urls, args.clients, htmx_every=2)
     print(f"catalog: 10000 indicators; {len(server)} requests for /katalog (half full pages, "
           f"half htmx partials) from {args.clients} concurrent clients")
-    print(f"server time: median {st.median(server):.1f} ms, p95 {percentile(server, 95):.1f} ms"
-          "  (target p95 < 100 ms)")
-    print(f"client time (includes queueing behind the other clients): median "
-          f"{st.median(seen):.1f} ms, p95 {percentile(seen, 95):.1f} ms")
+    print(f"time seen by the clients (incl. waiting behind the others): median "
+          f"{st.median(seen):.1f} ms, p95 {percentile(seen, 95):.1f} ms  (target p95 < 100 ms)")
+    print(f"server's own time per page (Server-Timing): median {st.median(server):.1f} ms, "
+          f"p95 {percentile(server, 95):.1f} ms")
     print(f"throughput: {len(server) / wall:.0f} requests/s")
 
 

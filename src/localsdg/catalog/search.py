@@ -217,8 +217,10 @@ def _ordered(index: CatalogIndex, docs: int, sort: str, scores: dict[int, float]
     by = index.docs
     if sort == "relevance":
         score = scores or {}
-        return heapq.nsmallest(end, index.members(docs).tolist(), key=lambda d: (
-            -score.get(d, 0), len(name(d)), by[d].set_id, by[d].natural_code))
+        rank = index.rank(f"ties-{lang}", lambda d: (len(name(d)), by[d].set_id,
+                                                     by[d].natural_code))
+        return heapq.nsmallest(end, index.members(docs).tolist(),
+                               key=lambda d: (-score.get(d, 0), rank[d]))
     if sort == "name":
         order = index.in_order(docs, f"name-{lang}", lambda d: (name(d), by[d].set_id))
     elif sort == "code":

@@ -23,7 +23,18 @@ def db():
 DB = Annotated[Session, Depends(db, scope="function")]
 
 
-def selection(
+async def loop_db():
+    with session_scope() as session:
+        yield session
+
+
+# For the few read-only handlers that run on the event loop (the catalog page): their work is a
+# short read and bounded work on the in-memory index, and in one process a worker thread would
+# add nothing but GIL handoffs, which under load cost more than the page itself.
+LoopDB = Annotated[Session, Depends(loop_db, scope="function")]
+
+
+async def selection(  # async: reading parameters needs no worker thread
     q: Annotated[str, Query(description="words in Bokmål or English")] = "",
     set_: Annotated[list[str], Query(alias="set")] = [],  # noqa: B006 - FastAPI reads defaults
     goal: Annotated[list[str], Query()] = [],  # noqa: B006

@@ -55,8 +55,10 @@ def score(value: float | None, lang: str) -> str:
 
 @cache
 def environment(lang: str) -> Environment:
+    # Templates ship with the package: no look at their files' times on every page.
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda value: number(value, lang)
     env.filters["score"] = lambda value: score(value, lang)

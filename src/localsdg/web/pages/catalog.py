@@ -18,7 +18,7 @@ from localsdg.catalog.search import SORTS, Selection, search
 from localsdg.errors import UserError
 from localsdg.web.downloads import rows_download
 from localsdg.web.i18n import choose
-from localsdg.web.params import DB, Sel
+from localsdg.web.params import DB, LoopDB, Sel
 from localsdg.web.templating import code_options, render, url_with
 
 router = APIRouter(include_in_schema=False)
@@ -55,8 +55,9 @@ def shown_facets(result: dict) -> dict[str, list[dict]]:
 
 
 @router.get("/katalog")
-def catalog_page(request: Request, session: DB, sel: Sel, page: Annotated[int, Query(ge=1)] = 1,
-                 per_page: int = 20, sort: str = "relevance"):
+async def catalog_page(request: Request, session: LoopDB, sel: Sel,
+                       page: Annotated[int, Query(ge=1)] = 1, per_page: int = 20,
+                       sort: str = "relevance"):
     lang = choose(request)
     per_page = per_page if per_page in PER_PAGE else PER_PAGE[0]
     sort = sort if sort in SORTS else "relevance"
