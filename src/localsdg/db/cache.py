@@ -50,25 +50,41 @@ def data_state(session: Session) -> tuple:
     return tuple(session.execute(select(*(p.scalar_subquery() for p in parts))).one())
 
 
+def _full_key(session: Session, key: tuple) -> tuple:
+    return (str(session.get_bind().url), data_state(session), *key)
+
+
+def kept(session: Session, key: tuple, kind: str = "page") -> object | None:
+    """The result kept for `key` in this database state, or None: a look that costs one small
+    query, for a handler that computes only when nothing is kept."""
+    found = _kept[kind]
+    full = _full_key(session, key)
+    with _guard:
+        if full in found:
+            found.move_to_end(full)
+            return found[full]
+    return None
+
+
 def remember(session: Session, key: tuple, compute: Callable[[], T], kind: str = "page") -> T:
     """`compute()`, or the result kept for `key` in this database state."""
-    full = (str(session.get_bind().url), data_state(session), *key)
-    kept = _kept[kind]
+    full = _full_key(session, key)
+    found = _kept[kind]
     with _guard:
-        if full in kept:
-            kept.move_to_end(full)
-            return kept[full]  # type: ignore[return-value]
+        if full in found:
+            found.move_to_end(full)
+            return found[full]  # type: ignore[return-value]
         lock = _locks.setdefault(full, threading.Lock())
     with lock:
         try:
             with _guard:
-                if full in kept:
-                    return kept[full]  # type: ignore[return-value]
+                if full in found:
+                    return found[full]  # type: ignore[return-value]
             result = compute()
             with _guard:
-                kept[full] = result
-                while len(kept) > KEPT[kind]:
-                    kept.popitem(last=False)
+                found[full] = result
+                while len(found) > KEPT[kind]:
+                    found.popitem(last=False)
         finally:
             with _guard:
                 _locks.pop(full, None)

@@ -28,9 +28,9 @@ async def loop_db():
         yield session
 
 
-# For the few read-only handlers that run on the event loop (the catalog page): their work is a
-# short read and bounded work on the in-memory index, and in one process a worker thread would
-# add nothing but GIL handoffs, which under load cost more than the page itself.
+# For the few read-only handlers that run on the event loop (the catalog page, kept profile
+# pages): their work is a short read and bounded work in memory, and in one process a worker
+# thread would add nothing but GIL handoffs, which under load cost more than the page itself.
 LoopDB = Annotated[Session, Depends(loop_db, scope="function")]
 
 

@@ -8,11 +8,13 @@ from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from localsdg.areas.maps import CREDIT, map_set
 from localsdg.areas.registry import list_areas
 from localsdg.catalog.indicators import indicator_name
-from localsdg.db.cache import remember
+from localsdg.db.cache import kept, remember
 from localsdg.errors import UserError
 from localsdg.observations.series import area_overview
 from localsdg.reports import document
@@ -24,7 +26,7 @@ from localsdg.scoring.run import Run, scored
 from localsdg.web import charts
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose, translations
-from localsdg.web.params import DB
+from localsdg.web.params import DB, LoopDB
 from localsdg.web.templating import page, render, respond
 
 router = APIRouter(include_in_schema=False)
@@ -35,29 +37,34 @@ Codes = Annotated[list[str] | None, Query(description="area codes")]
 
 
 @router.get("/kommune/{code}")
-def municipality_page(request: Request, session: DB, code: str, profil: str | None = None,
-                      gruppe: str | None = None):
-    return _area_page(request, session, "municipality", code, profil, gruppe)
+async def municipality_page(request: Request, session: LoopDB, code: str,
+                            profil: str | None = None, gruppe: str | None = None):
+    return await _area_page(request, session, "municipality", code, profil, gruppe)
 
 
 @router.get("/fylke/{code}")
-def county_page(request: Request, session: DB, code: str, profil: str | None = None,
-                gruppe: str | None = None):
-    return _area_page(request, session, "county", code, profil, gruppe)
+async def county_page(request: Request, session: LoopDB, code: str, profil: str | None = None,
+                      gruppe: str | None = None):
+    return await _area_page(request, session, "county", code, profil, gruppe)
 
 
 @router.get("/land/{code}")
-def country_page(request: Request, session: DB, code: str, profil: str | None = None,
-                 gruppe: str | None = None):
-    return _area_page(request, session, "country", code.upper(), profil, gruppe)
+async def country_page(request: Request, session: LoopDB, code: str, profil: str | None = None,
+                       gruppe: str | None = None):
+    return await _area_page(request, session, "country", code.upper(), profil, gruppe)
 
 
-def _area_page(request: Request, session: DB, level: str, code: str, profile_set: str | None,
-               group: str | None):
-    """A public page read by many: kept rendered while the data behind it is unchanged."""
+async def _area_page(request: Request, session: Session, level: str, code: str,
+                     profile_set: str | None, group: str | None):
+    """A public page read by many: kept rendered while the data behind it is unchanged. A kept
+    page is answered on the event loop; scoring and rendering anew (seconds) in a worker
+    thread, so that other readers are not held up meanwhile."""
     key = ("area page", request.url.path, request.url.query, choose(request))
-    return respond(request, remember(session, key, lambda: _area_html(
-        request, session, level, code, profile_set, group)))
+    html = kept(session, key)
+    if html is None:
+        html = await run_in_threadpool(remember, session, key, lambda: _area_html(
+            request, session, level, code, profile_set, group))
+    return respond(request, html)
 
 
 def _area_html(request: Request, session: DB, level: str, code: str, profile_set: str | None,
