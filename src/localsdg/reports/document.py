@@ -24,6 +24,7 @@ from localsdg.reports.labels import (
     STATUS_COLOURS,
     TREND,
     goal_name,
+    group_method,
     group_title,
     status,
 )
@@ -51,13 +52,14 @@ def summary(p: AreaProfile, lang: str) -> dict[str, str]:
                          "indicators are missing).") % {
             "area": p.name, "share": round(p.missing_share * 100)}
     if p.index_band and p.rank_band:
+        best, worst = p.rank_band
+        rank = (_("the rank is %(best)d") if best == worst else
+                _("the rank between %(best)d and %(worst)d")) % {"best": best, "worst": worst}
         out["band"] = _("With other reasonable choices of method (%(runs)d runs varying bounds, "
                         "weights, aggregation, missing-data rules and years) the score lies "
-                        "between %(low)s and %(high)s and the rank between %(best)d and "
-                        "%(worst)d in nine of ten runs.") % {
+                        "between %(low)s and %(high)s and %(rank)s in nine of ten runs.") % {
             "runs": p.runs, "low": score(p.index_band[0], lang),
-            "high": score(p.index_band[1], lang), "best": p.rank_band[0],
-            "worst": p.rank_band[1]}
+            "high": score(p.index_band[1], lang), "rank": rank}
     if p.strongest:
         out["strongest"] = _("Strongest goals: %(goals)s.") % {"goals": _goal_list(p.strongest,
                                                                                    lang)}
@@ -118,7 +120,7 @@ def content(p: AreaProfile, lang: str) -> dict:
         "peers_note": _("%(shown)d of %(count)d areas around %(area)s; the workbook lists all.")
         % {"shown": len(peers), "count": len(p.peers), "area": p.name},
         "method_heading": _("Method and sources"),
-        "method": [p.group_method,
+        "method": [group_method(p.group, p.group_method, _),
                    _("Profile set %(name)s (%(id)s).") % {"name": p.profile_name,
                                                           "id": p.profile_set}
                    + (f" {p.profile_notes}" if p.profile_notes else ""),

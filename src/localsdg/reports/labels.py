@@ -33,7 +33,7 @@ TREND = {
     None: N_("Trend unavailable"),
 }
 ARROWS = {"on_track": "↑", "moderately_improving": "↗", "stagnating": "→", "decreasing": "↓",
-          None: "·"}
+          None: "–"}
 def goal_name(goal: int, lang: str) -> str:
     return tx.GOALS.get(str(goal)).label(lang)  # type: ignore[union-attr]
 
@@ -44,11 +44,27 @@ GROUP_TITLES = {  # groups made on the spot (scoring.groups), by the part of the
 }
 
 
+GROUP_METHODS = {
+    "county": N_("The comparison group is the municipalities of county %(arg)s as they are "
+                 "today."),
+    "all": N_("The comparison group is all municipalities as they are today."),
+}
+
+
 def group_title(group: str, name: str, gettext) -> str:
     """A comparison group's name in the reader's language where the group is one made on the
     spot (county:40, all:municipality); a stored group keeps its own name."""
+    return _spot_text(GROUP_TITLES, group, gettext) or name
+
+
+def group_method(group: str, method: str, gettext) -> str:
+    """How a comparison group was made, in the reader's language for groups made on the spot."""
+    return _spot_text(GROUP_METHODS, group, gettext) or method
+
+
+def _spot_text(texts: dict[str, str], group: str, gettext) -> str | None:
     kind, _, arg = group.partition(":")
-    return gettext(GROUP_TITLES[kind]) % {"arg": arg} if kind in GROUP_TITLES and arg else name
+    return gettext(texts[kind]) % {"arg": arg} if kind in texts and arg else None
 
 
 NOT_MEASURED = N_("No indicator in this profile")
