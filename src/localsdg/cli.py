@@ -852,6 +852,28 @@ def groups_list_cmd(fmt: Format = "table") -> None:
     _emit(rows, fmt, rows, columns=["id", "name", "members", "method"])
 
 
+@groups_app.command("import")
+@user_errors
+def groups_import_cmd(
+    path: Annotated[Path, typer.Argument(help="CSV or XLSX file, one area a line")],
+    group_id: Annotated[str, typer.Option("--id", help="its name in commands, e.g. kostra")],
+    name: Annotated[str, typer.Option(help="what readers see, e.g. 'KOSTRA-grupper 2024'")],
+    code: Annotated[str, typer.Option(help="the column with the area codes")],
+    subgroup: Annotated[str | None, typer.Option(
+        help="a column giving each area's subgroup (e.g. the KOSTRA group); compare within one "
+             "with --areas ID/SUBGROUP")] = None,
+    level: Annotated[str, typer.Option(help="municipality, county or country")] = "municipality",
+) -> None:
+    """Store an area group listed in a file: your own list, SSB's KOSTRA groups, or any other
+    grouping of areas. Replaces a stored group with the same id."""
+    from localsdg.scoring.groups import import_group
+    with session_scope() as s:
+        report = import_group(s, path, group_id, name, code, subgroup, level)
+    err.print(f"group {report['group']}: {report['members']} areas in {report['subgroups']} "
+              "subgroups" if report["subgroups"] else
+              f"group {report['group']}: {report['members']} areas")
+
+
 @groups_app.command("show")
 @user_errors
 def groups_show_cmd(group: str, year: Year = None, fmt: Format = "table") -> None:

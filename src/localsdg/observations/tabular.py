@@ -82,11 +82,11 @@ class Mapping:
                             "areas merge) or rate (averaged, weighted by population)")
 
 
-def read_table(path: Path, mapping: Mapping) -> tuple[int, list[str], list[list[str]]]:
-    """The header line number, the header and the lines below it."""
-    lines = _xlsx_lines(path, mapping.sheet) if path.suffix.lower() == ".xlsx" else csv_lines(
-        path, mapping.encoding)
-    wanted = mapping.columns()
+def read_table(path: Path, wanted: list[str], *, encoding: str | None = None,
+               sheet: str | None = None) -> tuple[int, list[str], list[list[str]]]:
+    """The number of the first line (in the first 20) that has every `wanted` column, that
+    header, and the lines below it, from a CSV or XLSX file."""
+    lines = file_lines(path, encoding, sheet)
     for n, line in enumerate(lines[:20]):
         header = [c.strip() for c in line]
         if all(w in header for w in wanted):
@@ -99,6 +99,13 @@ def read_table(path: Path, mapping: Mapping) -> tuple[int, list[str], list[list[
     missing = [w for w in wanted if w not in first.split(", ")]
     raise UserError(f"{path.name}: no header line with the columns {', '.join(wanted)} in the "
                     f"first 20 lines (first line: {first}); missing: {', '.join(missing)}")
+
+
+def file_lines(path: Path, encoding: str | None = None, sheet: str | None = None
+               ) -> list[list[str]]:
+    """Every line of a CSV or XLSX file as text cells."""
+    return _xlsx_lines(path, sheet) if path.suffix.lower() == ".xlsx" else csv_lines(path,
+                                                                                      encoding)
 
 
 def _xlsx_lines(path: Path, sheet: str | None) -> list[list[str]]:
@@ -169,7 +176,8 @@ Records = Iterator[tuple[str, dict[str, str]]]
 
 
 def _tidy(path: Path, mapping: Mapping) -> tuple[Mapping, Records, bool]:
-    line_no, header, lines = read_table(path, mapping)
+    line_no, header, lines = read_table(path, mapping.columns(), encoding=mapping.encoding,
+                                        sheet=mapping.sheet)
 
     def records() -> Records:
         for n, cells in enumerate(lines, start=line_no + 1):
@@ -183,7 +191,8 @@ def _wide(path: Path, mapping: Mapping) -> tuple[Mapping, Records, bool]:
     """One record per value cell: the row's labels plus what the stacked headers above the
     cell say (SSB's 'År: 2006' gives År=2006; a bare heading is named after its header line,
     'header 1', 'header 2' …; a heading spanning several columns stands over each of them)."""
-    line_no, header, lines = read_table(path, mapping)
+    line_no, header, lines = read_table(path, mapping.columns(), encoding=mapping.encoding,
+                                        sheet=mapping.sheet)
     labels = set(mapping.columns())
     area = header.index(mapping.area)
     first = next((i for i, cells in enumerate(lines) if len(cells) > area
@@ -216,8 +225,7 @@ def _wide(path: Path, mapping: Mapping) -> tuple[Mapping, Records, bool]:
 def _lines_above(path: Path, mapping: Mapping, line_no: int, count: int) -> list[list[str]]:
     if count == 0:
         return []
-    lines = _xlsx_lines(path, mapping.sheet) if path.suffix.lower() == ".xlsx" else csv_lines(
-        path, mapping.encoding)
+    lines = file_lines(path, mapping.encoding, mapping.sheet)
     if count > line_no - 1:
         raise UserError(f"{path.name}: --header-rows {mapping.header_rows} reaches above the "
                         "first line")

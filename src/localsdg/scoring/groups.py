@@ -6,22 +6,27 @@ A group is named by a string, so the CLI, the API and the pages take the same na
 `sdr-2021` (a stored group), `county:40` (Telemark's municipalities today), `size:small`
 (`small` < 5,000 inhabitants, `medium` < 20,000, `large` the rest, as KOSTRA's size bands),
 `all:municipality`, `similar:3806` (the ten most similar to Porsgrunn), or a list of codes
-`0301,4601,5001`.
+`0301,4601,5001`. A stored group read from a file with a subgroup column (SSB's KOSTRA groups,
+labour-market regions, any classification of areas) is named whole (`kostra`) or by one of its
+subgroups (`kostra/13`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from localsdg.areas.borders import POPULATION
+from localsdg.areas.lookup import AreaIndex
 from localsdg.areas.registry import list_areas
 from localsdg.db.cache import bump_scoring_state
 from localsdg.db.schema import AreaGroup, AreaGroupMember
 from localsdg.errors import UserError
+from localsdg.observations.tabular import read_table
 
 SIZE_CLASSES = {"small": (0, 5_000), "medium": (5_000, 20_000), "large": (20_000, None)}
 SIMILAR_COUNT = 10
@@ -61,6 +66,43 @@ def save_group(session: Session, group_id: str, name: str, method: str,
     return g
 
 
+def import_group(session: Session, path: Path, group_id: str, name: str, code_column: str,
+                 subgroup_column: str | None = None, level: str = "municipality") -> dict:
+    """Store the group a CSV or XLSX file lists, one area a line (its code however written:
+    301, 0301, K-0301), with the subgroup each belongs to when a column gives it. Every line
+    is checked first; any bad line stores nothing."""
+    if not group_id or any(c in group_id for c in ":,/") or group_id.isdigit():
+        raise UserError(f"group id '{group_id}': use letters, digits and '-' (':', ',' and '/' "
+                        "name groups made on the spot and subgroups)")
+    line_no, header, lines = read_table(path, [code_column, *filter(None, [subgroup_column])])
+    areas, members, problems, seen = AreaIndex(session), [], [], {}
+    for n, line in enumerate(lines, start=line_no + 1):
+        row = dict(zip(header, (c.strip() for c in line), strict=False))
+        raw = row.get(code_column, "")
+        if not any(row.values()):
+            continue
+        where = f"{path.name}, line {n}, column {code_column}"
+        ref = areas.by_code(raw, level) if raw else None
+        if ref is None:
+            problems.append(f"{where}: '{raw}' is not a {level} code valid at any time since "
+                            "1994")
+        elif ref.code in seen:
+            problems.append(f"{where}: {ref.code} is listed already on line {seen[ref.code]}")
+        else:
+            seen[ref.code] = n
+            members.append((ref.level, ref.code, row.get(subgroup_column or "") or None))
+    if problems:
+        raise UserError(f"{path.name}: {len(problems)} line(s) name no area; nothing was stored",
+                        details=problems)
+    if not members:
+        raise UserError(f"{path.name}: no area codes under the column {code_column}")
+    method = (f"the areas listed in {path.name} (column {code_column}"
+              + (f", subgroups from column {subgroup_column})" if subgroup_column else ")"))
+    save_group(session, group_id, name, method, members)
+    return {"group": group_id, "members": len(members),
+            "subgroups": len({s for *_, s in members if s})}
+
+
 def list_groups(session: Session) -> list[dict]:
     q = select(AreaGroup).order_by(AreaGroup.id).options(selectinload(AreaGroup.members))
     return [{"id": g.id, "name": g.name, "method": g.method, "members": len(g.members)}
@@ -81,13 +123,21 @@ def resolve(session: Session, name: str, *, year: int | None = None) -> Group:
         return _size_class(session, name, arg, names, year)
     if kind == "similar" and arg:
         return similar(session, arg, year=year)
-    stored = session.scalar(select(AreaGroup).where(AreaGroup.id == name)
+    stored_id, _, subgroup = name.partition("/")
+    stored = session.scalar(select(AreaGroup).where(AreaGroup.id == stored_id)
                             .options(selectinload(AreaGroup.members)))
     if stored is not None:
-        return Group(stored.id, stored.name, stored.method, tuple(
-            Member(m.area_level, m.area_code, names.get((m.area_level, m.area_code),
-                                                        m.area_code), m.subgroup or "")
-            for m in stored.members))
+        members = tuple(Member(m.area_level, m.area_code, names.get((m.area_level, m.area_code),
+                                                                    m.area_code), m.subgroup or "")
+                        for m in stored.members if not subgroup or m.subgroup == subgroup)
+        if not members:
+            known = sorted({m.subgroup for m in stored.members if m.subgroup})
+            raise UserError(f"group '{stored_id}' has no subgroup '{subgroup}'; subgroups: "
+                            f"{', '.join(known) or 'none'}")
+        if subgroup:
+            return Group(name, f"{stored.name}: {subgroup}",
+                         f"{stored.method}; subgroup {subgroup}", members)
+        return Group(stored.id, stored.name, stored.method, members)
     if "," in name or name.isdigit():
         return _listed(name, names)
     raise UserError(f"no area group '{name}'; use a stored group ({_stored_ids(session)}), "

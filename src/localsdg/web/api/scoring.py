@@ -41,7 +41,7 @@ def groups(session: DB) -> list[dict]:
     return list_groups(session)
 
 
-@router.get("/groups/{group}", tags=["scoring"])
+@router.get("/groups/{group:path}", tags=["scoring"])  # a subgroup: ID/SUBGROUP
 def group(session: DB, group: str, year: Year = None) -> dict:
     g = resolve(session, group, year=year)
     return {"id": g.id, "name": g.name, "method": g.method,
