@@ -66,3 +66,12 @@ def test_template(tmp_path):
     out = tmp_path / "template.xlsx"
     result = run("catalog", "template", "--format", "xlsx", "-o", str(out))
     assert result.exit_code == 0 and out.stat().st_size > 5000
+
+
+def test_a_database_without_the_schema_says_to_upgrade(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOCALSDG_DATA_DIR", str(tmp_path))
+    result = run("catalog", "sets")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "is new or older than this localsdg (no such table: indicator); run 'localsdg db " \
+           "upgrade'" in " ".join(result.stderr.split())
+    assert run("db", "upgrade").exit_code == 0 and run("catalog", "sets").exit_code == 0

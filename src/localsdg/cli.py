@@ -7,6 +7,7 @@ import gc
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -16,11 +17,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import analysis, classify, files, indicators
 from localsdg.catalog.index import FACETS
 from localsdg.catalog.search import Selection, search
+from localsdg.config import settings
 from localsdg.db.session import session_scope, upgrade
 from localsdg.errors import UserError
 
@@ -56,6 +59,10 @@ Unclassified = Annotated[list[str] | None, typer.Option(
     "--unclassified", help="only indicators without a value for this facet; repeatable")]
 
 
+# SQLite's and PostgreSQL's words for a table or column the schema does not have yet
+MISSING_SCHEMA = re.compile(r"no such (table|column)|(relation|column) .* does not exist")
+
+
 def user_errors(fn: Callable) -> Callable:
     """Print a UserError plainly and exit 2: users need the message, not a traceback."""
     @wraps(fn)
@@ -64,6 +71,14 @@ def user_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except UserError as exc:
             err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except DBAPIError as exc:
+            if not MISSING_SCHEMA.search(str(exc.orig)):
+                raise
+            why = str(exc.orig).splitlines()[0]
+            err.print(f"[bold red]error:[/] the database {settings().database_url} is new or "
+                      f"older than this localsdg ({why}); run 'localsdg db upgrade'",
+                      markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
     return wrapper
 
@@ -163,7 +178,6 @@ def sync_areas_cmd(
 ) -> None:
     """Load municipalities and counties with their code versions, and the countries."""
     from localsdg.areas.registry import sync_areas
-    from localsdg.config import settings
     reference = settings().reference_data
     history = history or (reference / "norway" if reference else None)
     upgrade()
