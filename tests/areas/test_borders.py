@@ -65,6 +65,8 @@ TRONDELAG_2019 = {"1571": 1500.0, "5011": 4200.0, "5012": 1000.0, "5013": 4700.0
                   "5016": 3900.0, "5023": 3900.0, "5024": 12000.0}
 ALESUND_2019 = {"1504": 47000.0, "1523": 2300.0, "1529": 4700.0, "1546": 1300.0,
                 "1534": 9000.0}
+# Synthetic 2004 values: Skjerstad (1842) became part of Bodø (1804) in 2005
+BODO_2004 = {"1804": 43000.0, "1842": 1000.0}
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory):
         commit(s, _synthetic(ids["telling"], 2019, {**TRONDELAG_2019, **ALESUND_2019}, "count")
                + _synthetic(ids["andel"], 2019, {c: v / 1e5 for c, v in ALESUND_2019.items()},
                             "rate")
-               + _synthetic(ids["uten-mål"], 2019, ALESUND_2019, None),
+               + _synthetic(ids["uten-mål"], 2019, ALESUND_2019, None)
+               + _synthetic(ids["telling"], 2004, BODO_2004, "count"),
                source="synthetic", by="test", checksum=None)
     yield url, ids
     next(gen, None)
@@ -227,6 +230,15 @@ def test_a_split_with_known_shares_is_an_estimate(demo_db):
         assert rows[current]["flags"] == ("harmonised", "estimated")
     shares = sum(_fhi_weights(2019, c)["5012"] for c in ("5055", "5056", "5059"))
     assert shares == pytest.approx(1.0)
+
+
+def test_a_merge_before_2006_is_summed_into_the_municipality_of_today(demo_db):
+    url, ids = demo_db
+    today = _by(_get(url, ids, "telling", borders=2024, start=2004, end=2004))
+    assert today["1804"]["value"] == 44000.0 and "1842" not in today
+    assert today["1804"]["flags"] == ("harmonised",)
+    then = _by(_get(url, ids, "telling", borders=2004, start=2004, end=2004))
+    assert then["1804"]["value"] == 43000.0 and then["1842"]["value"] == 1000.0
 
 
 def test_old_alesund_and_haram_on_current_and_2020_borders(demo_db):

@@ -243,6 +243,17 @@ def test_every_version_of_2020_and_later_has_a_successor(areas_db):
         assert not current & with_successor
 
 
+def test_merges_before_2006_go_whole_to_their_municipality_of_today(areas_db):
+    url, _ = areas_db
+    assert _successors(url, "1842") == {(None, 2005): {"1804": (1.0, "merge", 2005)}}
+    assert _successors(url, "0718") == {(None, 2002): {"3905": (1.0, "merge", 2002)}}
+    assert _successors(url, "1572") == {(None, 2006): {"1576": (1.0, "merge", 2006)}}
+    with session_scope(url) as s:  # so every code since 1994 can be read on today's borders
+        ended = set(s.scalars(select(Area.id).where(Area.level == "municipality",
+                                                    Area.valid_to.is_not(None))))
+        assert ended <= set(s.scalars(select(AreaChange.from_id)))
+
+
 # ---------------------------------------------------------------- countries
 
 

@@ -80,6 +80,7 @@ class Edge:
     year: int
     weight: float | None
     origin: str
+    kind: str | None = None  # merge, split, renumber, continue; None: read from the edges
 
 
 @dataclass
@@ -170,6 +171,7 @@ def _history(loaded: Loaded, folder: Path) -> None:
     _old_municipalities(loaded, folder)
     _counties(loaded, folder)
     _changes(loaded, table)
+    _whole_merges(loaded, folder)
 
 
 def _current_since(folder: Path, code: str) -> int | None:
@@ -259,6 +261,46 @@ def _changes(loaded: Loaded, table: Table) -> None:
                                      and source[1] != ALESUND_2020 else "Ålesund/Haram 2024"))
     loaded.notes.append("1507 Ålesund (2020–2023) was split into 1508 Ålesund and 1580 Haram; "
                         "the shares are unknown, so its data cannot be moved to current borders")
+
+
+def _whole_merges(loaded: Loaded, folder: Path) -> None:
+    """Municipalities that ended in a merge before 2006 are not in FHI's table (0718 Ramnes,
+    1842 Skjerstad, 1569 Aure and 1572 Tustna, ...): SSB's grouping puts each whole into the
+    current municipality it became part of (a split goes to K.Rest instead, and is left out).
+    A municipality that took one in and kept its code (1804 Bodø, 2005) gets an earlier version
+    for its borders before, so that its own old figures are summed with the merged ones."""
+    has_successor = {e.source for e in loaded.edges}
+    grouped = {}
+    for group, _name, raw_code, label in csv_lines(folder / HISTORY_FILES["regtools"])[1:]:
+        m = VALIDITY.search(label)
+        if m and raw_code.isdigit() and re.fullmatch(r"K\.\d{4}", group):
+            grouped[(municipality_code(raw_code), int(m.group(2)) + 1)] = group[2:]
+    current = {v.code: v for v in loaded.versions.values()
+               if v.level == "municipality" and v.valid_to is None}
+    for v in list(loaded.versions.values()):
+        target = current.get(grouped.get((v.code, v.valid_to), ""))
+        if v.level != "municipality" or v.key in has_successor or target is None:
+            continue
+        if target.valid_from is None or target.valid_from < v.valid_to:
+            _borders_changed(loaded, target, v.valid_to)
+        loaded.edges.append(Edge(v.key, target.key, v.valid_to, 1.0,
+                                 "SSB grouping kommuner 1994–2024 (regtools)", "merge"))
+
+
+def _borders_changed(loaded: Loaded, v: Version, year: int) -> None:
+    """Give the current area `v` an earlier version for its borders before `year` (every edge
+    still leads to the current version, as all edges do)."""
+    old_key = v.key
+    earlier = Version(v.level, v.code, v.name, v.valid_from, year, f"{v.source}, earlier "
+                      "borders", short_name=v.short_name, parent_code=v.parent_code)
+    del loaded.versions[old_key]
+    v.valid_from = year
+    loaded.add(earlier)
+    loaded.add(v)
+    loaded.edges = [Edge(e.source, v.key, e.year, e.weight, e.origin, e.kind)
+                    if e.target == old_key else e for e in loaded.edges]
+    loaded.edges.append(Edge(earlier.key, v.key, year, 1.0, "SSB grouping kommuner 1994–2024 "
+                             "(regtools)"))
 
 
 def _redistricting(folder: Path) -> Table:
@@ -388,6 +430,8 @@ def _store(session: Session, loaded: Loaded) -> None:
 
 
 def _kind(e: Edge, outgoing: dict, incoming: dict) -> str:
+    if e.kind:
+        return e.kind
     if outgoing[e.source] > 1:
         return "split"
     if incoming[(e.target, e.year)] > 1:
