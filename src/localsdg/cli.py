@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import gc
 import getpass
 import json
@@ -26,6 +25,7 @@ from localsdg.catalog.search import Selection, search
 from localsdg.config import settings
 from localsdg.db.session import session_scope, upgrade
 from localsdg.errors import UserError
+from localsdg.textfiles import write_csv_rows
 
 app = typer.Typer(help="localsdg: SDG indicators for municipalities and counties.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -108,9 +108,7 @@ def _emit(data: object, fmt: str, rows: list[dict] | None = None,
     rows = rows or []
     columns = columns or (list(rows[0]) if rows else [])
     if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_text(r.get(c)) for c in columns] for r in rows])
+        write_csv_rows(sys.stdout, [columns, *([_text(r.get(c)) for c in columns] for r in rows)])
         return
     if fmt != "table":
         raise UserError(f"--format '{fmt}' unknown; use table, json or csv")

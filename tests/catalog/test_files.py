@@ -57,6 +57,26 @@ def test_importing_twice_does_not_duplicate(framework_db, tmp_path):
     assert _count(framework_db) == 252 + 1
 
 
+def test_csv_exports_run_no_formula_in_a_spreadsheet(framework_db, tmp_path):
+    """A name such as =HYPERLINK(...) is written with Excel's text mark and read back as it
+    was; a negative number stays a number."""
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps({"format": files.FORMAT_NAME, "version": 1, "sets": [{
+        "id": "lokal", "name_nb": "Lokalt sett", "level": "local", "indicators": [{
+            "code": "-5", "name_nb": '=HYPERLINK("http://x.example","klikk")',
+            "unit": "@prosent", "notes": "'=ikke en formel"}]}]}), encoding="utf-8")
+    _import(framework_db, path)
+    out = tmp_path / "ut.csv"
+    with session_scope(framework_db) as s:
+        files.export(s, "csv", out, ["lokal"])
+    line = out.read_text(encoding="utf-8").splitlines()[1]
+    assert ",-5," in line and "\"'=HYPERLINK(" in line and ",'@prosent," in line
+    assert "''=ikke en formel" in line
+    _, rows = files.read_rows(out)
+    assert rows[0][1]["name_nb"] == '=HYPERLINK("http://x.example","klikk")'
+    assert rows[0][1]["notes"] == "'=ikke en formel" and rows[0][1]["code"] == "-5"
+
+
 def test_every_error_is_named_and_nothing_is_written(framework_db, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(HEADER

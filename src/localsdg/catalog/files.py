@@ -8,7 +8,6 @@ written, and the report names file, row, column, the bad value and the allowed v
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -39,7 +38,7 @@ from localsdg.catalog.store import (
 )
 from localsdg.db.schema import Indicator, IndicatorLink, IndicatorSet
 from localsdg.errors import UserError
-from localsdg.textfiles import csv_lines
+from localsdg.textfiles import csv_lines, unguarded, write_csv_rows
 
 FORMATS = ("csv", "xlsx", "json")
 FORMAT_NAME = "localsdg-catalog"
@@ -91,7 +90,7 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[str, dict[str, object]]
 def _read_csv(path: Path):
     lines = csv_lines(path)
     header = [h.strip() for h in lines[0]] if lines else []
-    rows = [(f"row {n}", dict(zip(header, cells, strict=False)))
+    rows = [(f"row {n}", dict(zip(header, map(unguarded, cells), strict=False)))
             for n, cells in enumerate(lines[1:], start=2) if any(c.strip() for c in cells)]
     return header, rows
 
@@ -352,10 +351,7 @@ def _cell(column: str, value: object) -> str:
 
 
 def write_csv(rows: list[dict], out: io.TextIOBase) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(c, row.get(c)) for c in COLUMNS])
+    write_csv_rows(out, [COLUMNS, *([_cell(c, row.get(c)) for c in COLUMNS] for row in rows)])
 
 
 def write_json(rows: list[dict], out: io.TextIOBase) -> None:

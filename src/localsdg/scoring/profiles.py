@@ -21,7 +21,7 @@ from localsdg.db.cache import bump_scoring_state
 from localsdg.db.schema import Indicator, ProfileSet, ScoringProfile
 from localsdg.errors import UserError
 from localsdg.scoring.engine import Method
-from localsdg.textfiles import decode
+from localsdg.textfiles import decode, unguarded, write_csv_rows
 
 RULE = re.compile(r"^(fixed|percentile:\d+(\.\d+)?|top_mean:\d+)$")
 # Method keys beyond engine.Method's fields: the trend method, the year window for "latest
@@ -157,7 +157,7 @@ def export_file(session: Session, ps: ProfileSet, fmt: str) -> bytes:
     cells = _cells(session, ps)
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(cells)
+        write_csv_rows(out, cells)
         return out.getvalue().encode("utf-8")
     if fmt != "xlsx":
         raise UserError(f"format '{fmt}' unknown; use csv or xlsx")
@@ -175,7 +175,7 @@ def read_file(session: Session, raw: bytes, source: str) -> list[Profile]:
     """Profiles from the exported layout, CSV or XLSX; any bad cell stops with its row and
     column."""
     rows = _xlsx_rows(raw, source) if source.lower().endswith(".xlsx") else \
-        list(csv.reader(io.StringIO(decode(raw, source))))
+        [[unguarded(c) for c in row] for row in csv.reader(io.StringIO(decode(raw, source)))]
     header = [str(c or "").strip() for c in (rows[0] if rows else [])]
     missing = [c for c in ("indicator", "goal") if c not in header]
     if missing:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from urllib.parse import quote
 
 from fastapi.responses import Response
 
 from localsdg.catalog import files
+from localsdg.textfiles import write_csv_rows
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -31,7 +31,5 @@ def rows_download(rows: list[dict], name: str, fmt: str) -> Response:
 def csv_download(rows: list[dict], fields: list[str], name: str) -> Response:
     """A plain table as CSV (the numbers behind a chart or a statistic)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fields, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    write_csv_rows(buffer, [fields, *([row.get(f, "") for f in fields] for row in rows)])
     return download(buffer.getvalue().encode("utf-8"), name, "csv")
