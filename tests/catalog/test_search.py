@@ -27,6 +27,12 @@ def test_the_closest_match_ranks_first(catalog_db):
     assert keys[0] == ("Utslipp-av-klimagasser-i-kommuner-og-fylker", "1001")
 
 
+def test_a_word_finds_its_inflected_forms_without_the_e(catalog_db):
+    """sykkel (bicycle): sykler, syklende and sykling drop its e and one k."""
+    keys, _ = _keys(catalog_db, "sykkel")
+    assert {("De-norske-målepunktene", "2351"), ("De-norske-målepunktene", "2543")} <= set(keys)
+
+
 def test_nonsense_finds_nothing(catalog_db):
     keys, result = _keys(catalog_db, "qzxwvj")
     assert keys == [] and result["total"] == 0

@@ -106,6 +106,9 @@ def _term_matches(index: CatalogIndex, term: str) -> dict[str, float]:
     elif len(term) >= 4:
         for word in index.words_containing(term):  # a part of a compound: "utslipp"
             found.setdefault(word, 0.8)
+        if short := _syncope(term):  # sykkel finds sykler, syklende, sykling
+            for word in index.words_containing(short):
+                found.setdefault(word, 0.7)
         for part in _parts(term):  # the query is a compound of indexed words
             if part in index.terms and part not in found:
                 found[part] = 0.6 * len(part) / len(term)
@@ -118,6 +121,15 @@ def _term_matches(index: CatalogIndex, term: str) -> dict[str, float]:
         cache.clear()
     cache[term] = found
     return found
+
+
+def _syncope(term: str) -> str | None:
+    """The form a Norwegian word ending in -el, -en or -er takes when inflected: the e drops and
+    a doubled consonant before it is single (sykkel → sykl-, vinter → vintr-, handel → handl-)."""
+    if len(term) < 5 or term[-2] != "e" or term[-1] not in "lnr":
+        return None
+    head = term[:-2]
+    return (head[:-1] if head[-1] == head[-2] else head) + term[-1]
 
 
 def _parts(term: str, shortest: int = 5) -> set[str]:
