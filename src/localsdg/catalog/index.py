@@ -133,11 +133,9 @@ class CatalogIndex:
 
 def to_mask(docs: Iterable[int]) -> int:
     """The mask of some documents."""
-    bits = np.zeros(0, bool)
-    docs = np.fromiter(docs, np.int64)
-    if len(docs):
-        bits = np.zeros(int(docs.max()) + 1, bool)
-        bits[docs] = True
+    positions = np.fromiter(docs, np.int64)
+    bits = np.zeros(int(positions.max()) + 1 if len(positions) else 0, bool)
+    bits[positions] = True
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 

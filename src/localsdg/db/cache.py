@@ -57,8 +57,11 @@ def _full_key(session: Session, key: tuple) -> tuple:
 def kept(session: Session, key: tuple, kind: str = "page") -> object | None:
     """The result kept for `key` in this database state, or None: a look that costs one small
     query, for a handler that computes only when nothing is kept."""
+    return _look(kind, _full_key(session, key))
+
+
+def _look(kind: str, full: tuple) -> object | None:
     found = _kept[kind]
-    full = _full_key(session, key)
     with _guard:
         if full in found:
             found.move_to_end(full)
@@ -69,19 +72,17 @@ def kept(session: Session, key: tuple, kind: str = "page") -> object | None:
 def remember(session: Session, key: tuple, compute: Callable[[], T], kind: str = "page") -> T:
     """`compute()`, or the result kept for `key` in this database state."""
     full = _full_key(session, key)
-    found = _kept[kind]
+    if (result := _look(kind, full)) is not None:
+        return result  # type: ignore[return-value]
     with _guard:
-        if full in found:
-            found.move_to_end(full)
-            return found[full]  # type: ignore[return-value]
         lock = _locks.setdefault(full, threading.Lock())
     with lock:
         try:
-            with _guard:
-                if full in found:
-                    return found[full]  # type: ignore[return-value]
+            if (result := _look(kind, full)) is not None:
+                return result  # type: ignore[return-value]
             result = compute()
             with _guard:
+                found = _kept[kind]
                 found[full] = result
                 while len(found) > KEPT[kind]:
                     found.popitem(last=False)
