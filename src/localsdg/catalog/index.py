@@ -147,6 +147,12 @@ def catalog_version(session: Session) -> int:
     return session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0
 
 
+def index_ready(session: Session) -> bool:
+    """Whether the index of this database is built for its catalog as it is now."""
+    index = _cache.get(str(session.get_bind().url))
+    return index is not None and index.version == catalog_version(session)
+
+
 def get_index(session: Session) -> CatalogIndex:
     """The index for this database, rebuilt only when the catalog has changed since."""
     key = str(session.get_bind().url)

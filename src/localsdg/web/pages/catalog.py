@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import classify, files
 from localsdg.catalog import properties as props
-from localsdg.catalog.index import FACETS, get_index
+from localsdg.catalog.index import FACETS, get_index, index_ready
 from localsdg.catalog.search import SORTS, Selection, search
 from localsdg.errors import UserError
 from localsdg.web.downloads import rows_download
@@ -58,6 +59,8 @@ def shown_facets(result: dict) -> dict[str, list[dict]]:
 async def catalog_page(request: Request, session: LoopDB, sel: Sel,
                        page: Annotated[int, Query(ge=1)] = 1, per_page: int = 20,
                        sort: str = "relevance"):
+    if not index_ready(session):  # built anew after a change: seconds, off the event loop
+        await run_in_threadpool(get_index, session)
     lang = choose(request)
     per_page = per_page if per_page in PER_PAGE else PER_PAGE[0]
     sort = sort if sort in SORTS else "relevance"
