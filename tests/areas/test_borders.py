@@ -333,3 +333,19 @@ def test_borders_know_versions_and_shares(demo_db):
         assert {b.areas[i].code: w for i, w in b.shares(snillfjord, 2024).items()} == (
             pytest.approx({"5055": 0.35, "5056": 0.35, "5059": 0.3}))
         assert len(b.valid_at(2024)) == 357 and len(b.valid_at(2020)) == 356
+
+
+def test_an_area_asked_for_without_figures_is_shown_missing(demo_db):
+    """FHI's halves of old Ålesund are left out of the demo population, so 1507 Ålesund has no
+    figures for 2020-2023 on 2020 borders: each year is a row saying so, not a gap."""
+    url, ids = demo_db
+    rows = _get(url, ids, "folkemengde", areas=["1507", "1505"], borders=2020, start=2020,
+                end=2025)
+    alesund = {r["period"]: r for r in rows if r["area_code"] == "1507"}
+    assert sorted(alesund) == [str(y) for y in range(2020, 2026)]
+    for year in ("2020", "2021", "2022", "2023"):
+        assert alesund[year]["value"] is None and alesund[year]["batch"] is None
+        assert alesund[year]["note"] == "no figures for this area and period"
+    assert all(r["value"] is not None for r in rows if r["area_code"] == "1505")
+    halden = _get(url, ids, "folkemengde", areas=["3101"], borders=2020, start=2020, end=2020)
+    assert [r["area_code"] for r in halden] == ["3001"]  # no row for 3101, unknown in 2020

@@ -16,6 +16,7 @@ from localsdg.areas.borders import (
     borders_of,
     current_year,
     harmonise,
+    valid,
 )
 from localsdg.db.schema import ImportBatch, Indicator, Observation
 from localsdg.errors import UserError
@@ -37,19 +38,66 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
         by_level[r.area_level].append(r)
     sources = _Sources(session, {r.batch_id for r in rows})
     ref = f"{indicator.set_id}/{indicator.code}"
+    periods = _periods(session, indicator.id, start, end) if areas else {}
     out = []
-    for level, level_rows in sorted(by_level.items()):
-        places = borders_of(session, level)
+    for level in sorted(set(by_level) | set(periods)):
+        level_rows, places = by_level.get(level, []), borders_of(session, level)
         if borders is None:
-            out += [_plain(ref, r, places.names, sources) for r in level_rows]
-            continue
-        population = _population(session) if any(r.measure == "rate" for r in level_rows) \
-            else {}
-        wanted = _on_borders(places, areas, borders) if areas else None
-        out += [_harmonised(ref, level, h, places.names, sources)
-                for h in harmonise(places, level_rows, borders, population)
-                if wanted is None or h.area_code in wanted]
+            found = [_plain(ref, r, places.names, sources) for r in level_rows]
+        else:
+            population = _population(session) if any(r.measure == "rate" for r in level_rows) \
+                else {}
+            wanted = _on_borders(places, areas, borders) if areas else None
+            found = [_harmonised(ref, level, h, places.names, sources)
+                     for h in harmonise(places, level_rows, borders, population)
+                     if wanted is None or h.area_code in wanted]
+        out += found + _missing(ref, level, places, found, areas, borders,
+                                periods.get(level, []))
     return out
+
+
+def _periods(session: Session, indicator_id: int, start: int | None, end: int | None
+             ) -> dict[str, list[tuple]]:
+    """Each level's (period, start year, end year, breakdown) the indicator has figures for."""
+    o = Observation
+    q = (select(o.area_level, o.period, o.start_year, o.end_year, o.dims).distinct()
+         .join(ImportBatch, ImportBatch.id == o.batch_id)
+         .where(o.indicator_id == indicator_id, ImportBatch.rolled_back_at.is_(None)))
+    if start is not None:
+        q = q.where(o.end_year >= start)
+    if end is not None:
+        q = q.where(o.end_year <= end)
+    out: dict[str, list[tuple]] = defaultdict(list)
+    for level, *period in session.execute(q):
+        out[level].append(tuple(period))
+    return out
+
+
+def _missing(ref: str, level: str, places: Borders, found: list[dict], areas: list[str] | None,
+             borders: int | None, periods: list[tuple]) -> list[dict]:
+    """A row without a value for each area asked for and each period (and breakdown) the
+    indicator has figures for: missing data shown as missing, not left out. An area that did
+    not exist then (or on the borders read) gets no such row."""
+    have = {(r["area_code"], r["period"], r["start_year"], r["end_year"], _key(r["dims"]))
+            for r in found}
+    rows = []
+    for code in dict.fromkeys(areas or []):
+        versions = places.by_code.get(code, [])
+        for period, first, last, dims in periods:
+            exists = any(valid(a, borders if borders is not None else last) for a in versions)
+            if exists and (code, period, first, last, _key(dims_dict(dims))) not in have:
+                rows.append({"indicator": ref, "area_level": level, "area_code": code,
+                             "area_name": places.names.get(code), "period": period,
+                             "start_year": first, "end_year": last, "dims": dims_dict(dims),
+                             "value": None, "unit": None, "flags": (),
+                             "note": "no figures for this area and period", "source": None,
+                             "batch": None})
+    return sorted(rows, key=lambda r: (r["area_code"], r["start_year"], r["end_year"],
+                                       r["period"]))
+
+
+def _key(dims: dict) -> tuple:
+    return tuple(sorted(dims.items()))
 
 
 def flat_row(row: dict) -> dict:
