@@ -177,6 +177,15 @@ def test_population_on_2020_borders_says_what_cannot_be_moved(page):
         "1507 was split with unknown shares")
 
 
+def test_a_year_without_figures_is_a_row_saying_so(page):
+    page.goto("/indikator/lokal/folkemengde/data?omrade=1507&omrade=1505&grenser=2020")
+    table = page.get_by_role("region", name="Tallene")
+    expect(table.get_by_role("row", name=re.compile(r"^Ålesund 2015 mangler"))).to_contain_text(
+        "ingen tall for området i denne perioden")
+    expect(table.get_by_role("row", name=re.compile(r"^Kristiansund 2015 "))).to_contain_text(
+        "personer")
+
+
 def test_profile_page_tiles_explanations_and_report(page):
     page.goto("/kommune/4003")
     expect(page.locator("#summary-index")).to_contain_text("Skien får")

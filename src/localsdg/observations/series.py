@@ -22,6 +22,8 @@ from localsdg.db.schema import ImportBatch, Indicator, Observation
 from localsdg.errors import UserError
 from localsdg.observations.store import Stored, dims_dict, flag_list, indicator_by_ref, read
 
+# The note of a row without a figure (the data page shows it translated: messages.po)
+NO_FIGURES = "no figures for this area and period"
 COLUMNS = ["indicator", "area_level", "area_code", "area_name", "period", "start_year",
            "end_year", "dims", "value", "unit", "flags", "note", "source", "batch"]
 
@@ -38,10 +40,9 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
         by_level[r.area_level].append(r)
     sources = _Sources(session, {r.batch_id for r in rows})
     ref = f"{indicator.set_id}/{indicator.code}"
-    periods = _periods(session, indicator.id, start, end) if areas else {}
     out = []
-    for level in sorted(set(by_level) | set(periods)):
-        level_rows, places = by_level.get(level, []), borders_of(session, level)
+    for level, level_rows in sorted(by_level.items()):
+        places = borders_of(session, level)
         if borders is None:
             found = [_plain(ref, r, places.names, sources) for r in level_rows]
         else:
@@ -51,8 +52,21 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
             found = [_harmonised(ref, level, h, places.names, sources)
                      for h in harmonise(places, level_rows, borders, population)
                      if wanted is None or h.area_code in wanted]
-        out += found + _missing(ref, level, places, found, areas, borders,
-                                periods.get(level, []))
+        out += found
+    return out + missing_rows(session, indicator, out, areas, start, end, borders) if areas \
+        else out
+
+
+def missing_rows(session: Session, indicator: Indicator, found: list[dict], areas: list[str],
+                 start: int | None = None, end: int | None = None, borders: int | None = None
+                 ) -> list[dict]:
+    """A row without a value for each area asked for and each period (and breakdown) the
+    indicator has figures for where `found` has none: missing data shown as missing, not left
+    out. An area that did not exist then (or on the borders read) gets no such row."""
+    ref = f"{indicator.set_id}/{indicator.code}"
+    out = []
+    for level, periods in sorted(_periods(session, indicator.id, start, end).items()):
+        out += _missing(ref, level, borders_of(session, level), found, areas, borders, periods)
     return out
 
 
@@ -73,15 +87,12 @@ def _periods(session: Session, indicator_id: int, start: int | None, end: int | 
     return out
 
 
-def _missing(ref: str, level: str, places: Borders, found: list[dict], areas: list[str] | None,
+def _missing(ref: str, level: str, places: Borders, found: list[dict], areas: list[str],
              borders: int | None, periods: list[tuple]) -> list[dict]:
-    """A row without a value for each area asked for and each period (and breakdown) the
-    indicator has figures for: missing data shown as missing, not left out. An area that did
-    not exist then (or on the borders read) gets no such row."""
     have = {(r["area_code"], r["period"], r["start_year"], r["end_year"], _key(r["dims"]))
-            for r in found}
+            for r in found if r["area_level"] == level}
     rows = []
-    for code in dict.fromkeys(areas or []):
+    for code in dict.fromkeys(areas):
         versions = places.by_code.get(code, [])
         for period, first, last, dims in periods:
             exists = any(valid(a, borders if borders is not None else last) for a in versions)
@@ -90,7 +101,7 @@ def _missing(ref: str, level: str, places: Borders, found: list[dict], areas: li
                              "area_name": places.names.get(code), "period": period,
                              "start_year": first, "end_year": last, "dims": dims_dict(dims),
                              "value": None, "unit": None, "flags": (),
-                             "note": "no figures for this area and period", "source": None,
+                             "note": NO_FIGURES, "source": None,
                              "batch": None})
     return sorted(rows, key=lambda r: (r["area_code"], r["start_year"], r["end_year"],
                                        r["period"]))

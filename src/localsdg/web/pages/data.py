@@ -12,7 +12,8 @@ from localsdg.areas.borders import parse_borders
 from localsdg.areas.maps import CREDIT, boundaries, map_set
 from localsdg.areas.registry import list_areas
 from localsdg.catalog.indicators import get_indicator, indicator_name
-from localsdg.observations.series import flat_row, get_data, headline
+from localsdg.db.schema import Indicator
+from localsdg.observations.series import flat_row, get_data, headline, missing_rows
 from localsdg.observations.store import dims_key
 from localsdg.web import charts
 from localsdg.web.downloads import csv_download
@@ -48,6 +49,16 @@ def _view(session: DB, set_id: str, code: str, areas: list[str], breakdown: str 
     return View(rows, keys, chosen, picked, year)
 
 
+def _shown(session: DB, ind: Indicator, view: View) -> list[dict]:
+    """The rows of the chosen areas, with a row without a value where one of them has no figure
+    for a period the others have."""
+    shown = [r for r in view.rows if r["area_code"] in view.areas]
+    missing = [r for r in missing_rows(session, ind, shown, view.areas, borders=view.borders)
+               if dims_key(r["dims"]) == view.breakdown]
+    return sorted(shown + missing, key=lambda r: (r["area_level"], r["area_code"],
+                                                  r["start_year"], r["end_year"], r["period"]))
+
+
 def _default_areas(municipalities: list[str], present: set[str]) -> list[str]:
     """A few municipalities, their county and the country, when the reader has not chosen;
     else the first areas with data."""
@@ -66,7 +77,7 @@ def data_page(request: Request, session: DB, set_id: str, code: str,
     ind = get_indicator(session, set_id, code)
     view = _view(session, set_id, code, omrade or [], brudd, grenser)
     name = indicator_name(ind, lang)
-    shown = [r for r in view.rows if r["area_code"] in view.areas]
+    shown = _shown(session, ind, view)
     unit = next((r["unit"] for r in view.rows if r["unit"]), None) or _("value")
     description = _("%(name)s for %(areas)s.") % {
         "name": name, "areas": ", ".join(sorted({r["area_name"] or r["area_code"]
@@ -118,7 +129,8 @@ def _map(session: DB, view: View, year: int | None, name: str, unit: str, lang: 
 def data_csv(session: DB, set_id: str, code: str, omrade: Areas = None,
              brudd: str | None = None, grenser: str = "current"):
     view = _view(session, set_id, code, omrade or [], brudd, grenser)
-    rows = [flat_row(r) for r in view.rows if not omrade or r["area_code"] in view.areas]
+    ind = get_indicator(session, set_id, code)
+    rows = [flat_row(r) for r in (_shown(session, ind, view) if omrade else view.rows)]
     return csv_download(rows, TABLE_FIELDS, f"{set_id}-{code}")
 
 
