@@ -100,9 +100,8 @@ def _missing(ref: str, level: str, places: Borders, found: list[dict], areas: li
                 rows.append({"indicator": ref, "area_level": level, "area_code": code,
                              "area_name": places.names.get(code), "period": period,
                              "start_year": first, "end_year": last, "dims": dims_dict(dims),
-                             "value": None, "unit": None, "flags": (),
-                             "note": NO_FIGURES, "source": None,
-                             "batch": None})
+                             "value": None, "unit": None, "flags": (), "note": NO_FIGURES,
+                             "source": None, "batch": None})
     return sorted(rows, key=lambda r: (r["area_code"], r["start_year"], r["end_year"],
                                        r["period"]))
 
