@@ -52,6 +52,7 @@ SNAPSHOTS = {2020: "codes/klass131_kommuner_2020_gardenberg.csv",
 ALESUND_2024 = {"1504": "1508", "1523": "1508", "1529": "1508", "1546": "1508", "1534": "1580"}
 ALESUND_2020 = "1507"
 COUNTY_FORMED = {"50": 2018}  # Trøndelag, from Sør- and Nord-Trøndelag
+REGTOOLS = "SSB grouping kommuner 1994–2024 (regtools)"
 VALIDITY = re.compile(r"\s*\((\d{4})?-(\d{4})\)$")
 
 
@@ -168,10 +169,11 @@ def _history(loaded: Loaded, folder: Path) -> None:
         v.short_name = short.get(v.code, v.short_name)
         v.valid_from = _current_since(folder, v.code) or _first_own_year(table, v.code)
     loaded.versions = {v.key: v for v in loaded.versions.values()}
-    _old_municipalities(loaded, folder)
+    grouped = _grouped(folder)
+    _old_municipalities(loaded, grouped)
     _counties(loaded, folder)
     _changes(loaded, table)
-    _whole_merges(loaded, folder)
+    _whole_merges(loaded, grouped)
 
 
 def _current_since(folder: Path, code: str) -> int | None:
@@ -203,15 +205,32 @@ def _snapshot(folder: Path, year: int) -> set[str]:
     return _SNAPSHOT_CACHE[key]
 
 
-def _old_municipalities(loaded: Loaded, folder: Path) -> None:
+@dataclass(frozen=True)
+class Grouped:
+    """One ended municipality code in SSB's grouping: its name, years and today's group."""
+    group: str  # K.3905, or K.Rest for a split
+    code: str
+    name: str
+    valid_from: int | None
+    valid_to: int
+
+
+def _grouped(folder: Path) -> list[Grouped]:
+    """The ended codes of SSB's grouping "kommuner 2024-inndeling" (codes still in force and
+    Svalbard, which is not a municipality, are left out)."""
+    out = []
     for group, _name, raw_code, label in csv_lines(folder / HISTORY_FILES["regtools"])[1:]:
         m = VALIDITY.search(label)
-        if not m or not raw_code.isdigit() or group == "K.21-22":
-            continue  # current (loaded from KLASS) or Svalbard, which is not a municipality
-        start = int(m.group(1)) if m.group(1) else None
-        loaded.add(Version("municipality", municipality_code(raw_code), label[:m.start()], start,
-                           int(m.group(2)) + 1, "SSB grouping kommuner 1994–2024 (regtools)",
-                           parent_code=municipality_code(raw_code)[:2]))
+        if m and raw_code.isdigit() and group != "K.21-22":
+            out.append(Grouped(group, municipality_code(raw_code), label[:m.start()],
+                               int(m.group(1)) if m.group(1) else None, int(m.group(2)) + 1))
+    return out
+
+
+def _old_municipalities(loaded: Loaded, grouped: list[Grouped]) -> None:
+    for g in grouped:
+        loaded.add(Version("municipality", g.code, g.name, g.valid_from, g.valid_to, REGTOOLS,
+                           parent_code=g.code[:2]))
 
 
 def _counties(loaded: Loaded, folder: Path) -> None:
@@ -263,28 +282,23 @@ def _changes(loaded: Loaded, table: Table) -> None:
                         "the shares are unknown, so its data cannot be moved to current borders")
 
 
-def _whole_merges(loaded: Loaded, folder: Path) -> None:
+def _whole_merges(loaded: Loaded, grouped: list[Grouped]) -> None:
     """Municipalities that ended in a merge before 2006 are not in FHI's table (0718 Ramnes,
     1842 Skjerstad, 1569 Aure and 1572 Tustna, ...): SSB's grouping puts each whole into the
     current municipality it became part of (a split goes to K.Rest instead, and is left out).
     A municipality that took one in and kept its code (1804 Bodø, 2005) gets an earlier version
     for its borders before, so that its own old figures are summed with the merged ones."""
     has_successor = {e.source for e in loaded.edges}
-    grouped = {}
-    for group, _name, raw_code, label in csv_lines(folder / HISTORY_FILES["regtools"])[1:]:
-        m = VALIDITY.search(label)
-        if m and raw_code.isdigit() and re.fullmatch(r"K\.\d{4}", group):
-            grouped[(municipality_code(raw_code), int(m.group(2)) + 1)] = group[2:]
+    into = {(g.code, g.valid_to): g.group.removeprefix("K.") for g in grouped}
     current = {v.code: v for v in loaded.versions.values()
                if v.level == "municipality" and v.valid_to is None}
     for v in list(loaded.versions.values()):
-        target = current.get(grouped.get((v.code, v.valid_to), ""))
+        target = current.get(into.get((v.code, v.valid_to), ""))  # K.Rest is no code of today
         if v.level != "municipality" or v.key in has_successor or target is None:
             continue
         if target.valid_from is None or target.valid_from < v.valid_to:
             _borders_changed(loaded, target, v.valid_to)
-        loaded.edges.append(Edge(v.key, target.key, v.valid_to, 1.0,
-                                 "SSB grouping kommuner 1994–2024 (regtools)", "merge"))
+        loaded.edges.append(Edge(v.key, target.key, v.valid_to, 1.0, REGTOOLS, "merge"))
 
 
 def _borders_changed(loaded: Loaded, v: Version, year: int) -> None:
@@ -299,8 +313,7 @@ def _borders_changed(loaded: Loaded, v: Version, year: int) -> None:
     loaded.add(v)
     loaded.edges = [Edge(e.source, v.key, e.year, e.weight, e.origin, e.kind)
                     if e.target == old_key else e for e in loaded.edges]
-    loaded.edges.append(Edge(earlier.key, v.key, year, 1.0, "SSB grouping kommuner 1994–2024 "
-                             "(regtools)"))
+    loaded.edges.append(Edge(earlier.key, v.key, year, 1.0, REGTOOLS))
 
 
 def _redistricting(folder: Path) -> Table:
