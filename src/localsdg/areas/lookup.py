@@ -67,6 +67,11 @@ class AreaIndex:
                 return AreaRef(lvl, code)
         return None
 
+    def code(self, raw: object, level: str | None = None) -> AreaRef | str:
+        """The area a code means, or a message saying it is none."""
+        return self.by_code(raw, level) or (f"'{raw}' is not a {level or 'municipality or county'}"
+                                            " code valid at any time since 1994")
+
     @staticmethod
     def _levels_for(text: str) -> list[str]:
         digits = strip_prefix(text).removesuffix(".0")

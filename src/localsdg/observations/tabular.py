@@ -322,9 +322,7 @@ def _area(row: dict, m: Mapping, areas: AreaIndex, year: int, resolved: dict
     key = (raw, row.get(m.county or ""), year)
     if key not in resolved:
         if looks_like_code(raw):
-            resolved[key] = areas.by_code(raw, m.level) or (
-                f"'{raw}' is not a {m.level or 'municipality or county'} code valid at any "
-                "time since 1994")
+            resolved[key] = areas.code(raw, m.level)
         else:
             resolved[key] = areas.by_name(raw, county=row.get(m.county) if m.county else None,
                                           year=m.borders or year, level=m.level)

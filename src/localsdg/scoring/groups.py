@@ -82,10 +82,9 @@ def import_group(session: Session, path: Path, group_id: str, name: str, code_co
         if not any(row.values()):
             continue
         where = f"{path.name}, line {n}, column {code_column}"
-        ref = areas.by_code(raw, level) if raw else None
-        if ref is None:
-            problems.append(f"{where}: '{raw}' is not a {level} code valid at any time since "
-                            "1994")
+        ref = areas.code(raw, level)
+        if isinstance(ref, str):
+            problems.append(f"{where}: {ref}")
         elif ref.code in seen:
             problems.append(f"{where}: {ref.code} is listed already on line {seen[ref.code]}")
         else:
