@@ -147,23 +147,24 @@ def catalog_version(session: Session) -> int:
     return session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0
 
 
+def _built(key: str, version: int) -> CatalogIndex | None:
+    """The index kept for a database, if it is of this catalog version."""
+    index = _cache.get(key)
+    return index if index is not None and index.version == version else None
+
+
 def index_ready(session: Session) -> bool:
     """Whether the index of this database is built for its catalog as it is now."""
-    index = _cache.get(str(session.get_bind().url))
-    return index is not None and index.version == catalog_version(session)
+    return _built(str(session.get_bind().url), catalog_version(session)) is not None
 
 
 def get_index(session: Session) -> CatalogIndex:
     """The index for this database, rebuilt only when the catalog has changed since."""
-    key = str(session.get_bind().url)
-    version = catalog_version(session)
-    index = _cache.get(key)
-    if index is None or index.version != version:
+    key, version = str(session.get_bind().url), catalog_version(session)
+    if (index := _built(key, version)) is None:
         with _lock:
-            index = _cache.get(key)
-            if index is None or index.version != version:
-                index = build(session, version)
-                _cache[key] = index
+            if (index := _built(key, version)) is None:
+                index = _cache[key] = build(session, version)
                 # The index holds no reference cycles and lives until the catalog changes: out
                 # of the cyclic collector, whose full passes over its million objects would
                 # stall a request by ~30 ms (it is still freed by reference counting).
