@@ -168,22 +168,21 @@ def test_municipality_page_lists_its_indicators(page):
     expect(page).to_have_url(re.compile(r"/indikator/un-global/13.2.2/data\?omrade=4003"))
 
 
-def test_population_on_2020_borders_says_what_cannot_be_moved(page):
-    page.goto("/indikator/lokal/folkemengde-ssb/data?omrade=1508&omrade=3101")
+@pytest.mark.parametrize(("url", "rows"), [
+    # what cannot be moved to today's borders says why
+    ("/indikator/lokal/folkemengde-ssb/data?omrade=1508&omrade=3101",
+     [(r"^Halden 2022 31 444", "flyttet til dagens grenser"),
+      (r"^Ålesund 2022 mangler", "1507 was split with unknown shares")]),
+    # a year without figures on 2020 borders is a row saying so
+    ("/indikator/lokal/folkemengde/data?omrade=1507&omrade=1505&grenser=2020",
+     [(r"^Ålesund 2015 mangler", "ingen tall for området i denne perioden"),
+      (r"^Kristiansund 2015 ", "personer")]),
+])
+def test_the_table_says_what_is_moved_and_what_is_missing(page, url, rows):
+    page.goto(url)
     table = page.get_by_role("region", name="Tallene")
-    expect(table.get_by_role("row", name=re.compile(r"^Halden 2022 31 444"))).to_contain_text(
-        "flyttet til dagens grenser")
-    expect(table.get_by_role("row", name=re.compile(r"^Ålesund 2022 mangler"))).to_contain_text(
-        "1507 was split with unknown shares")
-
-
-def test_a_year_without_figures_is_a_row_saying_so(page):
-    page.goto("/indikator/lokal/folkemengde/data?omrade=1507&omrade=1505&grenser=2020")
-    table = page.get_by_role("region", name="Tallene")
-    expect(table.get_by_role("row", name=re.compile(r"^Ålesund 2015 mangler"))).to_contain_text(
-        "ingen tall for området i denne perioden")
-    expect(table.get_by_role("row", name=re.compile(r"^Kristiansund 2015 "))).to_contain_text(
-        "personer")
+    for name, text in rows:
+        expect(table.get_by_role("row", name=re.compile(name))).to_contain_text(text)
 
 
 def test_profile_page_tiles_explanations_and_report(page):

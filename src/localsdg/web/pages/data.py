@@ -30,6 +30,7 @@ TABLE_FIELDS = ["area_code", "area_name", "period", "dims", "value", "unit", "fl
 
 @dataclass
 class View:
+    indicator: Indicator
     rows: list[dict]
     breakdowns: list[str]
     breakdown: str
@@ -40,20 +41,22 @@ class View:
 def _view(session: DB, set_id: str, code: str, areas: list[str], breakdown: str | None,
           borders: str) -> View:
     year = parse_borders(borders, "grenser")
-    rows = get_data(session, get_indicator(session, set_id, code), borders=year)
+    ind = get_indicator(session, set_id, code)
+    rows = get_data(session, ind, borders=year)
     keys = sorted({dims_key(r["dims"]) for r in rows})
     chosen = breakdown if breakdown in keys else headline(keys)
     rows = [r for r in rows if dims_key(r["dims"]) == chosen]
     municipalities = sorted({r["area_code"] for r in rows if r["area_level"] == "municipality"})
     picked = areas or _default_areas(municipalities, {r["area_code"] for r in rows})
-    return View(rows, keys, chosen, picked, year)
+    return View(ind, rows, keys, chosen, picked, year)
 
 
-def _shown(session: DB, ind: Indicator, view: View) -> list[dict]:
+def _shown(session: DB, view: View) -> list[dict]:
     """The rows of the chosen areas, with a row without a value where one of them has no figure
     for a period the others have."""
     shown = [r for r in view.rows if r["area_code"] in view.areas]
-    missing = [r for r in missing_rows(session, ind, shown, view.areas, borders=view.borders)
+    missing = [r for r in missing_rows(session, view.indicator, shown, view.areas,
+                                       borders=view.borders)
                if dims_key(r["dims"]) == view.breakdown]
     return sorted(shown + missing, key=lambda r: (r["area_level"], r["area_code"],
                                                   r["start_year"], r["end_year"], r["period"]))
@@ -74,10 +77,10 @@ def data_page(request: Request, session: DB, set_id: str, code: str,
               grenser: str = "current", ar: int | None = None):
     lang = choose(request)
     _ = translations(lang).gettext
-    ind = get_indicator(session, set_id, code)
     view = _view(session, set_id, code, omrade or [], brudd, grenser)
+    ind = view.indicator
     name = indicator_name(ind, lang)
-    shown = _shown(session, ind, view)
+    shown = _shown(session, view)
     unit = next((r["unit"] for r in view.rows if r["unit"]), None) or _("value")
     description = _("%(name)s for %(areas)s.") % {
         "name": name, "areas": ", ".join(sorted({r["area_name"] or r["area_code"]
@@ -129,8 +132,7 @@ def _map(session: DB, view: View, year: int | None, name: str, unit: str, lang: 
 def data_csv(session: DB, set_id: str, code: str, omrade: Areas = None,
              brudd: str | None = None, grenser: str = "current"):
     view = _view(session, set_id, code, omrade or [], brudd, grenser)
-    ind = get_indicator(session, set_id, code)
-    rows = [flat_row(r) for r in (_shown(session, ind, view) if omrade else view.rows)]
+    rows = [flat_row(r) for r in (_shown(session, view) if omrade else view.rows)]
     return csv_download(rows, TABLE_FIELDS, f"{set_id}-{code}")
 
 
