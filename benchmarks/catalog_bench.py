@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import files
+from localsdg.catalog import export, files
 from localsdg.catalog.analysis import statistics
 from localsdg.catalog.index import get_index
 from localsdg.catalog.search import Selection, search
@@ -55,7 +55,7 @@ def synthetic_csv(path: Path, targets: list[str], rng: random.Random) -> int:
                 "data_owner": rng.choice([None, "ssb", "fhi", "miljodirektoratet", "Kommunen"]),
                 "periodicity": rng.choice([None, "yearly", "monthly"]),
             })
-    files.write_rows(rows, "csv", path)
+    export.write_rows(rows, "csv", path)
     return len(rows)
 
 

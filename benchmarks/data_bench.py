@@ -46,12 +46,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
 
-from localsdg.areas.registry import sync_areas
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.db.schema import Indicator
 from localsdg.db.session import engine, session_scope, upgrade
 from localsdg.observations.series import get_data
-from localsdg.observations.store import ImportResult, indicator_by_ref
-from localsdg.observations.tabular import Mapping, import_table
+from localsdg.observations.store import ImportResult
+from localsdg.sources.area_lists import sync_areas
+from localsdg.sources.tables import Mapping, import_table
 from localsdg.sources.un_framework import SET_ID, indicator_sort_key, sync_framework
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -33,7 +33,7 @@ from serving import load, served  # noqa: E402
 
 from localsdg.db.session import session_scope, upgrade  # noqa: E402
 from localsdg.reports import document  # noqa: E402
-from localsdg.reports.profile import build  # noqa: E402
+from localsdg.scoring.area_profile import build  # noqa: E402
 from localsdg.sources.demo import load_demo  # noqa: E402
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy  # noqa: E402
 from localsdg.sources.un_framework import sync_framework  # noqa: E402

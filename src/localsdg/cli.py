@@ -19,7 +19,7 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import analysis, classify, files, indicators
+from localsdg.catalog import analysis, classify, export, files, indicators
 from localsdg.catalog.index import FACETS
 from localsdg.catalog.search import Selection, search
 from localsdg.config import settings
@@ -175,7 +175,7 @@ def sync_areas_cmd(
     fmt: Format = "table",
 ) -> None:
     """Load municipalities and counties with their code versions, and the countries."""
-    from localsdg.areas.registry import sync_areas
+    from localsdg.sources.area_lists import sync_areas
     reference = settings().reference_data
     history = history or (reference / "norway" if reference else None)
     upgrade()
@@ -212,9 +212,9 @@ def sync_ssb_cmd(
     """Ask SSB's statistics bank for a table as JSON-stat and import it."""
     import tempfile
 
-    from localsdg.observations.jsonstat import import_jsonstat
-    from localsdg.observations.store import indicator_by_ref
+    from localsdg.catalog.indicators import indicator_by_ref
     from localsdg.sources import ssb
+    from localsdg.sources.jsonstat import import_jsonstat
     selections = [ssb.parse_selection(s) for s in select]
     if show_query:
         _emit({"v0": {"url": ssb.V0.format(table=table), "body": ssb.v0_query(selections)},
@@ -361,7 +361,7 @@ def export_cmd(
 ) -> None:
     """Export whole indicator sets in the catalog layout, or as SKOS/Turtle."""
     with session_scope() as s:
-        n = files.export(s, fmt, output, sets)
+        n = export.export(s, fmt, output, sets)
     err.print(f"wrote {n} indicators to {output}")
 
 
@@ -384,7 +384,7 @@ def template_cmd(
     """Write an empty import file with every column (and, in Excel, the allowed values)."""
     if fmt not in files.FORMATS:
         raise UserError(f"--format '{fmt}' unknown; use xlsx, csv or json")
-    files.write_rows([], fmt, output)
+    export.write_rows([], fmt, output)
     err.print(f"wrote template {output}")
 
 
@@ -409,7 +409,7 @@ def classify_cmd(
     changes = [_change(op, item) for op, items in (("set", assign), ("add", add),
                                                     ("remove", remove)) for item in items or []]
     changes += [classify.Change(p, "clear") for p in clear or []]
-    keys = [_key(t) for t in targets] if targets else None
+    keys = [indicators.split_ref(t) for t in targets] if targets else None
     if keys is not None and (query or filters or unclassified):
         raise UserError("name indicators as SET_ID/CODE or select them with --query/--filter, "
                         "not both")
@@ -429,13 +429,6 @@ def _change(op: str, item: str) -> classify.Change:
     if not sep:
         raise UserError(f"'{item}': write PROPERTY=VALUE, e.g. evaluation_steps=output")
     return classify.Change(prop.strip(), op, value.strip())
-
-
-def _key(text: str) -> tuple[str, str]:
-    set_id, sep, code = text.partition("/")
-    if not sep or not code:
-        raise UserError(f"'{text}': name an indicator as SET_ID/CODE, e.g. un-global/13.2.2")
-    return set_id, code
 
 
 # ---------------------------------------------------------------- server and database
@@ -483,7 +476,7 @@ def areas_list_cmd(
     fmt: Format = "table",
 ) -> None:
     """List areas, optionally only those valid on a date."""
-    from localsdg.areas.registry import list_areas
+    from localsdg.areas.store import list_areas
     with session_scope() as s:
         rows = list_areas(s, level, at)
     _emit(rows, fmt, rows, title="Areas")
@@ -495,7 +488,7 @@ def areas_add_cmd(level: str, code: str, name: str,
                   parent: Annotated[str | None, typer.Option(help="parent area code")] = None
                   ) -> None:
     """Add an area outside Norway's code lists (e.g. a foreign city for its Open SDG data)."""
-    from localsdg.areas.registry import add_area
+    from localsdg.areas.store import add_area
     upgrade()
     with session_scope() as s:
         add_area(s, level, code, name, parent)
@@ -549,7 +542,7 @@ def data_import_cmd(
     fmt: Format = "table",
 ) -> None:
     """Import observations from a JSON-stat file, an Open SDG repository or a CSV/XLSX file."""
-    from localsdg.observations import imports
+    from localsdg.sources import data_import as imports
     table = {"area": area, "value": value, "period": period, "period_value": period_value,
              "dims": tuple(dim or ()), "where": _pairs(where, "--where", "COLUMN=VALUE"),
              "county": county, "indicator_column": indicator_column,
@@ -591,9 +584,9 @@ def data_get_cmd(
     fmt: Format = "table",
 ) -> None:
     """Values of an indicator for areas and years, with flags, notes and sources."""
-    from localsdg.areas.borders import parse_borders
+    from localsdg.catalog.indicators import indicator_by_ref
+    from localsdg.observations.borders import parse_borders
     from localsdg.observations.series import COLUMNS, flat_row, get_data
-    from localsdg.observations.store import indicator_by_ref
     year = parse_borders(borders, "--borders")
     with session_scope() as s:
         rows = get_data(s, indicator_by_ref(s, indicator),
@@ -776,7 +769,7 @@ def report_cmd(area: Annotated[str, typer.Argument(help="area code, e.g. 4003 or
                areas: Areas = None, year: Year = None) -> None:
     """A short report of an area's SDG status (at most four pages), or its numbers as Excel."""
     from localsdg.reports import document
-    from localsdg.reports.profile import build
+    from localsdg.scoring.area_profile import build
     if lang not in ("nb", "nn", "en"):
         raise UserError(f"--lang '{lang}': use nb, nn or en")
     makers = {"pdf": document.pdf, "html": document.html, "xlsx": document.xlsx}

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import openpyxl
+
 from localsdg.errors import UserError
 
 
@@ -47,6 +49,57 @@ def csv_lines(path: Path, encoding: str | None = None) -> list[list[str]]:
     except csv.Error as exc:
         raise UserError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}); "
                         "check the quotes on that line") from exc
+
+
+def open_workbook(source: Path | bytes, name: str | None = None, *, formulas: bool = False
+                  ) -> openpyxl.Workbook:
+    """An Excel workbook, read-only, from a path or its bytes (`name` says which file in
+    messages); cell values as last computed, or the formulas themselves with `formulas`."""
+    if isinstance(source, Path) and not source.is_file():
+        raise UserError(f"{source}: no such file")
+    label = name or (source.name if isinstance(source, Path) else "the workbook")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source,
+                                      read_only=True, data_only=not formulas)
+    except Exception as exc:  # openpyxl raises many kinds for damaged or foreign files
+        raise UserError(f"{label}: not a readable Excel file (not an Excel workbook, or a "
+                        f"damaged one: {exc})") from exc
+
+
+def read_table(path: Path, wanted: list[str], *, encoding: str | None = None,
+               sheet: str | None = None) -> tuple[int, list[str], list[list[str]]]:
+    """The number of the first line (in the first 20) that has every `wanted` column, that
+    header, and the lines below it, from a CSV or XLSX file."""
+    lines = file_lines(path, encoding, sheet)
+    for n, line in enumerate(lines[:20]):
+        header = [c.strip() for c in line]
+        if all(w in header for w in wanted):
+            if twice := [w for w in dict.fromkeys(wanted) if header.count(w) > 1]:
+                raise UserError(f"{path.name}, line {n + 1}: the header has several columns "
+                                f"called {', '.join(twice)}; rename them so the mapping names "
+                                "one column each")
+            return n + 1, header, lines[n + 1:]
+    first = ", ".join(c.strip() for c in (lines[0] if lines else []))
+    missing = [w for w in wanted if w not in first.split(", ")]
+    raise UserError(f"{path.name}: no header line with the columns {', '.join(wanted)} in the "
+                    f"first 20 lines (first line: {first}); missing: {', '.join(missing)}")
+
+
+def file_lines(path: Path, encoding: str | None = None, sheet: str | None = None
+               ) -> list[list[str]]:
+    """Every line of a CSV or XLSX file as text cells."""
+    return _xlsx_lines(path, sheet) if path.suffix.lower() == ".xlsx" else csv_lines(path,
+                                                                                      encoding)
+
+
+def _xlsx_lines(path: Path, sheet: str | None) -> list[list[str]]:
+    book = open_workbook(path)
+    if sheet and sheet not in book.sheetnames:
+        raise UserError(f"{path.name}: no sheet '{sheet}'; sheets: {', '.join(book.sheetnames)}")
+    ws = book[sheet] if sheet else book.worksheets[0]
+    lines = [["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
+    book.close()
+    return lines
 
 
 # Text a spreadsheet would run as a formula when it opens a CSV file (CSV injection): '=', '+',

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from localsdg.areas.registry import sync_areas
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.catalog.store import IndicatorRecord, SetRecord, save_set
 from localsdg.db.session import session_scope
-from localsdg.observations.store import indicator_by_ref
+from localsdg.sources.area_lists import sync_areas
 from tests.conftest import MIRROR, SHARED, _new_database
 
 DATA = SHARED / "data"

@@ -16,15 +16,15 @@ from collections import defaultdict
 
 import pytest
 
-from localsdg.areas.borders import Borders, harmonise
 from localsdg.db.schema import Indicator
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
-from localsdg.observations.jsonstat import import_jsonstat
+from localsdg.observations.borders import Borders, harmonise
 from localsdg.observations.series import get_data
 from localsdg.observations.store import Obs, commit, read
-from localsdg.observations.tabular import import_table
 from localsdg.sources.demo import DATASETS
+from localsdg.sources.jsonstat import import_jsonstat
+from localsdg.sources.tables import import_table
 from tests.areas import DATA, HISTORY, add_indicators, module_database, read_csv, synced
 
 POPULATION_DEMO = DATASETS[0]

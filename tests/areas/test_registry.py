@@ -16,17 +16,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from localsdg.areas.codes import county_code, municipality_code
 from localsdg.areas.lookup import AreaIndex, AreaRef, name_key
-from localsdg.areas.registry import (
-    add_area,
-    county_code,
-    list_areas,
-    municipality_code,
-    sync_areas,
-)
+from localsdg.areas.store import add_area, list_areas
 from localsdg.db.schema import Area, AreaChange
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
+from localsdg.sources.area_lists import sync_areas
 from tests.areas import HISTORY, module_database, synced
 from tests.conftest import ENGINES
 

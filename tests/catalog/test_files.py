@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 from sqlalchemy import delete, func, select
 
-from localsdg.catalog import files
+from localsdg.catalog import export, files
 from localsdg.catalog.indicators import detail
 from localsdg.db.schema import ImportBatch, Indicator, IndicatorSet
 from localsdg.db.session import session_scope
@@ -20,7 +20,7 @@ def _import(db, path, by="tester"):
 
 def _export(db, fmt, path, sets=None):
     with session_scope(db) as s:
-        return files.export(s, fmt, path, sets)
+        return export.export(s, fmt, path, sets)
 
 
 def _count(db):
@@ -68,7 +68,7 @@ def test_csv_exports_run_no_formula_in_a_spreadsheet(framework_db, tmp_path):
     _import(framework_db, path)
     out = tmp_path / "ut.csv"
     with session_scope(framework_db) as s:
-        files.export(s, "csv", out, ["lokal"])
+        export.export(s, "csv", out, ["lokal"])
     line = out.read_text(encoding="utf-8").splitlines()[1]
     assert ",-5," in line and "\"'=HYPERLINK(" in line and ",'@prosent," in line
     assert "''=ikke en formel" in line
@@ -128,7 +128,7 @@ def test_windows_1252_semicolon_files_and_labels_instead_of_codes(framework_db, 
 
 def test_template_lists_the_allowed_values(tmp_path, framework_db):
     path = tmp_path / "template.xlsx"
-    files.write_rows([], "xlsx", path)
+    export.write_rows([], "xlsx", path)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["indicators", "code_lists"]
     header = [c.value for c in book["indicators"][1]]

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import files
+from localsdg.catalog import export, files
 from localsdg.catalog import properties as props
 from localsdg.db.session import session_scope
 from tests.catalog.test_files import reset
@@ -77,12 +77,12 @@ def test_export_import_export_is_identical(framework_db, tmp_path, sets, fmt, li
         files.import_file(s, source, "hypothesis")
     first, second = tmp_path / f"first.{fmt}", tmp_path / f"second.{fmt}"
     with session_scope(framework_db) as s:
-        files.export(s, fmt, first, ids)
+        export.export(s, fmt, first, ids)
     reset(framework_db)
     with session_scope(framework_db) as s:
         files.import_file(s, first, "hypothesis")
     with session_scope(framework_db) as s:
-        files.export(s, fmt, second, ids)
+        export.export(s, fmt, second, ids)
     assert files.read_rows(first) == files.read_rows(second)
     if fmt != "xlsx":
         assert first.read_bytes() == second.read_bytes()

@@ -2,7 +2,7 @@
 
 import shutil
 
-from localsdg.catalog import files
+from localsdg.catalog import export
 from localsdg.catalog.indicators import detail
 from localsdg.db.session import session_scope
 from localsdg.sources import ks_taxonomy
@@ -21,7 +21,7 @@ def test_turtle_export_is_read_back_by_the_ks_importer(catalog_db, framework_db,
         (root / KS_DIR / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(MIRROR / KS_DIR / rel, root / KS_DIR / rel)
     with session_scope(catalog_db) as s:
-        n = files.export(s, "ttl", root / KS_DIR / f"{SET}.ttl", [SET])
+        n = export.export(s, "ttl", root / KS_DIR / f"{SET}.ttl", [SET])
         original = {c: detail(s, SET, c)["values"] for c in ("1001", "1003")}
     assert n == 12
     monkeypatch.setenv("LOCALSDG_MIRROR", str(root))

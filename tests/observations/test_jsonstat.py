@@ -17,9 +17,9 @@ from localsdg.areas.lookup import AreaIndex
 from localsdg.db.schema import ImportBatch, Indicator, Observation
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
-from localsdg.observations.imports import Request, run
-from localsdg.observations.jsonstat import import_jsonstat, read_dataset, roles, rows
 from localsdg.observations.store import Obs, Problem, batches, read
+from localsdg.sources.data_import import Request, run
+from localsdg.sources.jsonstat import import_jsonstat, read_dataset, roles, rows
 from tests.areas import HISTORY, add_indicators, synced
 
 FIXTURES = HISTORY / "fixtures"

@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.catalog.store import start_batch
 from localsdg.db.schema import ImportBatch, Observation
 from localsdg.db.session import session_scope
@@ -24,7 +25,6 @@ from localsdg.observations.store import (
     commit,
     dims_dict,
     dims_key,
-    indicator_by_ref,
     read,
     rollback,
 )

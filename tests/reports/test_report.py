@@ -22,8 +22,8 @@ from localsdg.cli import app as cli
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.reports import document
-from localsdg.reports.profile import build, profile_sets_for
 from localsdg.scoring import explain
+from localsdg.scoring.area_profile import build, profile_sets_for
 from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run, scored
 from localsdg.web.app import create_app

@@ -14,10 +14,11 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.db.schema import Area, ImportBatch, Indicator, IndicatorSet, Observation
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
-from localsdg.observations.store import indicator_by_ref, read
+from localsdg.observations.store import read
 from localsdg.sources.demo import BARCELONA, EMISSION_SECTORS, EMISSIONS_SET, load_demo
 from tests.areas import DATA, demo_database, read_csv
 

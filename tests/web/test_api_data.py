@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from localsdg.areas.registry import sync_areas
 from localsdg.db.session import session_scope
+from localsdg.sources.area_lists import sync_areas
 from tests.conftest import SHARED
 
 FIXTURE = (SHARED / "data" / "norway" / "fixtures"

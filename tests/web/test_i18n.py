@@ -7,8 +7,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "localsdg"
-WEB = SRC / "web"
-TRANSLATED = [WEB, SRC / "reports"]  # the pages and the reports
+TRANSLATED = [SRC / "web", SRC / "reports", SRC / "present"]  # pages, reports, shared wording
 METHODS = [("**/templates/**.html", "jinja2.ext.babel_extract"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
@@ -24,7 +23,7 @@ def _message_ids() -> set:
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_catalog_translates_every_message(lang):
-    with (WEB / "locales" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+    with (SRC / "present" / "locales" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh)
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog
                   if m.id and (m.string if isinstance(m.string, str) else all(m.string))}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from localsdg.areas.registry import county_code, municipality_code, strip_prefix
+from localsdg.areas.codes import county_code, municipality_code, strip_prefix
 from localsdg.db.schema import Area
 
 NATION = ("country", "NOR")

@@ -9,21 +9,16 @@ written, and the report names file, row, column, the bad value and the allowed v
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-import xlsxwriter
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
-from localsdg.catalog.search import Selection, search
 from localsdg.catalog.store import (
     SET_FIELDS,
     IndicatorRecord,
@@ -31,22 +26,35 @@ from localsdg.catalog.store import (
     SaveReport,
     SetRecord,
     known_targets,
-    record_values,
     save_links,
     save_set,
     start_batch,
 )
-from localsdg.db.schema import Indicator, IndicatorLink, IndicatorSet
+from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
-from localsdg.textfiles import csv_lines, unguarded, write_csv_rows
+from localsdg.textfiles import csv_lines, open_workbook, unguarded
 
 FORMATS = ("csv", "xlsx", "json")
+
+
 FORMAT_NAME = "localsdg-catalog"
+
+
 SET_COLUMNS = [f"set_{name}" if name != "id" else "set_id" for name in ("id", *SET_FIELDS)]
+
+
 INDICATOR_COLUMNS = ["code", "uri", *props.PROPERTIES, "links"]
+
+
 COLUMNS = SET_COLUMNS + INDICATOR_COLUMNS
+
+
 SET_ID = re.compile(r"^[^/|\s][^/|]{0,199}$")
+
+
 LINK = re.compile(r"^(\w+)=([^/|]+)/(.+)$")
+
+
 MAX_ERRORS = 200
 
 
@@ -74,9 +82,6 @@ class ParsedFile:
             self.errors.append(f"{where}: {message}")
 
 
-# ---------------------------------------------------------------- reading
-
-
 def read_rows(path: Path) -> tuple[list[str], list[tuple[str, dict[str, object]]]]:
     """Columns and (row label, values) from a CSV, XLSX or JSON file."""
     suffix = path.suffix.lower().lstrip(".")
@@ -100,10 +105,7 @@ class Formula(str):
 
 
 def _read_xlsx(path: Path):
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for damaged or foreign files
-        raise UserError(f"{path.name}: not a readable Excel file ({exc})") from exc
+    book = open_workbook(path, formulas=True)
     sheet = book["indicators"] if "indicators" in book.sheetnames else book.worksheets[0]
     data = [[Formula(c.value) if c.data_type == "f" else c.value for c in row]
             for row in sheet.iter_rows() if any(c.value is not None for c in row)]
@@ -292,155 +294,3 @@ def _check_links(session: Session, parsed: ParsedFile) -> None:
         if (lk.to_set, lk.to_code) not in in_file | found:
             parsed.errors.append(f"link from {lk.from_set}/{lk.from_code}: indicator "
                                  f"{lk.to_set}/{lk.to_code} is neither in the file nor the catalog")
-
-
-# ---------------------------------------------------------------- writing
-
-
-def export_rows(session: Session, set_ids: Iterable[str] | None = None,
-                codes: set[tuple[str, str]] | None = None) -> list[dict[str, object]]:
-    """Rows of the layout (plain values; lists in multi-valued cells) for sets or a selection."""
-    query = select(IndicatorSet).order_by(IndicatorSet.id)
-    if set_ids is not None:
-        set_ids = list(set_ids)
-        missing = set(set_ids) - set(session.scalars(select(IndicatorSet.id)
-                                                     .where(IndicatorSet.id.in_(set_ids))))
-        if missing:
-            raise UserError(f"unknown set(s): {', '.join(sorted(missing))}; "
-                            "see `localsdg catalog sets`", status=404)
-        query = query.where(IndicatorSet.id.in_(set_ids))
-    links = _links_by_indicator(session)
-    rows = []
-    for s in session.scalars(query):
-        set_cols = {"set_id": s.id, **{f"set_{n}": getattr(s, n) for n in SET_FIELDS}}
-        inds = session.scalars(select(Indicator).where(Indicator.set_id == s.id)
-                               .options(selectinload(Indicator.values)).order_by(Indicator.id))
-        for ind in inds:
-            if codes is not None and (s.id, ind.code) not in codes:
-                continue
-            rows.append({**set_cols, "code": ind.code, "uri": ind.uri, **record_values(ind),
-                         "links": links.get(ind.id, [])})
-    return rows
-
-
-def selection_rows(session: Session, sel: Selection, maximum: int) -> list[dict[str, object]]:
-    """Rows of the layout for the indicators of a search selection (at most `maximum`)."""
-    found = search(session, sel, limit=maximum, sort="set", facets=False)
-    if found["total"] > maximum:
-        raise UserError(f"the selection has {found['total']} indicators; narrow it to at most "
-                        f"{maximum}, or download whole sets", status=400)
-    keys = {(h["set_id"], h["code"]) for h in found["hits"]}
-    return export_rows(session, {s for s, _ in keys}, codes=keys)
-
-
-def _links_by_indicator(session: Session) -> dict[int, list[str]]:
-    ends = {i: f"{s}/{c}" for i, s, c in session.execute(
-        select(Indicator.id, Indicator.set_id, Indicator.code))}
-    out: dict[int, list[str]] = {}
-    for link in session.scalars(select(IndicatorLink).order_by(IndicatorLink.id)):
-        out.setdefault(link.from_id, []).append(f"{link.kind}={ends[link.to_id]}")
-    return {k: sorted(set(v)) for k, v in out.items()}
-
-
-def _cell(column: str, value: object) -> str:
-    if column == "links":
-        return props.MULTI_SEPARATOR.join(value or [])  # type: ignore[arg-type]
-    if column in props.PROPERTIES:
-        return props.PROPERTIES[column].to_text(value)
-    return "" if value is None else str(value)
-
-
-def write_csv(rows: list[dict], out: io.TextIOBase) -> None:
-    write_csv_rows(out, [COLUMNS, *([_cell(c, row.get(c)) for c in COLUMNS] for row in rows)])
-
-
-def write_json(rows: list[dict], out: io.TextIOBase) -> None:
-    sets: dict[str, dict] = {}
-    for row in rows:
-        s = sets.setdefault(row["set_id"], {
-            "id": row["set_id"], **{n: row.get(f"set_{n}") for n in SET_FIELDS},
-            "indicators": []})
-        ind = {c: row.get(c) for c in INDICATOR_COLUMNS if c != "links"}
-        ind["links"] = [{"kind": k, "set_id": rest.split("/", 1)[0],
-                         "code": rest.split("/", 1)[1]}
-                        for k, rest in (lk.split("=", 1) for lk in row.get("links") or [])]
-        s["indicators"].append(ind)
-    json.dump({"format": FORMAT_NAME, "version": 1, "sets": list(sets.values())}, out,
-              ensure_ascii=False, indent=1)
-    out.write("\n")
-
-
-def write_xlsx(rows: list[dict], path_or_buffer, *, template_rows: int = 0) -> None:
-    """The indicator sheet, a code-list sheet with every allowed value, and drop-downs."""
-    # Cell text is data, never a formula or link: "=x" from a user must stay "=x".
-    book = xlsxwriter.Workbook(path_or_buffer, {"in_memory": True, "strings_to_formulas": False,
-                                                "strings_to_urls": False})
-    sheet = book.add_worksheet("indicators")
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    as_text = book.add_format({"num_format": "@"})  # Excel must not turn 8.10 into 8.1
-    sheet.write_row(0, 0, COLUMNS, bold)
-    sheet.freeze_panes(1, 0)
-    for r, row in enumerate(rows, start=1):
-        sheet.write_row(r, 0, [_cell(c, row.get(c)) for c in COLUMNS], as_text)
-    last = max(len(rows), template_rows, 1000)
-    ranges = _write_code_lists(book, bold)
-    for col, name in enumerate(COLUMNS):
-        sheet.set_column(col, col, 28 if name.startswith("name") else 16, as_text)
-        prop = props.PROPERTIES.get(name)
-        if name in ranges and prop is not None and not prop.multi and prop.kind != "open":
-            sheet.data_validation(1, col, last, col, {
-                "validate": "list", "source": ranges[name], "error_type": "stop",
-                "error_message": f"Bruk en verdi fra arket code_lists ({name})."})
-        elif name in ranges:
-            sheet.data_validation(1, col, last, col, {
-                "validate": "any", "input_title": name[:32],
-                "input_message": "Verdier fra arket code_lists; flere verdier skilles med |"[:255]})
-    book.close()
-
-
-def _write_code_lists(book, bold) -> dict[str, str]:
-    """Write one block per list on sheet code_lists; return column -> cell range of codes."""
-    sheet = book.add_worksheet("code_lists")
-    sheet.write_row(0, 0, ["column", "code", "nb", "nn", "en"], bold)
-    lists: dict[str, list[tuple[str, str, str, str]]] = {}
-    for name, prop in props.PROPERTIES.items():
-        if prop.codelist is not None:
-            lists[name] = [(c.code, c.nb, c.nn, c.en) for c in prop.codelist.codes]
-        elif prop.kind == "bool":
-            lists[name] = [(c.code, c.nb, c.nn, c.en) for c in tx.BOOLEAN.codes]
-    lists["set_level"] = [(c.code, c.nb, c.nn, c.en) for c in tx.SET_LEVELS.codes]
-    lists["links"] = [(f"{c.code}=set_id/code", c.nb, c.nn, c.en) for c in tx.LINK_KINDS.codes]
-    ranges, row = {}, 1
-    for name, codes in lists.items():
-        for code in codes:
-            sheet.write_row(row, 0, [name, *code])
-        ranges[name] = f"=code_lists!$B${row + 1}:$B${row + len(codes)}"
-        row += len(codes)
-    sheet.set_column(0, 1, 22)
-    sheet.set_column(2, 4, 40)
-    return ranges
-
-
-def export(session: Session, fmt: str, out_path: Path, set_ids: list[str] | None = None) -> int:
-    """Write the sets (all when None) to a file; return the number of indicators written."""
-    if fmt == "ttl":
-        from localsdg.catalog.skos import write_turtle
-        return write_turtle(session, set_ids, out_path)
-    if fmt not in FORMATS:
-        raise UserError(f"unknown format '{fmt}'; use csv, xlsx, json or ttl")
-    rows = export_rows(session, set_ids)
-    write_rows(rows, fmt, out_path)
-    return len(rows)
-
-
-def write_rows(rows: list[dict], fmt: str, out_path: Path | io.BytesIO) -> None:
-    if fmt == "xlsx":
-        write_xlsx(rows, out_path)
-        return
-    buffer = io.StringIO()
-    (write_csv if fmt == "csv" else write_json)(rows, buffer)
-    data = buffer.getvalue().encode("utf-8")
-    if isinstance(out_path, io.BytesIO):
-        out_path.write(data)
-    else:
-        out_path.write_bytes(data)

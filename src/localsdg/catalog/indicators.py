@@ -19,6 +19,27 @@ def indicator_name(ind: object, lang: str) -> str:
     return (en if lang == "en" else nb) or nb or en or get("code") or get("ref") or ""
 
 
+def split_ref(ref: str) -> tuple[str, str]:
+    """'SET/CODE' → (set, code), at the first '/': a set id never holds one, a code may."""
+    set_id, sep, code = ref.partition("/")
+    if not sep or not set_id or not code:
+        raise UserError(f"'{ref}': name an indicator as SET_ID/CODE, e.g. un-global/13.2.2")
+    return set_id, code
+
+
+def indicator_by_ref(session: Session, ref: str) -> Indicator:
+    """'SET/CODE' or the numeric id → the indicator, or a UserError saying how to name one."""
+    if ref.isdigit() and (ind := session.get(Indicator, int(ref))):
+        return ind
+    set_id, _, code = ref.partition("/")
+    ind = session.scalar(select(Indicator).where(Indicator.set_id == set_id,
+                                                 Indicator.code == code)) if code else None
+    if ind is None:
+        raise UserError(f"no indicator '{ref}'; name it as SET/CODE, e.g. un-global/13.2.2 "
+                        "('localsdg catalog search' finds them)")
+    return ind
+
+
 def get_indicator(session: Session, set_id: str, code: str) -> Indicator:
     ind = session.scalar(select(Indicator).where(Indicator.set_id == set_id,
                                                   Indicator.code == code)

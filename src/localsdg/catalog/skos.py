@@ -10,15 +10,21 @@ from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
-from localsdg.catalog.files import export_rows
-from localsdg.sources.ks_taxonomy import DC_ODD, DCT, DQV, GEOGRAPHY, KS, SDG, SDGO, XKOS
-
-VOCAB = "https://data.norge.no/vocabulary/indicator/"
-LINK_PREDICATES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch,
-                   "related_match": SKOS.relatedMatch, "related": SKOS.related}
-GEOGRAPHY_LOCAL = {code: local for local, code in GEOGRAPHY.items()}
-EVALUATION_LOCAL = {c.code: f"{i}-{c.code.capitalize()}"
-                    for i, c in enumerate(tx.EVALUATION_STEPS.codes, start=1)}
+from localsdg.catalog.indicators import split_ref
+from localsdg.catalog.ks_vocabulary import (
+    DC_ODD,
+    DCT,
+    DQV,
+    EVALUATION_LOCAL,
+    GEOGRAPHY_LOCAL,
+    KS,
+    LINK_PREDICATES,
+    SDG,
+    SDGO,
+    VOCABULARY,
+    XKOS,
+)
+from localsdg.catalog.rows import export_rows
 
 
 def indicator_uri(row: dict) -> URIRef:
@@ -39,7 +45,7 @@ def write_turtle(session: Session, set_ids: list[str] | None, out_path: Path) ->
         _add_indicator(g, row, uris[(row["set_id"], row["code"])])
         for link in row.get("links") or []:
             kind, end = link.split("=", 1)
-            set_id, code = end.split("/", 1)
+            set_id, code = split_ref(end)
             target = uris.get((set_id, code)) or _other_uri(session, set_id, code)
             g.add((uris[(row["set_id"], row["code"])], LINK_PREDICATES[kind], target))
     for set_id in dict.fromkeys(r["set_id"] for r in rows):
@@ -89,17 +95,17 @@ def _add_indicator(g: Graph, row: dict, s: URIRef) -> None:
     for target in row["targets"]:
         g.add((s, SDGO.isIndicatorOf, URIRef(f"{SDG}{target}")))
     for tbl in row["tbl"]:
-        g.add((s, KS.hasImpact, URIRef(f"{VOCAB}triplebottomline/{tbl.capitalize()}")))
+        g.add((s, KS.hasImpact, URIRef(f"{VOCABULARY}triplebottomline/{tbl.capitalize()}")))
     for area in row["development_areas"]:
-        g.add((s, DCT.subject, URIRef(f"{VOCAB}developmentsector/{area.capitalize()}")))
+        g.add((s, DCT.subject, URIRef(f"{VOCABULARY}developmentsector/{area.capitalize()}")))
     for step in row["evaluation_steps"]:
-        g.add((s, KS.hasEvaluation, URIRef(f"{VOCAB}Evaluation/{EVALUATION_LOCAL[step]}")))
+        g.add((s, KS.hasEvaluation, URIRef(f"{VOCABULARY}Evaluation/{EVALUATION_LOCAL[step]}")))
     if row.get("quality_class"):
         g.add((s, DQV.hasQualityMeasurement,
-               URIRef(f"{VOCAB}quality/Class_{row['quality_class']}")))
+               URIRef(f"{VOCABULARY}quality/Class_{row['quality_class']}")))
     if row.get("geography_level"):
         g.add((s, DCT.coverage,
-               URIRef(f"{VOCAB}Levelofgeography/{GEOGRAPHY_LOCAL[row['geography_level']]}")))
+               URIRef(f"{VOCABULARY}Levelofgeography/{GEOGRAPHY_LOCAL[row['geography_level']]}")))
     if row.get("periodicity"):
         label = tx.PERIODICITY.get(row["periodicity"])
         g.add((s, DCT.accrualPeriodicity, Literal(label.en if label else row["periodicity"])))

@@ -9,7 +9,10 @@ from functools import cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from localsdg.areas.borders import (
+from localsdg.catalog.indicators import indicator_by_ref
+from localsdg.db.schema import ImportBatch, Indicator, Observation
+from localsdg.errors import UserError
+from localsdg.observations.borders import (
     POPULATION,
     Borders,
     Harmonised,
@@ -18,9 +21,7 @@ from localsdg.areas.borders import (
     harmonise,
     valid,
 )
-from localsdg.db.schema import ImportBatch, Indicator, Observation
-from localsdg.errors import UserError
-from localsdg.observations.store import Stored, dims_dict, flag_list, indicator_by_ref, read
+from localsdg.observations.store import Stored, dims_dict, flag_list, read
 
 # The note of a row without a figure (the data page shows it translated: messages.po)
 NO_FIGURES = "no figures for this area and period"

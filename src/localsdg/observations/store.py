@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.catalog.store import start_batch
-from localsdg.db.schema import ImportBatch, Indicator, Observation
+from localsdg.db.schema import ImportBatch, Observation
 from localsdg.db.session import bulk_insert
 from localsdg.errors import UserError
 
@@ -217,16 +217,3 @@ def rollback(session: Session, batch_id: int) -> int:
     removed = session.query(Observation).filter(Observation.batch_id == batch_id).delete()
     batch.rolled_back_at = datetime.now(UTC)
     return removed
-
-
-def indicator_by_ref(session: Session, ref: str) -> Indicator:
-    """'SET/CODE' or the numeric id → the indicator, or a UserError saying how to name one."""
-    if ref.isdigit() and (ind := session.get(Indicator, int(ref))):
-        return ind
-    set_id, _, code = ref.rpartition("/")
-    ind = session.scalar(select(Indicator).where(Indicator.set_id == set_id,
-                                                 Indicator.code == code)) if set_id else None
-    if ind is None:
-        raise UserError(f"no indicator '{ref}'; name it as SET/CODE, e.g. un-global/13.2.2 "
-                        "('localsdg catalog search' finds them)")
-    return ind

@@ -15,7 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from localsdg import taxonomy as tx
-from localsdg.reports.labels import (
+from localsdg.present import charts
+from localsdg.present.formats import number, score
+from localsdg.present.i18n import translations
+from localsdg.present.labels import (
     ARROWS,
     N_,
     NO_THRESHOLDS,
@@ -28,12 +31,11 @@ from localsdg.reports.labels import (
     group_title,
     status,
 )
-from localsdg.reports.profile import AreaProfile, GoalStatus, Line
-from localsdg.web import charts
-from localsdg.web.i18n import translations
-from localsdg.web.templating import environment, number, score
+from localsdg.present.templates import environment
+from localsdg.scoring.area_profile import AreaProfile, GoalStatus, Line
 
 TEMPLATE = Path(__file__).with_name("report.typ")
+TEMPLATES = Path(__file__).with_name("templates")
 NEIGHBOURS = 5  # peers shown above and below the area in the report's rank table
 LEVELS = {"municipality": N_("Municipality"), "county": N_("County"), "country": N_("Country")}
 
@@ -190,7 +192,8 @@ def pdf(p: AreaProfile, lang: str) -> bytes:
 
 
 def html(p: AreaProfile, lang: str) -> bytes:
-    page = environment(lang).get_template("report.html").render(lang=lang, c=content(p, lang))
+    page = environment(TEMPLATES, lang).get_template("report.html").render(
+        lang=lang, c=content(p, lang))
     return page.encode("utf-8")
 
 

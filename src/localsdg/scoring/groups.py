@@ -20,13 +20,13 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from localsdg.areas.borders import POPULATION
 from localsdg.areas.lookup import AreaIndex
-from localsdg.areas.registry import list_areas
-from localsdg.db.cache import bump_scoring_state
+from localsdg.areas.store import list_areas
 from localsdg.db.schema import AreaGroup, AreaGroupMember
+from localsdg.db.state import bump_scoring_state
 from localsdg.errors import UserError
-from localsdg.observations.tabular import read_table
+from localsdg.observations.borders import POPULATION
+from localsdg.textfiles import read_table
 
 SIZE_CLASSES = {"small": (0, 5_000), "medium": (5_000, 20_000), "large": (20_000, None)}
 SIMILAR_COUNT = 10

@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from localsdg.db.cache import bump_scoring_state
 from localsdg.db.schema import Indicator, ProfileSet, ScoringProfile
+from localsdg.db.state import bump_scoring_state
 from localsdg.errors import UserError
 from localsdg.scoring.engine import Method
-from localsdg.textfiles import decode, unguarded, write_csv_rows
+from localsdg.textfiles import decode, open_workbook, unguarded, write_csv_rows
 
 RULE = re.compile(r"^(fixed|percentile:\d+(\.\d+)?|top_mean:\d+)$")
 # Method keys beyond engine.Method's fields: the trend method, the year window for "latest
@@ -188,11 +188,7 @@ def read_file(session: Session, raw: bytes, source: str) -> list[Profile]:
 
 
 def _xlsx_rows(raw: bytes, source: str) -> list[tuple]:
-    import openpyxl
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise UserError(f"{source}: not an Excel workbook ({exc})") from exc
+    book = open_workbook(raw, source)
     return list(book.worksheets[0].iter_rows(values_only=True))
 
 
@@ -238,7 +234,7 @@ def _refs(session: Session, ids: list[int]) -> dict[int, str]:
 def _ids(session: Session, refs: set[str], source: str) -> dict[str, int]:
     out = {}
     for ref in refs:
-        set_id, _, code = ref.rpartition("/")
+        set_id, _, code = ref.partition("/")
         i = session.scalar(select(Indicator.id).where(Indicator.set_id == set_id,
                                                       Indicator.code == code))
         if i is None:

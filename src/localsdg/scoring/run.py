@@ -14,10 +14,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from localsdg.areas.borders import current_year
-from localsdg.db.cache import remember
 from localsdg.db.schema import Indicator
+from localsdg.db.state import remember
 from localsdg.errors import UserError
+from localsdg.observations.borders import current_year
 from localsdg.observations.series import get_data
 from localsdg.scoring import trends
 from localsdg.scoring.engine import Method, Profiles, Scores, score

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from localsdg.areas.registry import add_area, sync_areas
+from localsdg.areas.store import add_area
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.catalog.store import IndicatorRecord, SetRecord, save_set
 from localsdg.errors import UserError
-from localsdg.observations.jsonstat import import_jsonstat
-from localsdg.observations.store import indicator_by_ref
-from localsdg.observations.tabular import Mapping, import_table
+from localsdg.sources.area_lists import sync_areas
+from localsdg.sources.jsonstat import import_jsonstat
 from localsdg.sources.opensdg import import_repository
+from localsdg.sources.tables import Mapping, import_table
 
 LOCAL_SET = SetRecord(id="lokal", name_nb="Lokale indikatorer", name_en="Local indicators",
                       publisher="localsdg", level="local",

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import RDF, SKOS
 from sqlalchemy import select
@@ -22,6 +22,18 @@ from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
+from localsdg.catalog.ks_vocabulary import (
+    DC_ODD,
+    DCT,
+    DQV,
+    GEOGRAPHY,
+    KS,
+    LINK_KINDS,
+    SDG,
+    SDGO,
+    VOCABULARY_TERM,
+    XKOS,
+)
 from localsdg.catalog.store import (
     IndicatorRecord,
     LinkRecord,
@@ -74,18 +86,6 @@ VOCABULARIES = {
     "tbl": "triplebottomline/triplebottomline.ttl",
 }
 
-SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
-SDG = "http://metadata.un.org/sdg/"
-KS = Namespace("https://metadata.ks.no/sdg-taxonomi/#")
-DCT = Namespace("http://purl.org/dc/terms/")
-DC_ODD = Namespace("http://purl.org/dc/")  # the files bind dct: to this non-standard namespace
-DQV = Namespace("http://www.w3.org/ns/dqv#")
-XKOS = Namespace("http://rdf-vocabulary.ddialliance.org/xkos#")
-VOCAB = re.compile(r"^https://data\.norge\.no/vocabulary/indicator/"
-                   r"(developmentsector|developmetsector|Evaluation|triplebottomline|quality|"
-                   r"Levelofgeography)/(.+)$")
-LINK_KINDS = {SKOS.exactMatch: "exact", SKOS.closeMatch: "close",
-              SKOS.relatedMatch: "related_match", SKOS.related: "related"}
 HANDLED = {RDF.type, SDGO.hasGoal, SDGO.isIndicatorOf, DC_ODD.identifier, DC_ODD.title,
            DCT.title, DCT.identifier, DCT.accrualPeriodicity, DCT.coverage, DCT.source,
            DCT.subject, DCT.type, XKOS.depth, SKOS.inScheme, SKOS.notation,
@@ -99,8 +99,6 @@ PERIODICITY = {"12": "yearly", "yearly": "yearly", "annually": "yearly", "24": "
                "every third year": "triennial", "half-yearly": "half_yearly"}
 UNKNOWN_WORDS = {"n/a", "not found", "not available.", "not available", "data unavailable.",
                  "no data found"}
-GEOGRAPHY = {"National-level": "national", "Regional/county-level": "county",
-             "City-level": "city", "District-level": "district"}
 NORWEGIAN_WORDS = re.compile(
     r"\b(og|i|av|som|med|til|på|antall|andel|andelen|etter|eller|ikke|har|fra|innen|blant|"
     r"kommune\w*|barn\w*|totalt?|årlig|utvikling)\b|[æøå]", re.IGNORECASE)
@@ -186,7 +184,7 @@ def _check_vocabularies(report: SyncReport) -> None:
 
 
 def _vocab_value(prop: str, uri: str) -> str | None:
-    m = VOCAB.match(uri)
+    m = VOCABULARY_TERM.match(uri)
     if not m:
         return None
     local = m[2]

@@ -17,12 +17,10 @@ comparison reads them from the workbook again.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 from sqlalchemy.orm import Session
 
 from localsdg.catalog.store import IndicatorRecord, SetRecord, indicator_ids, save_set_batch
@@ -30,6 +28,7 @@ from localsdg.errors import UserError
 from localsdg.observations.store import Obs, commit
 from localsdg.scoring import groups, profiles
 from localsdg.scoring.profiles import Profile
+from localsdg.textfiles import open_workbook
 
 URLS = {
     2019: "https://raw.githubusercontent.com/sdsna/2019GlobalIndex/"
@@ -101,10 +100,7 @@ class Workbook:
 
 
 def read_workbook(data: bytes, source: str) -> Workbook:
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise UserError(f"{source}: not an Excel workbook ({exc})") from exc
+    wb = open_workbook(data, source)
     edition = _edition(wb, source)
     indicators = _codebook(_sheet(wb, source, "codebook"), source)
     data_sheet = _sheet(wb, source, f"sdr{edition} data")

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi.responses import Response
 
-from localsdg.catalog import files
+from localsdg.catalog.export import write_rows
 from localsdg.textfiles import write_csv_rows
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
@@ -24,7 +24,7 @@ def download(content: bytes, name: str, fmt: str) -> Response:
 def rows_download(rows: list[dict], name: str, fmt: str) -> Response:
     """Indicator rows in the catalog layout as CSV, XLSX or JSON."""
     buffer = io.BytesIO()
-    files.write_rows(rows, fmt, buffer)
+    write_rows(rows, fmt, buffer)
     return download(buffer.getvalue(), name, fmt)
 
 

@@ -6,15 +6,14 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
 from localsdg import taxonomy as tx
-from localsdg.catalog.indicators import indicator_name
-from localsdg.reports import labels
-from localsdg.web.i18n import COOKIE, LANGUAGES, choose, translations
+from localsdg.present import templates
+from localsdg.present.i18n import LANGUAGES
+from localsdg.web.i18n import COOKIE, choose
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -36,40 +35,11 @@ def code_options(codes: tuple[tx.Code, ...], lang: str) -> list[tuple[str, str]]
     return [(c.code, c.label(lang)) for c in codes]
 
 
-LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
-
-
-def number(value: float | None, lang: str) -> str:
-    """A figure the way readers of the language write it: 5 425 270 and 12,5 in Norwegian."""
-    if value is None:
-        return ""
-    return format_decimal(value, format="#,##0.###", locale=LOCALES[lang])
-
-
-def score(value: float | None, lang: str) -> str:
-    """A score (0–100) with one decimal, as every page and report shows it: 81,9 / 81.9."""
-    if value is None:
-        return ""
-    return format_decimal(value, format="#,##0.0", locale=LOCALES[lang])
-
-
 @cache
 def environment(lang: str) -> Environment:
-    # Templates ship with the package: no look at their files' times on every page.
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
-                      auto_reload=False)
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["number"] = lambda value: number(value, lang)
-    env.filters["score"] = lambda value: score(value, lang)
-    env.globals.update(languages=LANGUAGES, url_with=url_with, tx=tx, code_options=code_options,
-                       goal_colours=tx.GOAL_COLOURS, status=labels.status,
-                       status_colours=labels.STATUS_COLOURS, trend=labels.TREND,
-                       arrows=labels.ARROWS, not_measured=labels.NOT_MEASURED,
-                       goal_name=lambda g: labels.goal_name(g, lang),
-                       indicator_name=lambda ind: indicator_name(ind, lang),
-                       group_title=lambda group, name: labels.group_title(
-                           group, name, translations(lang).gettext))
+    """The pages' environment: the shared one with the web's URL helpers."""
+    env = templates.environment(TEMPLATES, lang)
+    env.globals.update(url_with=url_with, code_options=code_options)
     return env
 
 

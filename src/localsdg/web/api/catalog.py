@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import analysis, classify, files, indicators
+from localsdg.catalog import analysis, classify, export, files, indicators
+from localsdg.catalog.rows import selection_rows
 from localsdg.catalog.search import SORTS, Selection, search
 from localsdg.db.schema import Goal, Target
 from localsdg.errors import UserError
@@ -147,7 +148,7 @@ def export_set(session: DB, set_id: str,
     """A whole set in the catalog layout, or as SKOS/Turtle."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{set_id}.{format}"
-        files.export(session, format, path, [set_id])
+        export.export(session, format, path, [set_id])
         return download(path.read_bytes(), set_id, format)
 
 
@@ -156,7 +157,7 @@ def export_selection(request: Request, session: DB, sel: Sel,
                      format: Literal["csv", "xlsx", "json"] = "csv") -> Response:  # noqa: A002
     """The indicators of any selection (up to 1,000) in the catalog layout."""
     check_params(request, "format")
-    return rows_download(files.selection_rows(session, sel, 1000), "indicators", format)
+    return rows_download(selection_rows(session, sel, 1000), "indicators", format)
 
 
 @router.post("/import", tags=["import and export"])

@@ -11,12 +11,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from localsdg.areas.borders import parse_borders
-from localsdg.areas.registry import list_areas
+from localsdg.areas.store import list_areas
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.errors import UserError
-from localsdg.observations import imports
+from localsdg.observations.borders import parse_borders
 from localsdg.observations.series import COLUMNS, flat_row, get_data
-from localsdg.observations.store import batches, indicator_by_ref, rollback
+from localsdg.observations.store import batches, rollback
+from localsdg.sources import data_import as imports
 from localsdg.web.downloads import csv_download
 from localsdg.web.params import DB, check_params
 

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 
 from localsdg.catalog.analysis import coverage_matrix, matrix_rows, statistics
 from localsdg.errors import UserError
-from localsdg.web import charts
+from localsdg.present import charts
+from localsdg.present.i18n import translations
 from localsdg.web.downloads import csv_download
-from localsdg.web.i18n import choose, translations
+from localsdg.web.i18n import choose
 from localsdg.web.pages.catalog import chips
 from localsdg.web.params import DB, Sel
 from localsdg.web.templating import render

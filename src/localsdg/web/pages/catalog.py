@@ -15,6 +15,7 @@ from localsdg import taxonomy as tx
 from localsdg.catalog import classify, files
 from localsdg.catalog import properties as props
 from localsdg.catalog.index import FACETS, get_index, index_ready
+from localsdg.catalog.rows import selection_rows
 from localsdg.catalog.search import SORTS, Selection, search
 from localsdg.errors import UserError
 from localsdg.web.downloads import rows_download
@@ -82,7 +83,7 @@ def export_selection(session: DB, sel: Sel, format: str = "csv"):  # noqa: A002
     """Download the current selection in the catalog layout."""
     if format not in files.FORMATS:
         raise UserError(f"unknown format '{format}'; use csv, xlsx or json", status=400)
-    return rows_download(files.selection_rows(session, sel, MAX_EXPORT), "indikatorer", format)
+    return rows_download(selection_rows(session, sel, MAX_EXPORT), "indikatorer", format)
 
 
 # ---------------------------------------------------------------- bulk edit

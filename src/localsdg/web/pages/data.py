@@ -8,16 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from localsdg.areas.borders import parse_borders
-from localsdg.areas.maps import CREDIT, boundaries, map_set
-from localsdg.areas.registry import list_areas
+from localsdg.areas.store import list_areas
 from localsdg.catalog.indicators import get_indicator, indicator_name
 from localsdg.db.schema import Indicator
+from localsdg.observations.borders import parse_borders
 from localsdg.observations.series import flat_row, get_data, headline, missing_rows
 from localsdg.observations.store import dims_key
-from localsdg.web import charts
+from localsdg.present import charts
+from localsdg.present.i18n import translations
+from localsdg.sources.kartverket import CREDIT, boundaries, map_set
 from localsdg.web.downloads import csv_download
-from localsdg.web.i18n import choose, translations
+from localsdg.web.i18n import choose
 from localsdg.web.params import DB
 from localsdg.web.templating import render
 

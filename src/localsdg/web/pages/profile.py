@@ -11,21 +11,22 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from localsdg.areas.maps import CREDIT, map_set
-from localsdg.areas.registry import list_areas
+from localsdg.areas.store import list_areas
 from localsdg.catalog.indicators import indicator_name
-from localsdg.db.cache import kept, remember
+from localsdg.db.state import kept, remember
 from localsdg.errors import UserError
 from localsdg.observations.series import area_overview
+from localsdg.present import charts
+from localsdg.present.i18n import translations
+from localsdg.present.labels import goal_name
 from localsdg.reports import document
-from localsdg.reports.labels import goal_name
-from localsdg.reports.profile import build, profile_sets_for
 from localsdg.scoring import explain as explained
+from localsdg.scoring.area_profile import build, profile_sets_for
 from localsdg.scoring.profiles import list_sets
 from localsdg.scoring.run import Run, scored
-from localsdg.web import charts
+from localsdg.sources.kartverket import CREDIT, map_set
 from localsdg.web.downloads import download
-from localsdg.web.i18n import choose, translations
+from localsdg.web.i18n import choose
 from localsdg.web.params import DB, LoopDB
 from localsdg.web.templating import page, render, respond
 

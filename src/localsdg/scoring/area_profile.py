@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.catalog.indicators import indicator_name
-from localsdg.db.cache import remember
 from localsdg.db.schema import ProfileSet
+from localsdg.db.state import remember
 from localsdg.errors import UserError
 from localsdg.scoring.engine import COLOURS, GOALS, ranks
 from localsdg.scoring.groups import resolve

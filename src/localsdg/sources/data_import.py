@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.errors import UserError
-from localsdg.observations.jsonstat import import_jsonstat
-from localsdg.observations.store import indicator_by_ref
-from localsdg.observations.tabular import Mapping, import_table
+from localsdg.sources.jsonstat import import_jsonstat
+from localsdg.sources.tables import Mapping, import_table
 
 # The table options a user may give: every mapping field but the code-only `leave_out`.
 TABLE_OPTIONS = frozenset(Mapping.__dataclass_fields__) - {"leave_out"}

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import openpyxl
 from sqlalchemy.orm import Session
 
 from localsdg.areas.lookup import AreaIndex, AreaRef, looks_like_code
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
 from localsdg.observations.periods import DATE, parse_period
@@ -26,9 +26,8 @@ from localsdg.observations.store import (
     Problem,
     commit,
     dims_key,
-    indicator_by_ref,
 )
-from localsdg.textfiles import csv_lines
+from localsdg.textfiles import file_lines, read_table
 
 VALUE = "value cell"  # a wide table's cell, under a name its row labels do not use
 MISSING = {"", "..", ":", ".", "-", "–", "x", "NA", "NaN"}
@@ -80,47 +79,6 @@ class Mapping:
         if self.measure not in (None, *MEASURES):
             raise UserError(f"measure '{self.measure}' is unknown; use count (summed when "
                             "areas merge) or rate (averaged, weighted by population)")
-
-
-def read_table(path: Path, wanted: list[str], *, encoding: str | None = None,
-               sheet: str | None = None) -> tuple[int, list[str], list[list[str]]]:
-    """The number of the first line (in the first 20) that has every `wanted` column, that
-    header, and the lines below it, from a CSV or XLSX file."""
-    lines = file_lines(path, encoding, sheet)
-    for n, line in enumerate(lines[:20]):
-        header = [c.strip() for c in line]
-        if all(w in header for w in wanted):
-            if twice := [w for w in dict.fromkeys(wanted) if header.count(w) > 1]:
-                raise UserError(f"{path.name}, line {n + 1}: the header has several columns "
-                                f"called {', '.join(twice)}; rename them so the mapping names "
-                                "one column each")
-            return n + 1, header, lines[n + 1:]
-    first = ", ".join(c.strip() for c in (lines[0] if lines else []))
-    missing = [w for w in wanted if w not in first.split(", ")]
-    raise UserError(f"{path.name}: no header line with the columns {', '.join(wanted)} in the "
-                    f"first 20 lines (first line: {first}); missing: {', '.join(missing)}")
-
-
-def file_lines(path: Path, encoding: str | None = None, sheet: str | None = None
-               ) -> list[list[str]]:
-    """Every line of a CSV or XLSX file as text cells."""
-    return _xlsx_lines(path, sheet) if path.suffix.lower() == ".xlsx" else csv_lines(path,
-                                                                                      encoding)
-
-
-def _xlsx_lines(path: Path, sheet: str | None) -> list[list[str]]:
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged or foreign files
-        raise UserError(f"{path.name}: not a readable Excel file ({exc})") from exc
-    if sheet and sheet not in book.sheetnames:
-        raise UserError(f"{path.name}: no sheet '{sheet}'; sheets: {', '.join(book.sheetnames)}")
-    ws = book[sheet] if sheet else book.worksheets[0]
-    lines = [["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
-    book.close()
-    return lines
 
 
 def number(text: str) -> float | None:

@@ -1,0 +1,21 @@
+"""Numbers the way readers of each language write them, for pages and reports alike."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
+
+
+def number(value: float | None, lang: str) -> str:
+    """A figure the way readers of the language write it: 5 425 270 and 12,5 in Norwegian."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.###", locale=LOCALES[lang])
+
+
+def score(value: float | None, lang: str) -> str:
+    """A score (0–100) with one decimal, as every page and report shows it: 81,9 / 81.9."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.0", locale=LOCALES[lang])

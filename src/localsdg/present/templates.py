@@ -1,0 +1,35 @@
+"""Jinja2 environments for pages and reports: one per template folder and language, with the
+reader's translations, number formats and the labels of goals, statuses and trends."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from localsdg import taxonomy as tx
+from localsdg.catalog.indicators import indicator_name
+from localsdg.present import labels
+from localsdg.present.formats import number, score
+from localsdg.present.i18n import LANGUAGES, translations
+
+
+@cache
+def environment(folder: Path, lang: str) -> Environment:
+    # Templates ship with the package: no look at their files' times on every page.
+    env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = lambda value: number(value, lang)
+    env.filters["score"] = lambda value: score(value, lang)
+    env.globals.update(languages=LANGUAGES, tx=tx, goal_colours=tx.GOAL_COLOURS,
+                       status=labels.status, status_colours=labels.STATUS_COLOURS,
+                       trend=labels.TREND, arrows=labels.ARROWS,
+                       not_measured=labels.NOT_MEASURED,
+                       goal_name=lambda g: labels.goal_name(g, lang),
+                       indicator_name=lambda ind: indicator_name(ind, lang),
+                       group_title=lambda group, name: labels.group_title(
+                           group, name, translations(lang).gettext))
+    return env
