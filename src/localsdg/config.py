@@ -6,6 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# The indicator (SET/CODE) whose figures weigh rates when areas merge and size municipalities for
+# comparison groups; the reference data loads FHI's population by 1 January into it.
+POPULATION = "lokal/folkemengde"
+
 
 @dataclass(frozen=True)
 class Settings:

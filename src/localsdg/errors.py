@@ -1,4 +1,5 @@
-"""The one exception type for problems a user can cause and fix."""
+"""The one exception type for problems a user can cause and fix, with the kinds an interface
+answers differently (the web maps each to its HTTP status, the CLI exits 2 for all)."""
 
 
 class UserError(Exception):
@@ -7,13 +8,24 @@ class UserError(Exception):
     The CLI prints it without a traceback; the API turns it into a 4xx answer with the same text.
     """
 
-    def __init__(self, message: str, *, details: list[str] | None = None, status: int = 422):
+    def __init__(self, message: str, *, details: list[str] | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or []
-        self.status = status
 
     def __str__(self) -> str:
         if not self.details:
             return self.message
         return self.message + "\n" + "\n".join(f"  - {d}" for d in self.details)
+
+
+class NotFound(UserError):
+    """Something asked for by name or code does not exist."""
+
+
+class BadRequest(UserError):
+    """A parameter or option that cannot be read as given."""
+
+
+class TooLarge(UserError):
+    """Input above a stated size limit."""

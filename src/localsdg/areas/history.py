@@ -184,12 +184,14 @@ def _fix_alesund(shares: dict, by_code: dict) -> None:
                                            version("1580", CURRENT): None}
 
 
+def in_force(version: object, year: int) -> bool:
+    """Whether a code version (anything with valid_from and valid_to) was in force in `year`."""
+    start, end = version.valid_from, version.valid_to  # type: ignore[attr-defined]
+    return (start is None or start <= year) and (end is None or year < end)
+
+
 def valid_in(versions: list[Version], year: int) -> Version | None:
-    for v in versions:
-        if (v.valid_from is None or v.valid_from <= year) and (v.valid_to is None
-                                                               or year < v.valid_to):
-            return v
-    return None
+    return next((v for v in versions if in_force(v, year)), None)
 
 
 def change_kind(e: Edge, outgoing: dict, incoming: dict) -> str:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from localsdg.areas.history import Loaded, change_kind, valid_in
+from localsdg.areas.history import Loaded, change_kind, in_force
 from localsdg.db.schema import Area, AreaChange
 from localsdg.db.session import bulk_insert
 from localsdg.db.state import bump_scoring_state
@@ -60,7 +60,7 @@ def list_areas(session: Session, level: str | None = None, at: str | None = None
     return [{"level": a.level, "code": a.code, "name": a.name, "short_name": a.short_name,
              "name_en": a.name_en, "parent": a.parent_code, "valid_from": a.valid_from,
              "valid_to": a.valid_to, "source": a.source}
-            for a in session.scalars(q) if year is None or valid_in([a], year)]
+            for a in session.scalars(q) if year is None or in_force(a, year)]
 
 
 def store(session: Session, loaded: Loaded) -> None:

@@ -14,8 +14,8 @@ from localsdg.catalog.index import get_index
 from localsdg.catalog.search import Selection, query_scores, selected
 from localsdg.catalog.store import known_targets, record_values, update_indicator
 from localsdg.db.schema import Indicator
-from localsdg.db.session import bump_catalog_version
-from localsdg.errors import UserError
+from localsdg.db.state import bump_catalog_version
+from localsdg.errors import BadRequest, NotFound, UserError
 
 OPERATIONS = ("set", "add", "remove", "clear")
 MAX_BULK = 20000
@@ -81,14 +81,14 @@ def resolve(session: Session, keys: list[tuple[str, str]] | None, sel: Selection
         found = {(i.set_id, i.code): i for i in _load(session, wanted)}
         missing = [f"{s}/{c}" for s, c in keys if (s, c) not in found]
         if missing:
-            raise UserError(f"unknown indicator(s): {', '.join(missing[:20])}", status=404)
+            raise NotFound(f"unknown indicator(s): {', '.join(missing[:20])}")
         return [found[k] for k in keys]
     index = get_index(session)
     norm = (sel or Selection()).normalised(index)
     docs = selected(index, norm, query_scores(index, norm.q))
     if docs.bit_count() > MAX_BULK:
-        raise UserError(f"the selection has {docs.bit_count()} indicators; narrow it to at most "
-                        f"{MAX_BULK}", status=400)
+        raise BadRequest(f"the selection has {docs.bit_count()} indicators; narrow it to at most "
+                        f"{MAX_BULK}")
     keys = [(index.docs[d].set_id, index.docs[d].code) for d in index.members(docs)]
     return resolve(session, keys, None) if keys else []
 

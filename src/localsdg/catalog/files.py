@@ -266,6 +266,17 @@ def check_file(session: Session, path: Path) -> ParsedFile:
     return parsed
 
 
+def check_report(session: Session, path: Path) -> list[dict]:
+    """Check a file whole (nothing stored) and say per set how many indicators it holds and how
+    many of them are new to the catalog."""
+    parsed = check_file(session, path)
+    existing = {(s, c) for s, c in session.execute(
+        select(Indicator.set_id, Indicator.code).where(Indicator.set_id.in_(parsed.sets)))}
+    return [{"id": set_id, "indicators": len(recs),
+             "new": sum((set_id, r.code) not in existing for r in recs)}
+            for set_id, recs in parsed.indicators.items()]
+
+
 def import_file(session: Session, path: Path, by: str) -> dict:
     """Check the whole file, then store it in one transaction; raise UserError on any error."""
     parsed = check_file(session, path)

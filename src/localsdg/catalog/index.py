@@ -28,7 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.catalog import properties as props
-from localsdg.db.schema import CatalogState, Indicator, IndicatorSet, IndicatorValue, Target
+from localsdg.db.schema import Indicator, IndicatorSet, IndicatorValue, Target
+from localsdg.db.state import catalog_version
 
 # facet name -> property it reads
 FACETS = {"set": None, **{p.facet: p.name for p in props.PROPERTIES.values() if p.facet}}
@@ -141,10 +142,6 @@ def to_mask(docs: Iterable[int]) -> int:
 
 _cache: dict[str, CatalogIndex] = {}
 _lock = threading.Lock()
-
-
-def catalog_version(session: Session) -> int:
-    return session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0
 
 
 def _built(key: str, version: int) -> CatalogIndex | None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from localsdg.catalog import properties as props
 from localsdg.catalog.store import record_values
 from localsdg.db.schema import Indicator, IndicatorChange, IndicatorLink, IndicatorSet, Target
-from localsdg.errors import UserError
+from localsdg.errors import NotFound, UserError
 
 
 def indicator_name(ind: object, lang: str) -> str:
@@ -46,9 +46,8 @@ def get_indicator(session: Session, set_id: str, code: str) -> Indicator:
                          .options(selectinload(Indicator.values)))
     if ind is None:
         if session.get(IndicatorSet, set_id) is None:
-            raise UserError(f"there is no indicator set '{set_id}'; see `localsdg catalog sets`",
-                            status=404)
-        raise UserError(f"no indicator '{code}' in set '{set_id}'", status=404)
+            raise NotFound(f"there is no indicator set '{set_id}'; see `localsdg catalog sets`")
+        raise NotFound(f"no indicator '{code}' in set '{set_id}'")
     return ind
 
 

@@ -150,9 +150,6 @@ PROPERTIES: dict[str, Property] = {
 
 MULTI = [p for p in PROPERTIES.values() if p.multi]
 SINGLE = [p for p in PROPERTIES.values() if not p.multi]
-# The taxonomy properties whose missing value counts as "unclassified" in analyses.
-CLASSIFICATION = ["goals", "targets", "tbl", "development_areas", "evaluation_steps",
-                  "distribution", "quality_class", "geography_level", "data_owner"]
 
 
 def get(name: str) -> Property:

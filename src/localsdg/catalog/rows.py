@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from localsdg.catalog.search import Selection, search
 from localsdg.catalog.store import SET_FIELDS, record_values
 from localsdg.db.schema import Indicator, IndicatorLink, IndicatorSet
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest, NotFound
 
 
 def export_rows(session: Session, set_ids: Iterable[str] | None = None,
@@ -23,8 +23,8 @@ def export_rows(session: Session, set_ids: Iterable[str] | None = None,
         missing = set(set_ids) - set(session.scalars(select(IndicatorSet.id)
                                                      .where(IndicatorSet.id.in_(set_ids))))
         if missing:
-            raise UserError(f"unknown set(s): {', '.join(sorted(missing))}; "
-                            "see `localsdg catalog sets`", status=404)
+            raise NotFound(f"unknown set(s): {', '.join(sorted(missing))}; "
+                            "see `localsdg catalog sets`")
         query = query.where(IndicatorSet.id.in_(set_ids))
     links = _links_by_indicator(session)
     rows = []
@@ -44,8 +44,8 @@ def selection_rows(session: Session, sel: Selection, maximum: int) -> list[dict[
     """Rows of the layout for the indicators of a search selection (at most `maximum`)."""
     found = search(session, sel, limit=maximum, sort="set", facets=False)
     if found["total"] > maximum:
-        raise UserError(f"the selection has {found['total']} indicators; narrow it to at most "
-                        f"{maximum}, or download whole sets", status=400)
+        raise BadRequest(f"the selection has {found['total']} indicators; narrow it to at most "
+                        f"{maximum}, or download whole sets")
     keys = {(h["set_id"], h["code"]) for h in found["hits"]}
     return export_rows(session, {s for s, _ in keys}, codes=keys)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
 from localsdg.catalog.index import FACETS, CatalogIndex, get_index, stems, to_mask, words
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest
 
 STOPWORDS = {"og", "i", "av", "for", "per", "på", "til", "med", "the", "of", "and", "in", "to",
              "a", "an", "by"}
@@ -53,7 +53,7 @@ class Selection:
 
 def _check_facet(facet: str) -> None:
     if facet not in FACETS:
-        raise UserError(f"unknown filter '{facet}'; filters: {', '.join(FACETS)}", status=400)
+        raise BadRequest(f"unknown filter '{facet}'; filters: {', '.join(FACETS)}")
 
 
 def _normalise_value(index: CatalogIndex, facet: str, value: str) -> str:
@@ -61,13 +61,13 @@ def _normalise_value(index: CatalogIndex, facet: str, value: str) -> str:
     if facet == "set":
         if value not in index.set_names:
             known = ", ".join(sorted(index.set_names))
-            raise UserError(f"set: unknown set '{value}'; sets: {known}", status=400)
+            raise BadRequest(f"set: unknown set '{value}'; sets: {known}")
         return value
     prop = props.PROPERTIES[FACETS[facet]]
     try:
         parsed = prop.parse(value, index.target_goal.keys())
     except ValueError as exc:
-        raise UserError(f"{facet}: {exc}", status=400) from None
+        raise BadRequest(f"{facet}: {exc}") from None
     return parsed[0] if isinstance(parsed, list) else str(parsed)
 
 
@@ -196,11 +196,11 @@ def facet_label(index: CatalogIndex, facet: str, value: str | None, lang: str) -
 def search(session: Session, sel: Selection, *, limit: int = 20, offset: int = 0,
            sort: str = "relevance", lang: str = "nb", facets: bool = True) -> dict:
     if sort not in SORTS:
-        raise UserError(f"sort: '{sort}' is not allowed; allowed: {', '.join(SORTS)}", status=400)
+        raise BadRequest(f"sort: '{sort}' is not allowed; allowed: {', '.join(SORTS)}")
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
-        raise UserError(f"limit must be 0–{MAX_LIMIT} and offset ≥ 0", status=400)
+        raise BadRequest(f"limit must be 0–{MAX_LIMIT} and offset ≥ 0")
     if lang not in tx.LANGUAGES:
-        raise UserError(f"lang: '{lang}' is not allowed; allowed: nb, nn, en", status=400)
+        raise BadRequest(f"lang: '{lang}' is not allowed; allowed: nb, nn, en")
     index = get_index(session)
     sel = sel.normalised(index)
     scores = query_scores(index, sel.q)

@@ -23,7 +23,8 @@ from localsdg.db.schema import (
     Target,
     now,
 )
-from localsdg.db.session import bulk_insert, bump_catalog_version
+from localsdg.db.session import bulk_insert
+from localsdg.db.state import bump_catalog_version
 
 SET_FIELDS = ("name_nb", "name_en", "publisher", "version", "level", "url", "description")
 

@@ -9,11 +9,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, event, insert, update
+from sqlalchemy import Engine, Table, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from localsdg.config import settings
-from localsdg.db.schema import CatalogState
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -82,8 +81,3 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
-
-
-def bump_catalog_version(session: Session) -> None:
-    session.execute(update(CatalogState).where(CatalogState.id == 1)
-                    .values(version=CatalogState.version + 1))

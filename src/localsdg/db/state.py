@@ -1,5 +1,5 @@
-"""Results kept in memory while the data behind them is unchanged, so pages that show the same
-profile to many readers compute it once.
+"""The state of the database that kept results depend on, and the results kept in memory while
+it is unchanged, so pages that show the same profile to many readers compute it once.
 
 A result is reused only while the database is in the same state: no import or rollback since
 (import batches), no change of the catalog, of a profile set or of a stored area group. Each key
@@ -25,18 +25,31 @@ KEPT = {"run": 16, "page": 512}
 _kept: dict[str, OrderedDict[tuple, object]] = {kind: OrderedDict() for kind in KEPT}
 _locks: dict[tuple, threading.Lock] = {}
 _guard = threading.Lock()
-# catalog_state row counted by writes that change scores but not the catalog: profile sets,
-# stored groups and areas (which are saved anew with the same row ids and counts).
-SCORING_STATE = 2
+# The rows of catalog_state, each a counter of writes that leave no other trace to compare:
+CATALOG = 1  # the catalog (sets, indicators, their classification and links)
+SCORING = 2  # profile sets, stored groups and areas (saved anew with the same row ids and counts)
+
+
+def _bump(session: Session, row: int) -> None:
+    done = session.execute(update(CatalogState).where(CatalogState.id == row)
+                           .values(version=CatalogState.version + 1))
+    if done.rowcount == 0:
+        session.add(CatalogState(id=row, version=1))
+        session.flush()
+
+
+def bump_catalog_version(session: Session) -> None:
+    """Say that the catalog changed (search indexes and kept pages are then built anew)."""
+    _bump(session, CATALOG)
 
 
 def bump_scoring_state(session: Session) -> None:
     """Say that profile sets, stored groups or areas changed."""
-    done = session.execute(update(CatalogState).where(CatalogState.id == SCORING_STATE)
-                           .values(version=CatalogState.version + 1))
-    if done.rowcount == 0:
-        session.add(CatalogState(id=SCORING_STATE, version=1))
-        session.flush()
+    _bump(session, SCORING)
+
+
+def catalog_version(session: Session) -> int:
+    return session.scalar(select(CatalogState.version).where(CatalogState.id == CATALOG)) or 0
 
 
 def data_state(session: Session) -> tuple:
@@ -45,8 +58,8 @@ def data_state(session: Session) -> tuple:
     parts = [select(func.max(ImportBatch.id)), select(func.count(ImportBatch.rolled_back_at)),
              select(func.max(ScoringProfile.id)), select(func.count(ScoringProfile.id)),
              select(func.max(AreaGroupMember.id)), select(func.count(AreaGroupMember.id)),
-             select(CatalogState.version).where(CatalogState.id == 1),
-             select(CatalogState.version).where(CatalogState.id == SCORING_STATE)]
+             select(CatalogState.version).where(CatalogState.id == CATALOG),
+             select(CatalogState.version).where(CatalogState.id == SCORING)]
     return tuple(session.execute(select(*(p.scalar_subquery() for p in parts))).one())
 
 

@@ -5,7 +5,7 @@ Moving a value to the borders of year Y:
 
 - counts (`measure = count`) are summed over the predecessors, each times its share;
 - rates (`measure = rate`) are averaged over the predecessors weighted by their population
-  (the population series POPULATION), or copied when one area simply got a new code;
+  (the population series `config.POPULATION`), or copied when one area simply got a new code;
 - a share below 1 (a split, with FHI's population-based shares) makes the value an estimate;
 - a split with unknown shares (1507 Ålesund), a merged area read on older borders, a missing
   predecessor or a missing population gives no value and says why, instead of inventing one.
@@ -20,11 +20,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from localsdg.areas.history import in_force
+from localsdg.config import POPULATION
 from localsdg.db.schema import Area, AreaChange
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest
 from localsdg.observations.store import flag_list
-
-POPULATION = "lokal/folkemengde"  # SET/CODE of the population series used to weight rates
 
 
 def current_year() -> int:
@@ -39,12 +39,7 @@ def parse_borders(text: str, name: str = "borders") -> int | None:
         return current_year()
     if text.isdigit() and len(text) == 4:
         return int(text)
-    raise UserError(f"{name} '{text}': write a year (e.g. 2020), current or none", status=400)
-
-
-def valid(a: Area, year: int) -> bool:
-    return (a.valid_from is None or a.valid_from <= year) and (a.valid_to is None
-                                                               or year < a.valid_to)
+    raise BadRequest(f"{name} '{text}': write a year (e.g. 2020), current or none")
 
 
 @dataclass
@@ -87,7 +82,7 @@ class Borders:
         put on other borders by its publisher, such as FHI's population on 2024 borders)."""
         versions = self.by_code.get(code, [])
         for a in versions:
-            if valid(a, year):
+            if in_force(a, year):
                 return a
         return min(versions, key=lambda a: _distance(a, year), default=None)
 
@@ -100,19 +95,19 @@ class Borders:
             if source is None:
                 self._placed[key] = None
             else:
-                seen_in = when if valid(source, when) else (source.valid_from or when)
-                same = valid(source, year) and valid(source, seen_in)
+                seen_in = when if in_force(source, when) else (source.valid_from or when)
+                same = in_force(source, year) and in_force(source, seen_in)
                 self._placed[key] = (seen_in, None if same else [
                     self.areas[t].code for t in self.shares(source, year)])
         return self._placed[key]
 
     def valid_at(self, year: int) -> list[Area]:
-        return sorted((a for a in self.areas.values() if valid(a, year)), key=lambda a: a.code)
+        return sorted((a for a in self.areas.values() if in_force(a, year)), key=lambda a: a.code)
 
     def shares(self, source: Area, year: int) -> dict[int, float | None]:
         """Which areas valid in `year` the source became part of, with the share of the source
         in each (None: the share is not known)."""
-        if valid(source, year):
+        if in_force(source, year):
             return {source.id: 1.0}
         if source.valid_to is not None and source.valid_to <= year:
             out: dict[int, float | None] = {}
@@ -123,7 +118,7 @@ class Borders:
                     else:
                         out[t] = out.get(t, 0.0) + weight * inner
             return out
-        before = [p for p in self.into.get(source.id, []) if valid(self.areas[p], year)]
+        before = [p for p in self.into.get(source.id, []) if in_force(self.areas[p], year)]
         if len(before) == 1:  # the newer area lies wholly inside one older area
             return {before[0]: 1.0}
         return dict.fromkeys(before)  # a merger cannot be split back: shares unknown

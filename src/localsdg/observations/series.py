@@ -9,17 +9,17 @@ from functools import cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from localsdg.areas.history import in_force
 from localsdg.catalog.indicators import indicator_by_ref
+from localsdg.config import POPULATION
 from localsdg.db.schema import ImportBatch, Indicator, Observation
 from localsdg.errors import UserError
 from localsdg.observations.borders import (
-    POPULATION,
     Borders,
     Harmonised,
     borders_of,
     current_year,
     harmonise,
-    valid,
 )
 from localsdg.observations.store import Stored, dims_dict, flag_list, read
 
@@ -96,7 +96,7 @@ def _missing(ref: str, level: str, places: Borders, found: list[dict], areas: li
     for code in dict.fromkeys(areas):
         versions = places.by_code.get(code, [])
         for period, first, last, dims in periods:
-            exists = any(valid(a, borders if borders is not None else last) for a in versions)
+            exists = any(in_force(a, borders if borders is not None else last) for a in versions)
             if exists and (code, period, first, last, _key(dims_dict(dims))) not in have:
                 rows.append({"indicator": ref, "area_level": level, "area_code": code,
                              "area_name": places.names.get(code), "period": period,

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
 
+import xlsxwriter
+
 from localsdg import taxonomy as tx
 from localsdg.present import charts
 from localsdg.present.formats import number, score
@@ -179,13 +181,13 @@ def _peers(p: AreaProfile, lang: str) -> list[dict]:
 
 
 def _svg(spec: dict) -> str:
-    import vl_convert as vlc
+    import vl_convert as vlc  # heavy (a JavaScript engine): loaded only to draw a chart
     fixed = {**spec, "width": 420}
     return vlc.vegalite_to_svg(fixed, vl_version="6.4")
 
 
 def pdf(p: AreaProfile, lang: str) -> bytes:
-    import typst
+    import typst  # heavy (the Typst compiler): loaded only to write a PDF
     # PDF/UA-1: Typst tags the document and checks its title, language and alternative texts.
     return typst.compile(TEMPLATE.read_bytes(), sys_inputs={"data": json.dumps(content(p, lang))},
                          ignore_system_fonts=True, pdf_standards=["ua-1"])
@@ -201,7 +203,6 @@ def xlsx(p: AreaProfile, lang: str) -> bytes:
     """Every number of the report with its source: the summary, the goals, each indicator
     (value, period, unit, score, status, trend, target, place, source and import batch) and
     every area compared."""
-    import xlsxwriter
     _ = translations(lang).gettext
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})

@@ -21,7 +21,7 @@ from localsdg.catalog.indicators import indicator_name
 from localsdg.db.schema import ProfileSet
 from localsdg.db.state import remember
 from localsdg.errors import UserError
-from localsdg.scoring.engine import COLOURS, GOALS, ranks
+from localsdg.scoring.engine import GOALS, colour_name, ranks
 from localsdg.scoring.groups import resolve
 from localsdg.scoring.profiles import get_set, profiles_of
 from localsdg.scoring.run import Run, scored
@@ -178,7 +178,7 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
         column = s.goal[:, g - 1]
         mean = float(np.mean(column[~np.isnan(column)])) if (~np.isnan(column)).any() else None
         goals.append(GoalStatus(
-            g, _num(s.goal[a, g - 1]), _colour(s.goal_colour[a, g - 1]),
+            g, _num(s.goal[a, g - 1]), colour_name(s.goal_colour[a, g - 1]),
             r.trend.name(r.trend.goal[a, g - 1]), bool(s.goal_filled[a, g - 1]),
             float(s.goal_share[a, g - 1]), mean, bool((r.profiles.goal == g).any()),
             [x for x in lines if x.goal == g]))
@@ -197,10 +197,6 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
         if u is not None and not np.isnan(u.rank[a, 0]) else None,
         runs=u.runs if u is not None else 0, missing_share=float(s.missing_share[a]),
         goals=goals, peers=peers)
-
-
-def _colour(i: int) -> str | None:
-    return COLOURS[i] if i >= 0 else None
 
 
 def _lines(session: Session, r: Run, a: int) -> list[Line]:
@@ -223,7 +219,7 @@ def _lines(session: Session, r: Run, a: int) -> list[Line]:
             value=value,
             year=cell.year if cell else None, period=cell.period if cell else None,
             score=_num(r.scores.indicator[a, col]),
-            colour=_colour(r.scores.indicator_colour[a, col]),
+            colour=colour_name(r.scores.indicator_colour[a, col]),
             trend=r.trend.name(r.trend.arrow[a, col]), given=bool(r.scores.given[a, col]),
             imputed=bool(r.scores.imputed[a, col]), target=p.target_value,
             target_year=p.target_year, optimum=_num(upper),

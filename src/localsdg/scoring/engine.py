@@ -18,6 +18,11 @@ COLOURS = ("red", "orange", "yellow", "green")
 UNAVAILABLE = -1
 
 
+def colour_name(i: int) -> str | None:
+    """The dashboard colour of an engine colour index; None where there is none."""
+    return COLOURS[i] if i >= 0 else None
+
+
 @dataclass(frozen=True)
 class Method:
     """How scores are aggregated and what happens to missing data."""

@@ -12,9 +12,10 @@ import io
 from dataclasses import asdict
 
 import numpy as np
+import xlsxwriter
 
 from localsdg.errors import UserError
-from localsdg.scoring.engine import COLOURS, GOALS
+from localsdg.scoring.engine import GOALS, colour_name
 from localsdg.scoring.run import Run
 from localsdg.scoring.trends import END, PROJECTION
 from localsdg.scoring.uncertainty import Uncertainty
@@ -22,10 +23,6 @@ from localsdg.scoring.uncertainty import Uncertainty
 
 def _num(x: float) -> float | None:
     return None if x is None or np.isnan(x) else float(x)
-
-
-def _colour(i: int) -> str | None:
-    return COLOURS[i] if i >= 0 else None
 
 
 def table(r: Run, u: Uncertainty | None = None) -> list[dict]:
@@ -42,7 +39,7 @@ def table(r: Run, u: Uncertainty | None = None) -> list[dict]:
         for g in range(1, GOALS + 1):
             row[f"goal_{g}"] = _num(r.scores.goal[a, g - 1])
             row[f"goal_{g}_filled"] = bool(r.scores.goal_filled[a, g - 1])
-            row[f"goal_{g}_colour"] = _colour(r.scores.goal_colour[a, g - 1])
+            row[f"goal_{g}_colour"] = colour_name(r.scores.goal_colour[a, g - 1])
             row[f"goal_{g}_trend"] = r.trend.name(r.trend.goal[a, g - 1])
         rows.append(row)
     rows.sort(key=lambda x: (x["rank"] is None, x["rank"] or 0, x["code"]))
@@ -58,7 +55,6 @@ def summary(r: Run) -> dict:
 
 def xlsx(r: Run, u: Uncertainty | None = None) -> bytes:
     """The score table and, per area and indicator, the value, its source and the score."""
-    import xlsxwriter
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                      "nan_inf_to_errors": True})
@@ -93,7 +89,7 @@ def indicator_rows(r: Run) -> list[dict]:
             out.append({"area": m.code, "indicator": f"{ind.set_id}/{ind.code}",
                         "goal": int(r.profiles.goal[col]),
                         "value": cell.value if cell else None, "year": cell.year if cell else None,
-                        "score": s, "colour": _colour(r.scores.indicator_colour[a, col]),
+                        "score": s, "colour": colour_name(r.scores.indicator_colour[a, col]),
                         "trend": r.trend.name(r.trend.arrow[a, col]),
                         "given": bool(r.scores.given[a, col]),
                         "imputed": bool(r.scores.imputed[a, col]),
@@ -149,7 +145,7 @@ def explain_indicator(r: Run, a: int, col: int) -> dict:
             else ""
         steps.append(f"score = ({cell.value:g} − {lower:g}) / ({upper:g} − {lower:g}) × 100, "
                      f"kept within 0–100{rounding} = {score:g}")
-    colour = _colour(s.indicator_colour[a, col])
+    colour = colour_name(s.indicator_colour[a, col])
     if colour:
         split = p.red[col] + p.split()[col] * (p.green[col] - p.red[col])
         steps.append(f"colour {colour}: green from {p.green[col]:g}, yellow from {split:g}, "
@@ -202,7 +198,7 @@ def explain_goal(r: Run, a: int, g: int) -> dict:
                      f"({r.group.members[a].subgroup})")
     else:
         steps.append("too little data: no goal score (information unavailable)")
-    colour = _colour(s.goal_colour[a, g - 1])
+    colour = colour_name(s.goal_colour[a, g - 1])
     steps.append(f"colour {colour or 'unavailable'}: from the two worst-rated indicators; "
                  "green only if both are green")
     goal_trend = r.trend.name(r.trend.goal[a, g - 1])

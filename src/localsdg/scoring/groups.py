@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from localsdg.areas.lookup import AreaIndex
 from localsdg.areas.store import list_areas
+from localsdg.config import POPULATION
 from localsdg.db.schema import AreaGroup, AreaGroupMember
 from localsdg.db.state import bump_scoring_state
 from localsdg.errors import UserError
-from localsdg.observations.borders import POPULATION
+from localsdg.observations.series import latest_values
 from localsdg.textfiles import read_table
 
 SIZE_CLASSES = {"small": (0, 5_000), "medium": (5_000, 20_000), "large": (20_000, None)}
@@ -179,7 +180,6 @@ def _listed(name: str, names: dict) -> Group:
 
 def _population(session: Session, year: int | None) -> dict[str, float]:
     """Latest population per current municipality code, up to `year`."""
-    from localsdg.observations.series import latest_values
     return latest_values(session, POPULATION, year)
 
 
@@ -202,7 +202,6 @@ def similar(session: Session, code: str, *, indicators: tuple[str, ...] = (),
     """The `count` municipalities nearest to `code` on log population and any chosen indicators
     (latest values), each standardised to mean 0 and spread 1 over all municipalities; the
     distance is Euclidean. The area itself is the first member."""
-    from localsdg.observations.series import latest_values
     columns = [(POPULATION, True)] + [(ref, False) for ref in indicators]
     data = [latest_values(session, ref, year) for ref, _ in columns]
     codes = sorted(set.intersection(*(set(d) for d in data)))

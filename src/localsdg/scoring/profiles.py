@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import asdict, dataclass, fields
 
+import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -161,7 +162,6 @@ def export_file(session: Session, ps: ProfileSet, fmt: str) -> bytes:
         return out.getvalue().encode("utf-8")
     if fmt != "xlsx":
         raise UserError(f"format '{fmt}' unknown; use csv or xlsx")
-    import xlsxwriter
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet("profiles")

@@ -169,19 +169,6 @@ def _patterns(years: tuple[int, ...]) -> tuple[np.ndarray, ...]:
             x.sum(axis=1), (x * x).sum(axis=1))
 
 
-def _projection(values: np.ndarray, years: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Least-squares line through each series' valid points, evaluated at 2030 (the plain form
-    of what `_summary` computes)."""
-    x = np.where(valid, years[None, None, :] - END, 0.0)
-    y = np.where(valid, values, 0.0)
-    n = valid.sum(axis=2)
-    sx, sy = x.sum(axis=2), y.sum(axis=2)
-    sxx, sxy = (x * x).sum(axis=2), (x * y).sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
-        return (sy - slope * sx) / n  # the intercept: the line's value at 2030
-
-
 def goal_arrows(arrow: np.ndarray, p: Profiles) -> np.ndarray:
     """The mean of each goal's index indicators' arrows (1..4), rounded half down."""
     g = goal_matrix(p, index_only=True)

@@ -29,6 +29,7 @@ the unvaried run and to `batch_index` for varied ones.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -106,7 +107,6 @@ def _percentiles(x: np.ndarray, q: list[float]) -> np.ndarray:
         if full.any():
             out[:, full] = np.percentile(x[:, full], q, axis=0)
         if (~full).any():
-            import warnings
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
                 out[:, ~full] = np.nanpercentile(x[:, ~full], q, axis=0)

@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from localsdg.catalog.indicators import indicator_by_ref
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest, UserError
 from localsdg.sources.jsonstat import import_jsonstat
+from localsdg.sources.opensdg import import_repository
 from localsdg.sources.tables import Mapping, import_table
 
 # The table options a user may give: every mapping field but the code-only `leave_out`.
@@ -34,8 +35,8 @@ class Request:
 def run(session: Session, r: Request, by: str) -> dict:
     unknown = sorted(set(r.table) - TABLE_OPTIONS)
     if unknown:
-        raise UserError(f"unknown {', '.join(unknown)}; the import options are "
-                        f"{', '.join(sorted(TABLE_OPTIONS))}", status=400)
+        raise BadRequest(f"unknown {', '.join(unknown)}; the import options are "
+                        f"{', '.join(sorted(TABLE_OPTIONS))}")
     if not r.path.exists():
         raise UserError(f"{r.path}: no such file or folder")
     if r.path.is_dir():
@@ -62,7 +63,6 @@ def _table(session: Session, r: Request, by: str) -> dict:
 
 
 def _opensdg(session: Session, r: Request, by: str) -> dict:
-    from localsdg.sources.opensdg import import_repository
     level, _, code = _required(r.area_code, "--area-code LEVEL:CODE").partition(":")
     if not code:
         raise UserError(f"--area-code '{r.area_code}': write LEVEL:CODE, e.g. "

@@ -16,7 +16,11 @@ from sqlalchemy.orm import Session
 from localsdg.areas.store import add_area
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.catalog.store import IndicatorRecord, SetRecord, save_set
+from localsdg.config import POPULATION
 from localsdg.errors import UserError
+from localsdg.scoring import profiles
+from localsdg.scoring.profiles import Profile
+from localsdg.sources import sdr
 from localsdg.sources.area_lists import sync_areas
 from localsdg.sources.jsonstat import import_jsonstat
 from localsdg.sources.opensdg import import_repository
@@ -72,7 +76,7 @@ def _m(area: str, value: str, **kw) -> Mapping:
 TELEMARK = "norway/stats/telemark/"
 DATASETS = [
     Dataset("norway/stats/fhi_csdata_b2024/population_jan1_b2024_by_agegroup_2005-2026.csv",
-            "lokal/folkemengde", _m("code", "pop_total", period="year", unit="personer",
+            POPULATION, _m("code", "pop_total", period="year", unit="personer",
                                     measure="count", leave_out=_halved_alesund),
             "SSB tabell 07459 via Folkehelseinstituttet (2024-inndeling)",
             ["Before 2024 FHI gives 1508 Ålesund and 1580 Haram half of old Ålesund each; "
@@ -206,7 +210,6 @@ TELEMARK_COUNTY = "county:40"
 
 
 def _municipal_profiles(session: Session) -> dict:
-    from localsdg.scoring.profiles import Profile, save_set
     items = []
     for ref, goal, better, lower, upper, green, red, why in MUNICIPAL_PROFILES:
         fixed = isinstance(upper, float)
@@ -220,7 +223,7 @@ def _municipal_profiles(session: Session) -> dict:
                          direction="higher", lower_rule=WORST, target_value=OWN_TARGET[3],
                          target_year=2030,
                          area_code=OWN_TARGET[2], justification=OWN_TARGET[4]))
-    save_set(session, MUNICIPAL_SET, "Telemark: demo profile", {
+    profiles.save_set(session, MUNICIPAL_SET, "Telemark: demo profile", {
         "aggregation": "arithmetic", "min_share": 0.5, "missing_goal": "exclude",
         "max_missing": 0.5, "trend": "sdsn", "window": 5, "group": TELEMARK_COUNTY},
         items, source="localsdg demo", notes="A worked example of a municipal profile, "
@@ -231,7 +234,6 @@ def _municipal_profiles(session: Session) -> dict:
 
 def _sdr(session: Session, by: str) -> dict:
     """SDSN's SDR 2021 for the national page; skipped, and said so, when it cannot be fetched."""
-    from localsdg.sources import sdr
     try:
         wb = sdr.load("2021")
     except UserError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from localsdg.errors import UserError
+from localsdg.errors import NotFound
 from localsdg.sources.http import fetch
 
 BASE = ("https://raw.githubusercontent.com/robhop/fylker-og-kommuner/"
@@ -30,8 +30,8 @@ def map_set(year: int) -> int | None:
 def boundaries(level: str, year: int) -> bytes:
     """GeoJSON whose features carry `code` (zero-padded) and `name`."""
     if (level, year) not in FILES:
-        raise UserError(f"no map of {level} borders for {year}; maps exist for "
-                        f"{', '.join(f'{lvl} {y}' for lvl, y in FILES)}", status=404)
+        raise NotFound(f"no map of {level} borders for {year}; maps exist for "
+                        f"{', '.join(f'{lvl} {y}' for lvl, y in FILES)}")
     name, code_field, width = FILES[(level, year)]
     data = json.loads(fetch(BASE + name).content)
     for feature in data["features"]:

@@ -86,7 +86,6 @@ STATUS_FLAGS = {
 }
 PERIODICITY = [("two years", "biennial"), ("three years", "triennial"), ("annual", "yearly"),
                ("every", "other")]
-IMPORTED_BY = "import opensdg"
 
 
 @dataclass

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from localsdg.config import settings
 from localsdg.db.schema import Area, Indicator, Target
 from localsdg.db.session import session_scope
+from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import SETS, sync_ks_taxonomy
 from localsdg.sources.un_framework import sync_framework
 
@@ -29,7 +30,6 @@ def ensure_reference_data(url: str | None = None) -> list[str]:
     reference = settings().reference_data
     with session_scope(url) as s:
         if reference and not s.scalar(select(func.count()).select_from(Area)):
-            from localsdg.sources.demo import load_demo
             report = load_demo(s, reference, "localsdg")
             done.append(f"loaded areas and {len(report['datasets'])} demo datasets from "
                         f"{reference}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -27,7 +27,10 @@ from localsdg.catalog.store import IndicatorRecord, SetRecord, indicator_ids, sa
 from localsdg.errors import UserError
 from localsdg.observations.store import Obs, commit
 from localsdg.scoring import groups, profiles
-from localsdg.scoring.profiles import Profile
+from localsdg.scoring.engine import COLOURS, colour_name
+from localsdg.scoring.profiles import Profile, get_set, method_of
+from localsdg.scoring.run import run
+from localsdg.sources.http import fetch
 from localsdg.textfiles import open_workbook
 
 URLS = {
@@ -41,7 +44,6 @@ PER_INDICATOR = re.compile(
     r"^(year|imputation|impute|normalized score|dashboard color|trend)[:_ ]+\s*(sdg\d{1,2}_\w+)$",
     re.IGNORECASE)
 ARROWS = {"↑": "on_track", "➚": "moderately_improving", "→": "stagnating", "↓": "decreasing"}
-COLOURS = {"green": "green", "yellow": "yellow", "orange": "orange", "red": "red"}
 # SDSN's rules, as its reports state them and its published scores show (see docs/scoring.md).
 # SDSN leaves countries missing more than 20 % of the indicators out of the index. Its own
 # counts are not reproducible from the workbook (Brunei is ranked at 20.9 %), so the group
@@ -237,7 +239,7 @@ def _country(row: tuple, iso3: str, cols: dict) -> Country:
             c.values[code] = (value, _int(row[at["year"]]) if "year" in at else None)
         if "normalized" in at and (s := _number(row[at["normalized"]])) is not None:
             c.scores[code] = s
-        if "dashboard" in at and (colour := COLOURS.get(_norm(row[at["dashboard"]]))):
+        if "dashboard" in at and (colour := _norm(row[at["dashboard"]])) in COLOURS:
             c.colours[code] = colour
         if "trend" in at and (arrow := ARROWS.get(str(row[at["trend"]] or "").strip())):
             c.trends[code] = arrow
@@ -245,7 +247,7 @@ def _country(row: tuple, iso3: str, cols: dict) -> Country:
         if at["score"] is not None and (s := _number(row[at["score"]])) is not None:
             c.goal_scores[g] = s
         dash = at["dash"] if at["dash"] is not None else at["dashboard"]
-        if dash is not None and (colour := COLOURS.get(_norm(row[dash]))):
+        if dash is not None and (colour := _norm(row[dash])) in COLOURS:
             c.goal_colours[g] = colour
         if at["trend"] is not None and (arrow := ARROWS.get(str(row[at["trend"]] or "").strip())):
             c.goal_trends[g] = arrow
@@ -296,7 +298,6 @@ def _text(v: object) -> str | None:
 def load(path_or_edition: str) -> Workbook:
     """A workbook from a file, or an edition year (2019, 2021) fetched from SDSN's repository."""
     if path_or_edition.isdigit() and int(path_or_edition) in URLS:
-        from localsdg.sources.http import fetch
         got = fetch(URLS[int(path_or_edition)])
         return read_workbook(got.content, got.url)
     path = Path(path_or_edition)
@@ -402,7 +403,6 @@ def _observations(wb: Workbook, ids: dict[str, int]):
 # ---------------------------------------------------------------- comparison
 
 TOLERANCE = 1e-6  # published scores carry up to 15 digits; 2021's are rounded to 3 decimals
-ENGINE_COLOURS = ("red", "orange", "yellow", "green")
 
 
 @dataclass
@@ -419,7 +419,6 @@ class Comparison:
 
 def compare(session: Session, wb: Workbook) -> Comparison:
     """Score the imported edition from its raw values and compare with what SDSN published."""
-    from localsdg.scoring.run import run
     r = run(session, set_id(wb.edition), group_id(wb.edition))
     cols = {ind.code: c for c, ind in enumerate(r.indicators)}
     counts: dict[str, list[int]] = {k: [0, 0] for k in (
@@ -435,9 +434,9 @@ def compare(session: Session, wb: Workbook) -> Comparison:
         _check(counts, diffs, "ranks", c.iso3, "rank", c.rank, r.scores.rank[a])
         counts["countries (all of these)"][0] += len(diffs) == before
         counts["countries (all of these)"][1] += 1
-        _tally(counts["indicator colours"], [(c.colours.get(code), _colour(
+        _tally(counts["indicator colours"], [(c.colours.get(code), colour_name(
             r.scores.indicator_colour[a, cols[code]])) for code in c.colours if code in cols])
-        _tally(counts["goal colours"], [(c.goal_colours.get(g), _colour(
+        _tally(counts["goal colours"], [(c.goal_colours.get(g), colour_name(
             r.scores.goal_colour[a, g - 1])) for g in c.goal_colours])
         _tally(counts["indicator trends"], [(c.trends.get(code), r.trend.name(
             r.trend.arrow[a, cols[code]])) for code in c.trends if code in cols])
@@ -450,10 +449,7 @@ def compare(session: Session, wb: Workbook) -> Comparison:
 def _ranked_set(session: Session, wb: Workbook) -> list[int]:
     """How many countries SDSN's rule 'no index above 20 % missing' puts on the same side as
     SDSN did, counting missing data over all index indicators."""
-    from dataclasses import replace
 
-    from localsdg.scoring.profiles import get_set, method_of
-    from localsdg.scoring.run import run
     m = replace(method_of(get_set(session, set_id(wb.edition))), max_missing=MAX_MISSING)
     r = run(session, set_id(wb.edition), f"{group_id(wb.edition)}-all", method=m)
     same = sum((wb.countries[mb.code].index is None) == (r.scores.index[a] != r.scores.index[a])
@@ -474,10 +470,6 @@ def _compare_scores(counts: dict, diffs: list, r, a: int, c: Country, cols: dict
 def _filled_goal(r, a: int, g: int) -> float:
     """The goal score as SDSN publishes it: a goal without enough data shows no score."""
     return float("nan") if r.scores.goal_filled[a, g - 1] else r.scores.goal[a, g - 1]
-
-
-def _colour(i: int) -> str | None:
-    return ENGINE_COLOURS[i] if i >= 0 else None
 
 
 def _tally(count: list[int], pairs: list[tuple]) -> None:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest, NotFound, TooLarge, UserError
 from localsdg.web.api import catalog as catalog_api
 from localsdg.web.api import data as data_api
 from localsdg.web.api import scoring as scoring_api
@@ -19,6 +19,7 @@ from localsdg.web.pages import analysis, catalog, data, imports, indicator, prof
 from localsdg.web.templating import render
 
 API = "/api/v1"
+STATUS = {NotFound: 404, BadRequest: 400, TooLarge: 413}
 ROOT = Path(__file__).resolve().parents[3]
 NODE_MODULES = ROOT / "node_modules"
 VENDOR = {  # URL folder -> folder inside node_modules (installed by `npm ci`, see Makefile)
@@ -29,6 +30,11 @@ VENDOR = {  # URL folder -> folder inside node_modules (installed by `npm ci`, s
     "vega-lite": "vega-lite/build",
     "vega-embed": "vega-embed/build",
 }
+
+
+def http_status(exc: UserError) -> int:
+    """The answer's status for a user's mistake: its kind decides, else 422."""
+    return next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 422)
 
 
 def create_app() -> FastAPI:
@@ -51,10 +57,11 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(UserError)
     async def _user_error(request: Request, exc: UserError) -> Response:
+        status = http_status(exc)
         if request.url.path.startswith(API):
             return JSONResponse({"detail": exc.message, "problems": exc.details},
-                                status_code=exc.status)
-        return render(request, "error.html", status=exc.status, error=exc)
+                                status_code=status)
+        return render(request, "error.html", status=status, error=exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from localsdg.catalog.index import FACETS
 from localsdg.catalog.search import Selection
 from localsdg.db.session import session_scope
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest
 
 
 def db():
@@ -34,33 +35,26 @@ async def loop_db():
 LoopDB = Annotated[Session, Depends(loop_db, scope="function")]
 
 
-async def selection(  # async: reading parameters needs no worker thread
-    q: Annotated[str, Query(description="words in Bokmål or English")] = "",
-    set_: Annotated[list[str], Query(alias="set")] = [],  # noqa: B006 - FastAPI reads defaults
-    goal: Annotated[list[str], Query()] = [],  # noqa: B006
-    target: Annotated[list[str], Query()] = [],  # noqa: B006
-    tbl: Annotated[list[str], Query()] = [],  # noqa: B006
-    development_area: Annotated[list[str], Query()] = [],  # noqa: B006
-    evaluation_step: Annotated[list[str], Query()] = [],  # noqa: B006
-    distribution: Annotated[list[str], Query()] = [],  # noqa: B006
-    quality_class: Annotated[list[str], Query()] = [],  # noqa: B006
-    geography_level: Annotated[list[str], Query()] = [],  # noqa: B006
-    data_owner: Annotated[list[str], Query()] = [],  # noqa: B006
-    priority_tag: Annotated[list[str], Query()] = [],  # noqa: B006
-    periodicity: Annotated[list[str], Query()] = [],  # noqa: B006
-    unclassified: Annotated[list[str], Query(description="facets that must be empty")] = [],  # noqa: B006
-) -> Selection:
-    filters = {"set": set_, "goal": goal, "target": target, "tbl": tbl,
-               "development_area": development_area, "evaluation_step": evaluation_step,
-               "distribution": distribution, "quality_class": quality_class,
-               "geography_level": geography_level, "data_owner": data_owner,
-               "priority_tag": priority_tag, "periodicity": periodicity}
-    return Selection(q, {k: [x for x in v if x] for k, v in filters.items() if any(v)},
+async def selection(**params: list[str] | str) -> Selection:  # async: no worker thread needed
+    """The selection the query asks for: words, a list per facet, and facets that must be empty."""
+    q, unclassified = params.pop("q"), params.pop("unclassified")
+    return Selection(q, {k: [x for x in v if x] for k, v in params.items() if any(v)},
                      [u for u in unclassified if u])
 
 
+# One query parameter per facet of the search index, so a new facet is a new filter at once.
+selection.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+    inspect.Parameter("q", inspect.Parameter.KEYWORD_ONLY, default="", annotation=Annotated[
+        str, Query(description="words in Bokmål or English")]),
+    *(inspect.Parameter(facet, inspect.Parameter.KEYWORD_ONLY, default=[],
+                        annotation=Annotated[list[str], Query()]) for facet in FACETS),
+    inspect.Parameter("unclassified", inspect.Parameter.KEYWORD_ONLY, default=[],
+                      annotation=Annotated[list[str], Query(
+                          description="facets that must be empty")]),
+], return_annotation=Selection)
+
 Sel = Annotated[Selection, Depends(selection)]
-SELECTION_PARAMS = {"q", "set", "unclassified", *(f for f in FACETS if f != "set")}
+SELECTION_PARAMS = {"q", "unclassified", *FACETS}
 
 
 def check_params(request: Request, *extra: str) -> None:
@@ -68,5 +62,4 @@ def check_params(request: Request, *extra: str) -> None:
     unknown = sorted(set(request.query_params) - SELECTION_PARAMS - set(extra))
     if unknown:
         allowed = ", ".join(sorted(SELECTION_PARAMS | set(extra)))
-        raise UserError(f"unknown query parameter(s): {', '.join(unknown)}; allowed: {allowed}",
-                        status=400)
+        raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}; allowed: {allowed}")

@@ -10,14 +10,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import analysis, classify, export, files, indicators
+from localsdg.catalog.goals import goals_with_targets
 from localsdg.catalog.rows import selection_rows
 from localsdg.catalog.search import SORTS, Selection, search
-from localsdg.db.schema import Goal, Target
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest
+from localsdg.web import uploads
 from localsdg.web.downloads import csv_download, download, rows_download
 from localsdg.web.params import DB, Sel, check_params
 
@@ -69,14 +69,7 @@ def get_taxonomy() -> dict:
 @router.get("/goals", tags=["taxonomy"])
 def get_goals(session: DB) -> list[dict]:
     """The 17 goals with their targets (official titles in Bokmål and English)."""
-    targets: dict[int, list[dict]] = {}
-    for t in session.scalars(select(Target).order_by(Target.goal_id, Target.position)):
-        targets.setdefault(t.goal_id, []).append(
-            {"code": t.code, "title_nb": t.title_nb, "title_en": t.title_en})
-    return [{"id": g.id, "short_nb": g.short_nb, "short_en": g.short_en,
-             "title_nb": g.title_nb, "title_en": g.title_en,
-             "colour": tx.GOAL_COLOURS[g.id], "targets": targets.get(g.id, [])}
-            for g in session.scalars(select(Goal).order_by(Goal.id))]
+    return goals_with_targets(session)
 
 
 @router.get("/sets", tags=["catalog"])
@@ -116,12 +109,12 @@ def patch_indicator(session: DB, set_id: str, code: str, body: ClassifyIn) -> di
 def bulk_classify(session: DB, body: BulkClassifyIn) -> dict:
     """Change properties of listed indicators, or of every indicator in a selection."""
     if (body.indicators is None) == (body.selection is None):
-        raise UserError("give either 'indicators' or 'selection'", status=400)
+        raise BadRequest("give either 'indicators' or 'selection'")
     keys = [(k.set_id, k.code) for k in body.indicators] if body.indicators is not None else None
     sel = Selection(**body.selection.model_dump()) if body.selection else None
     if sel is not None and not (sel.q.strip() or sel.filters or sel.unclassified):
-        raise UserError("the selection is empty, which would change the whole catalog; give "
-                        "'q', 'filters' or 'unclassified'", status=400)
+        raise BadRequest("the selection is empty, which would change the whole catalog; give "
+                        "'q', 'filters' or 'unclassified'")
     inds = classify.resolve(session, keys, sel)
     return classify.apply(session, inds, _changes(body), body.by, body.dry_run)
 
@@ -164,8 +157,5 @@ def export_selection(request: Request, session: DB, sel: Sel,
 def import_sets(session: DB, file: Annotated[UploadFile, File()],
                 by: Annotated[str, Form(min_length=1)]) -> dict:
     """Import indicator sets (CSV, XLSX or JSON): checked whole, stored all or nothing."""
-    name = Path(file.filename or "upload").name
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(file.file.read())
+    with uploads.as_path(file) as path:
         return files.import_file(session, path, by)

@@ -4,8 +4,6 @@ import, list and roll back import batches."""
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -13,11 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from localsdg.areas.store import list_areas
 from localsdg.catalog.indicators import indicator_by_ref
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest
 from localsdg.observations.borders import parse_borders
 from localsdg.observations.series import COLUMNS, flat_row, get_data
 from localsdg.observations.store import batches, rollback
 from localsdg.sources import data_import as imports
+from localsdg.web import uploads
 from localsdg.web.downloads import csv_download
 from localsdg.web.params import DB, check_params
 
@@ -83,10 +82,7 @@ def data_import(session: DB, file: Annotated[UploadFile, File()],
         if not isinstance(given, dict):
             raise ValueError("not an object")
     except ValueError as exc:
-        raise UserError(f"options: not a JSON object ({exc})", status=400) from exc
+        raise BadRequest(f"options: not a JSON object ({exc})") from exc
     request = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad") if k in given}
-    name = Path(file.filename or "upload").name
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(file.file.read())
+    with uploads.as_path(file) as path:
         return imports.run(session, imports.Request(path=path, table=given, **request), by)

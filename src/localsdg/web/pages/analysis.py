@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from localsdg.catalog.analysis import coverage_matrix, matrix_rows, statistics
-from localsdg.errors import UserError
+from localsdg.errors import NotFound
 from localsdg.present import charts
 from localsdg.present.i18n import translations
 from localsdg.web.downloads import csv_download
@@ -63,13 +63,13 @@ def analysis_csv(session: DB, sel: Sel, dimension: str = "goal"):
     if dimension.startswith("set-"):
         column = dimension.removeprefix("set-")
         if column not in MATRICES:
-            raise UserError(f"unknown table '{dimension}'", status=404)
+            raise NotFound(f"unknown table '{dimension}'")
         rows = matrix_rows(coverage_matrix(session, sel, column))
         fields = ["set_id", column, "count"]
     elif dimension in BARS:
         rows = statistics(session, sel)["counts"][dimension]
         fields = ["value", "label", "count", "share"]
     else:
-        raise UserError(f"unknown table '{dimension}'; tables: {', '.join(BARS)}, set-goal, "
-                        "set-target", status=404)
+        raise NotFound(f"unknown table '{dimension}'; tables: {', '.join(BARS)}, set-goal, "
+                        "set-target")
     return csv_download(rows, fields, dimension)

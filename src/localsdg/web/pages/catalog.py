@@ -17,7 +17,7 @@ from localsdg.catalog import properties as props
 from localsdg.catalog.index import FACETS, get_index, index_ready
 from localsdg.catalog.rows import selection_rows
 from localsdg.catalog.search import SORTS, Selection, search
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest, UserError
 from localsdg.web.downloads import rows_download
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB, LoopDB, Sel
@@ -82,7 +82,7 @@ async def catalog_page(request: Request, session: LoopDB, sel: Sel,
 def export_selection(session: DB, sel: Sel, format: str = "csv"):  # noqa: A002
     """Download the current selection in the catalog layout."""
     if format not in files.FORMATS:
-        raise UserError(f"unknown format '{format}'; use csv, xlsx or json", status=400)
+        raise BadRequest(f"unknown format '{format}'; use csv, xlsx or json")
     return rows_download(selection_rows(session, sel, MAX_EXPORT), "indikatorer", format)
 
 
