@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from localsdg.db.session import engine, session_scope, upgrade
+from localsdg.db.session import session_scope
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
 from localsdg.sources.un_framework import sync_framework
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-MIRROR = SHARED / "mirror"
-PG_ADMIN = os.environ.get("LOCALSDG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ENGINES = ["sqlite", "postgresql"]
+from tests.helpers import ENGINES, MIRROR, new_database
 
 
 @pytest.fixture(autouse=True)
@@ -28,32 +21,10 @@ def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("LOCALSDG_DATABASE_URL", raising=False)
 
 
-def _new_database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'catalog.sqlite'}"
-        upgrade(url)
-        yield url
-        engine(url).dispose()
-        return
-    name = f"localsdg_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(params=ENGINES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty, migrated database on each engine."""
-    yield from _new_database(request.param, tmp_path)
+    yield from new_database(request.param, tmp_path)
 
 
 @pytest.fixture
@@ -72,7 +43,7 @@ def catalog_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     """The real catalog (UN framework + all KS sets), loaded once per engine. Read only."""
     mp = pytest.MonkeyPatch()
     mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
-    gen = _new_database(request.param, tmp_path_factory.mktemp(f"catalog-{request.param}"))
+    gen = new_database(request.param, tmp_path_factory.mktemp(f"catalog-{request.param}"))
     url = next(gen)
     with session_scope(url) as s:
         sync_framework(s)

@@ -23,8 +23,7 @@ from localsdg.db.schema import Area, AreaChange
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.sources.area_lists import sync_areas
-from tests.areas import HISTORY, module_database, synced
-from tests.conftest import ENGINES
+from tests.helpers import ENGINES, HISTORY, module_database, synced
 
 CODES = HISTORY / "codes"
 KLASS_2026 = CODES / "klass131_codesAt_2026-01-01_api_response.json"

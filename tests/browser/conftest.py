@@ -18,14 +18,13 @@ from localsdg.db.session import session_scope, upgrade
 from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
 from localsdg.sources.un_framework import sync_framework
-from tests.conftest import MIRROR, SHARED
+from tests.helpers import MIRROR, SHARED
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A save rebuilds the search index and CI runs two test workers on two cores: allow time.
 expect.set_options(timeout=15_000)
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _free_port() -> int:
@@ -80,15 +79,3 @@ def page(browser, server):
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def axe_violations(page) -> list[dict]:
-    """Run axe-core (from npm) on the page at WCAG 2.1 A and AA; return the violations."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-        return r.violations.map(v => ({id: v.id, help: v.help,
-            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-    }""")
-    return result

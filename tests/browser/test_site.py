@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.helpers import axe_violations
 
 PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/13.2", "/sett",
               "/sett/Ungdata", "/om", "/indikator/un-global/13.2.2",

@@ -2,7 +2,7 @@ import json
 
 import openpyxl
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from localsdg.catalog import export, files
 from localsdg.catalog.indicators import detail
@@ -155,11 +155,6 @@ def test_json_layout_is_documented_and_nested(catalog_db, tmp_path):
 def test_export_of_an_unknown_format_is_refused(catalog_db, tmp_path):
     with pytest.raises(UserError, match="unknown format"):
         _export(catalog_db, "pdf", tmp_path / "x.pdf")
-
-
-def reset(db):
-    with session_scope(db) as s:
-        s.execute(delete(IndicatorSet).where(IndicatorSet.id != "un-global"))
 
 
 def test_formulas_nul_characters_and_broken_quotes_are_errors(framework_db, tmp_path):

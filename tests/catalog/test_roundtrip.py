@@ -9,7 +9,7 @@ from localsdg import taxonomy as tx
 from localsdg.catalog import export, files
 from localsdg.catalog import properties as props
 from localsdg.db.session import session_scope
-from tests.catalog.test_files import reset
+from tests.helpers import reset_catalog
 
 TARGETS = ["1.1", "3.4", "11.6", "11.a", "13.2", "17.19"]
 ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"),
@@ -69,7 +69,7 @@ def _document(sets: dict, link: bool) -> dict:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(sets=catalog, fmt=st.sampled_from(files.FORMATS), link=st.booleans())
 def test_export_import_export_is_identical(framework_db, tmp_path, sets, fmt, link):
-    reset(framework_db)
+    reset_catalog(framework_db)
     source = tmp_path / "source.json"
     source.write_text(json.dumps(_document(sets, link), ensure_ascii=False), encoding="utf-8")
     ids = sorted(sets)
@@ -78,7 +78,7 @@ def test_export_import_export_is_identical(framework_db, tmp_path, sets, fmt, li
     first, second = tmp_path / f"first.{fmt}", tmp_path / f"second.{fmt}"
     with session_scope(framework_db) as s:
         export.export(s, fmt, first, ids)
-    reset(framework_db)
+    reset_catalog(framework_db)
     with session_scope(framework_db) as s:
         files.import_file(s, first, "hypothesis")
     with session_scope(framework_db) as s:

@@ -7,8 +7,7 @@ from localsdg.catalog.indicators import detail
 from localsdg.db.session import session_scope
 from localsdg.sources import ks_taxonomy
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
-from tests.conftest import MIRROR
-from tests.sources.test_ks_taxonomy import KS_DIR
+from tests.helpers import KS_DIR, MIRROR
 
 SET = "Utslipp-av-klimagasser-i-kommuner-og-fylker"
 

@@ -28,7 +28,7 @@ from localsdg.observations.store import (
     read,
     rollback,
 )
-from tests.areas import add_indicators
+from tests.helpers import add_indicators
 
 
 @pytest.fixture

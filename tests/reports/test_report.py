@@ -27,7 +27,7 @@ from localsdg.scoring.area_profile import build, profile_sets_for
 from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run, scored
 from localsdg.web.app import create_app
-from tests.areas import demo_database
+from tests.helpers import demo_database
 
 SKIEN = "4003"
 LANGS = ["nb", "nn", "en"]

@@ -8,8 +8,7 @@ import pytest
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.scoring.groups import import_group, list_groups, resolve
-from tests.areas import DATA, module_database, synced
-from tests.conftest import ENGINES
+from tests.helpers import DATA, ENGINES, module_database, synced
 
 MUNICIPALITIES = DATA / "norway" / "codes" / "kommuner_2024_merged.csv"
 

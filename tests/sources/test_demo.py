@@ -20,7 +20,7 @@ from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.observations.store import read
 from localsdg.sources.demo import BARCELONA, EMISSION_SECTORS, EMISSIONS_SET, load_demo
-from tests.areas import DATA, demo_database, read_csv
+from tests.helpers import DATA, demo_database, read_csv
 
 TELEMARK = DATA / "norway" / "stats" / "telemark"
 POPULATION = DATA / "norway" / "stats" / "fhi_csdata_b2024" / (

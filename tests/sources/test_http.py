@@ -11,7 +11,7 @@ import pytest
 
 from localsdg.errors import UserError
 from localsdg.sources import http
-from tests.conftest import MIRROR
+from tests.helpers import MIRROR
 
 GH = "raw.githubusercontent.com"
 SDR_2021 = (f"https://{GH}/sdsna/SDR2021/c13a2e3ca7f386b7928922a9fb6725354d1508fa/"

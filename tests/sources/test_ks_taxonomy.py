@@ -10,9 +10,7 @@ from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.sources import ks_taxonomy
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
-from tests.conftest import MIRROR
-
-KS_DIR = Path("esg.arkitektum.no/vocabulary/esg-indicator")
+from tests.helpers import KS_DIR, MIRROR
 
 
 def test_all_33_sets_and_2092_indicators_are_loaded(catalog_db):

@@ -18,7 +18,7 @@ from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.observations.store import read
 from localsdg.sources.opensdg import _period, _value, import_repository
-from tests.conftest import SHARED
+from tests.helpers import SHARED
 
 BCN = SHARED / "data" / "opensdg" / "barcelona"
 AREA = ("municipality", "08019")

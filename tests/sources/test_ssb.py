@@ -7,7 +7,7 @@ import pytest
 
 from localsdg.errors import UserError
 from localsdg.sources import ssb
-from tests.conftest import SHARED
+from tests.helpers import SHARED
 
 FIXTURES = SHARED / "data" / "norway" / "fixtures"
 

@@ -7,7 +7,7 @@ import pytest
 
 from localsdg.db.session import session_scope
 from localsdg.sources.area_lists import sync_areas
-from tests.conftest import SHARED
+from tests.helpers import SHARED
 
 FIXTURE = (SHARED / "data" / "norway" / "fixtures"
            / "ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json")

@@ -1,5 +1,5 @@
 """Queries to SSB's statistics bank (PxWeb API v0 by POST, v2 by GET), answered as JSON-stat 2.0
-and imported with the JSON-stat importer.
+and imported with the JSON-stat importer (`sync_table` does both, for any interface).
 
 A selection names a dimension, the codes wanted and, optionally, a grouping or value set (v0
 `filter`, e.g. `agg:KommSummer` for municipalities summed to one border set; v2 `codelist`).
@@ -8,11 +8,18 @@ A selection names a dimension, the codes wanted and, optionally, a grouping or v
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy.orm import Session
+
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.errors import UserError
+from localsdg.observations.store import ImportResult
 from localsdg.sources.http import Fetched, fetch, post_json
+from localsdg.sources.jsonstat import import_jsonstat
 
 V0 = "https://data.ssb.no/api/v0/no/table/{table}"
 V2 = "https://data.ssb.no/api/pxwebapi/v2/tables/{table}/data"
@@ -72,3 +79,20 @@ def fetch_table(table: str, selections: list[Selection], api: str = "v0") -> Fet
     if api == "v2":
         return fetch(v2_url(table, selections))
     raise UserError(f"--api '{api}': use v0 or v2")
+
+
+def sync_table(session: Session, table: str, selections: list[Selection], *, indicator: str,
+               by: str, api: str = "v0", measure: str | None = None,
+               borders: int | None = None, skip_bad: bool = False,
+               save: Path | None = None) -> ImportResult:
+    """Fetch the selection of a table and import it into the indicator `indicator` (SET/CODE),
+    all or nothing unless `skip_bad`; the batch's source is the query's address. The JSON-stat
+    importer reads a file (its name appears in messages), so the answer is written to `save`
+    when given, and kept there, else to a temporary `TABLE.json` removed afterwards."""
+    fetched = fetch_table(table, selections, api)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save or Path(tmp) / f"{table}.json"
+        path.write_bytes(fetched.content)
+        return import_jsonstat(session, path, indicator=indicator_by_ref(session, indicator),
+                               by=by, measure=measure, skip_bad=skip_bad, borders=borders,
+                               source=fetched.url)

@@ -1,4 +1,4 @@
-"""The area and data commands, run as a user runs them: `sync areas`, `areas list|add`,
+"""The area and data commands, run as a user runs them: `sync areas`, `sync ssb`, `areas list|add`,
 `data import|get|batches|rollback` and `demo load`, on the real files. Expected values are read
 from the files here."""
 
@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from localsdg.cli import app
 from localsdg.observations.series import COLUMNS
-from tests.areas import DATA, HISTORY, read_csv
+from localsdg.sources import ssb
+from localsdg.sources.http import local_path
+from tests.helpers import DATA, HISTORY, read_csv
 
 runner = CliRunner()
 CROWDED = HISTORY / "stats" / "telemark" / "bor_trangt_2024.csv"
@@ -191,6 +193,29 @@ def test_import_jsonstat_and_refuse_what_is_not_importable(framework_db, tmp_pat
         result = run("data", "import", *args)
         assert result.exit_code == 2 and message in result.stderr, result.stderr
     assert ok_json("data", "batches") == [ok_json("data", "batches")[0]]
+
+
+def test_sync_ssb_imports_the_answer_as_a_file_import_would(framework_db, tmp_path, monkeypatch):
+    ok_json("sync", "areas", "--history", HISTORY)
+    select = ["Region=all", "ContentsCode=Personer1", "Tid=2022"]
+    url = ssb.v2_url("07459", [ssb.parse_selection(s) for s in select])
+    answer = local_path(tmp_path / "mirror", url)
+    answer.parent.mkdir(parents=True)
+    answer.write_bytes(JSONSTAT.read_bytes())
+    monkeypatch.setenv("LOCALSDG_MIRROR", str(tmp_path / "mirror"))
+    args = ["sync", "ssb", "07459", "--api", "v2", *(a for s in select for a in ("--select", s)),
+            "--indicator", "un-global/11.3.1", "--measure", "count", "--skip-bad-rows",
+            "--borders", "2020"]
+    result = ok_json(*args)
+    assert (result["written"], len(result["skipped"])) == (356, 3)
+    assert result["skipped"][0].startswith("07459.json, value ")
+    saved = tmp_path / "saved" / "answer.json"
+    saved.parent.mkdir()
+    again = ok_json(*args, "--save", saved)
+    assert (again["written"], again["unchanged"]) == (0, 356)
+    assert again["skipped"][0].startswith("answer.json, value ")
+    assert saved.read_bytes() == JSONSTAT.read_bytes()
+    assert [b["source"] for b in ok_json("data", "batches")] == [url]
 
 
 def test_demo_load(tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ from localsdg.errors import UserError
 from localsdg.observations.store import Obs, Problem, batches, read
 from localsdg.sources.data_import import Request, run
 from localsdg.sources.jsonstat import import_jsonstat, read_dataset, roles, rows
-from tests.areas import HISTORY, add_indicators, synced
+from tests.helpers import HISTORY, add_indicators, synced
 
 FIXTURES = HISTORY / "fixtures"
 V0 = FIXTURES / "ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json"

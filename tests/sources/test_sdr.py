@@ -16,8 +16,7 @@ from localsdg.errors import UserError
 from localsdg.scoring import explain
 from localsdg.scoring.run import run
 from localsdg.sources import sdr
-from tests.areas import module_database
-from tests.conftest import MIRROR
+from tests.helpers import MIRROR, module_database
 
 
 @pytest.fixture(scope="module")

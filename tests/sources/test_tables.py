@@ -24,7 +24,7 @@ from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.observations.store import batches, read, rollback
 from localsdg.sources.tables import Mapping, import_table, number
-from tests.areas import HISTORY, add_indicators, read_csv, synced
+from tests.helpers import HISTORY, add_indicators, read_csv, synced
 
 STATS = HISTORY / "stats"
 TELEMARK = STATS / "telemark"

@@ -10,8 +10,7 @@ import pytest
 
 from localsdg.db.session import session_scope
 from localsdg.sources import sdr
-from tests.areas import module_database
-from tests.conftest import MIRROR
+from tests.helpers import MIRROR, module_database
 
 # edition → [equal, compared], as sdr.compare counts them
 INDICATOR_TRENDS = {2019: [6075, 8198], 2021: [9591, 9910]}

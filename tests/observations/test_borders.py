@@ -25,7 +25,7 @@ from localsdg.observations.store import Obs, commit, read
 from localsdg.sources.demo import DATASETS
 from localsdg.sources.jsonstat import import_jsonstat
 from localsdg.sources.tables import import_table
-from tests.areas import DATA, HISTORY, add_indicators, module_database, read_csv, synced
+from tests.helpers import DATA, HISTORY, add_indicators, module_database, read_csv, synced
 
 POPULATION_DEMO = DATASETS[0]
 NAV_COUNTIES = next(d for d in DATASETS if d.mapping and d.mapping.level == "county")

@@ -1,4 +1,5 @@
-"""The command contract, run as a user runs it: through the `localsdg` entry point."""
+"""The catalog, taxonomy and database commands, run as a user runs them: through the `localsdg`
+entry point."""
 
 import json
 
@@ -75,3 +76,17 @@ def test_a_database_without_the_schema_says_to_upgrade(tmp_path, monkeypatch):
     assert "is new or older than this localsdg (no such table: indicator); run 'localsdg db " \
            "upgrade'" in " ".join(result.stderr.split())
     assert run("db", "upgrade").exit_code == 0 and run("catalog", "sets").exit_code == 0
+
+
+def test_taxonomy_in_one_language():
+    everything = json.loads(run("taxonomy", "--format", "json").stdout)
+    english = json.loads(run("taxonomy", "--lang", "en", "--format", "json").stdout)
+    assert english.keys() == everything.keys()
+    for name, codes in everything.items():
+        assert english[name]["label"] == {"en": codes["label"]["en"]}
+        assert english[name]["codes"] == [{"code": c["code"], "en": c["en"]}
+                                          for c in codes["codes"]]
+    table = run("taxonomy", "--lang", "nn", "--format", "csv").stdout.splitlines()
+    assert table[0] == "list,code,nn"
+    result = run("taxonomy", "--lang", "de")
+    assert result.exit_code == 2 and "--lang 'de': use nb, nn or en" in result.stderr
