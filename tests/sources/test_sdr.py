@@ -15,15 +15,15 @@ from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.scoring import explain
 from localsdg.scoring.run import run
-from localsdg.sources import sdr
+from localsdg.sources import sdr, sdr_check, sdr_workbook
 from tests.helpers import MIRROR, module_database
 
 
 @pytest.fixture(scope="module")
-def workbooks() -> dict[int, sdr.Workbook]:
+def workbooks() -> dict[int, sdr_workbook.Workbook]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
-        return {e: sdr.load(str(e)) for e in (2019, 2021)}
+        return {e: sdr_workbook.load(str(e)) for e in (2019, 2021)}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -68,7 +68,7 @@ def test_import_makes_indicators_observations_profiles_and_groups(sdr_db, workbo
 
 def test_2019_reproduces_exactly(sdr_2019_db, workbooks):
     with session_scope(sdr_2019_db) as s:
-        result = sdr.compare(s, workbooks[2019])
+        result = sdr_check.compare(s, workbooks[2019])
     assert result.differences == []
     for what in ("normalised scores", "goal scores", "index scores", "ranks",
                  "indicator colours", "goal colours"):
@@ -79,7 +79,7 @@ def test_2019_reproduces_exactly(sdr_2019_db, workbooks):
 
 def test_2021_matches_but_for_the_minimum_share_of_goal_11(sdr_db, workbooks):
     with session_scope(sdr_db[0]) as s:
-        result = sdr.compare(s, workbooks[2021])
+        result = sdr_check.compare(s, workbooks[2021])
         r = run(s, "sdsn-2021")
     assert result.counts["normalised scores"][0] == result.counts["normalised scores"][1]
     assert result.counts["goal colours"][0] == result.counts["goal colours"][1]
@@ -109,9 +109,9 @@ def test_a_workbook_without_a_codebook_is_refused_naming_the_sheet(tmp_path):
     buf = io.BytesIO()
     book.save(buf)
     with pytest.raises(UserError, match="no sheet 'codebook'"):
-        sdr.read_workbook(buf.getvalue(), "broken.xlsx")
+        sdr_workbook.read_workbook(buf.getvalue(), "broken.xlsx")
     with pytest.raises(UserError, match="not an Excel workbook"):
-        sdr.read_workbook(b"not a workbook", "text.xlsx")
+        sdr_workbook.read_workbook(b"not a workbook", "text.xlsx")
 
 
 def test_api_scores_explains_and_lists(sdr_db, monkeypatch):

@@ -9,27 +9,27 @@ from collections.abc import Iterator
 import pytest
 
 from localsdg.db.session import session_scope
-from localsdg.sources import sdr
+from localsdg.sources import sdr, sdr_check, sdr_workbook
 from tests.helpers import MIRROR, module_database
 
-# edition → [equal, compared], as sdr.compare counts them
+# edition → [equal, compared], as sdr_check.compare counts them
 INDICATOR_TRENDS = {2019: [6075, 8198], 2021: [9591, 9910]}
 GOAL_TRENDS = {2019: [1229, 2064], 2021: [1623, 2412]}
 
 
 @pytest.fixture(scope="module", params=sorted(INDICATOR_TRENDS))
 def compared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[tuple[sdr.Workbook, sdr.Comparison]]:
+             ) -> Iterator[tuple[sdr_workbook.Workbook, sdr_check.Comparison]]:
     """One edition from the mirror, imported into a new SQLite database and compared."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
-        wb = sdr.load(str(request.param))
+        wb = sdr_workbook.load(str(request.param))
     gen = module_database("sqlite", tmp_path_factory)
     url = next(gen)
     with session_scope(url) as s:
         sdr.import_workbook(s, wb, "test")
     with session_scope(url) as s:
-        result = sdr.compare(s, wb)
+        result = sdr_check.compare(s, wb)
     yield wb, result
     next(gen, None)
 

@@ -25,7 +25,7 @@ from localsdg.cli.common import (
 from localsdg.scoring import explain
 from localsdg.scoring.run import run, uncertainty
 from localsdg.scoring.uncertainty import Spread
-from localsdg.sources import sdr
+from localsdg.sources import sdr, sdr_check, sdr_workbook
 
 sdr_app = typer.Typer(help="SDSN's SDG Index workbooks: import and check.", no_args_is_help=True)
 
@@ -37,7 +37,7 @@ def sdr_import_cmd(workbook: Annotated[str, typer.Argument(
         by: By = None, fmt: Format = "table") -> None:
     """Import an SDSN SDR workbook: indicators, country data, profile set sdsn-YEAR and area
     group sdr-YEAR."""
-    wb = sdr.load(workbook)
+    wb = sdr_workbook.load(workbook)
     with database() as s:
         report = sdr.import_workbook(s, wb, who(by))
     obs = report.pop("observations")
@@ -52,9 +52,9 @@ def sdr_compare_cmd(workbook: Annotated[str, typer.Argument(
         fmt: Format = "table") -> None:
     """Score the imported edition from its raw values and compare with SDSN's published
     normalised scores, goal scores, index scores, ranks, colours and trends."""
-    wb = sdr.load(workbook)
+    wb = sdr_workbook.load(workbook)
     with database() as s:
-        result = sdr.compare(s, wb).as_dict()
+        result = sdr_check.compare(s, wb).as_dict()
     if fmt == "json":
         emit(result, fmt)
         return

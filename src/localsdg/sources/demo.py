@@ -20,7 +20,7 @@ from localsdg.config import POPULATION
 from localsdg.errors import UserError
 from localsdg.scoring import profiles
 from localsdg.scoring.profiles import Profile
-from localsdg.sources import sdr
+from localsdg.sources import sdr, sdr_workbook
 from localsdg.sources.area_lists import sync_areas
 from localsdg.sources.jsonstat import import_jsonstat
 from localsdg.sources.opensdg import import_repository
@@ -235,7 +235,7 @@ def _municipal_profiles(session: Session) -> dict:
 def _sdr(session: Session, by: str) -> dict:
     """SDSN's SDR 2021 for the national page; skipped, and said so, when it cannot be fetched."""
     try:
-        wb = sdr.load("2021")
+        wb = sdr_workbook.load("2021")
     except UserError as exc:
         return {"skipped": str(exc)}
     report = sdr.import_workbook(session, wb, by)
