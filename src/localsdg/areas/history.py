@@ -10,23 +10,15 @@ their borders changed).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 FIRST_YEAR = 1994  # the code history at hand (SSB's grouping) starts here
-
-
 CURRENT = 2024  # the current municipality and county set came into force on 1 January 2024
-
-
 # Ålesund (1507, 2020–2023) was split in 2024 into Ålesund (1508) and Haram (1580), whose
 # borders are those of the pre-2020 municipalities below. FHI's table halves every one of them.
 ALESUND_2024 = {"1504": "1508", "1523": "1508", "1529": "1508", "1546": "1508", "1534": "1580"}
-
-
 ALESUND_2020 = "1507"
-
-
 REGTOOLS = "SSB grouping kommuner 1994–2024 (regtools)"
 
 
@@ -78,6 +70,7 @@ class Grouped:
     valid_to: int
 
 
+# FHI's redistricting table: (level, original code) → year → {current code: share}
 Table = dict[tuple[str, str], dict[int, dict[str, float]]]
 
 
@@ -194,11 +187,12 @@ def valid_in(versions: list[Version], year: int) -> Version | None:
     return next((v for v in versions if in_force(v, year)), None)
 
 
-def change_kind(e: Edge, outgoing: dict, incoming: dict) -> str:
-    if e.kind:
-        return e.kind
-    if outgoing[e.source] > 1:
-        return "split"
-    if incoming[(e.target, e.year)] > 1:
-        return "merge"
-    return "renumber" if e.source[1] != e.target[1] else "continue"
+def change_kinds(edges: list[Edge]) -> list[str]:
+    """Each edge's kind: as stated, else a split (one source, several targets), a merge
+    (several sources into one target in a year), a renumbering or a plain continuation."""
+    outgoing: Counter = Counter(e.source for e in edges)
+    incoming: Counter = Counter((e.target, e.year) for e in edges)
+    return [e.kind or ("split" if outgoing[e.source] > 1 else
+                       "merge" if incoming[(e.target, e.year)] > 1 else
+                       "renumber" if e.source[1] != e.target[1] else "continue")
+            for e in edges]

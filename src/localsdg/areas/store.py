@@ -4,20 +4,17 @@ and listing them."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from localsdg.areas.history import Loaded, change_kind, in_force
+from localsdg.areas.history import Loaded, change_kinds, in_force
 from localsdg.db.schema import Area, AreaChange
 from localsdg.db.session import bulk_insert
 from localsdg.db.state import bump_scoring_state
 from localsdg.errors import UserError
 
 LEVELS = ("municipality", "county", "country", "city")  # city: outside Norway, added by users
-
-
 USER = "added by a user"
 
 
@@ -64,6 +61,7 @@ def list_areas(session: Session, level: str | None = None, at: str | None = None
 
 
 def store(session: Session, loaded: Loaded) -> None:
+    """Replace the areas and their changes with those loaded; areas added by users stay."""
     session.execute(delete(AreaChange))
     session.execute(delete(Area).where(Area.source != USER))
     session.flush()
@@ -73,11 +71,8 @@ def store(session: Session, loaded: Loaded) -> None:
          "valid_to": v.valid_to, "notes": v.notes, "source": v.source}
         for v in loaded.versions.values()])
     ids = {(a.level, a.code, a.valid_from): a.id for a in session.scalars(select(Area))}
-    outgoing = defaultdict(int)
-    incoming = defaultdict(int)
-    for e in loaded.edges:
-        outgoing[e.source] += 1
-        incoming[(e.target, e.year)] += 1
     bulk_insert(session, AreaChange.__table__, [
         {"from_id": ids[e.source], "to_id": ids[e.target], "year": e.year, "weight": e.weight,
-         "kind": change_kind(e, outgoing, incoming), "source": e.origin} for e in loaded.edges])
+         "kind": kind, "source": e.origin}
+        for e, kind in zip(loaded.edges, change_kinds(loaded.edges), strict=True)])
+    bump_scoring_state(session)

@@ -88,7 +88,7 @@ def resolve(session: Session, keys: list[tuple[str, str]] | None, sel: Selection
     docs = selected(index, norm, query_scores(index, norm.q))
     if docs.bit_count() > MAX_BULK:
         raise BadRequest(f"the selection has {docs.bit_count()} indicators; narrow it to at most "
-                        f"{MAX_BULK}")
+                         f"{MAX_BULK}")
     keys = [(index.docs[d].set_id, index.docs[d].code) for d in index.members(docs)]
     return resolve(session, keys, None) if keys else []
 

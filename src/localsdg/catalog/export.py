@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
 from localsdg.catalog.files import COLUMNS, FORMAT_NAME, FORMATS, INDICATOR_COLUMNS
-from localsdg.catalog.indicators import split_ref
-from localsdg.catalog.rows import export_rows
+from localsdg.catalog.rows import export_rows, split_link
 from localsdg.catalog.skos import write_turtle
 from localsdg.catalog.store import SET_FIELDS
 from localsdg.errors import UserError
@@ -40,8 +39,8 @@ def write_json(rows: list[dict], out: io.TextIOBase) -> None:
             "id": row["set_id"], **{n: row.get(f"set_{n}") for n in SET_FIELDS},
             "indicators": []})
         ind = {c: row.get(c) for c in INDICATOR_COLUMNS if c != "links"}
-        ind["links"] = [{"kind": k, **dict(zip(("set_id", "code"), split_ref(end), strict=True))}
-                        for k, end in (lk.split("=", 1) for lk in row.get("links") or [])]
+        ind["links"] = [{"kind": kind, "set_id": set_id, "code": code}
+                        for kind, set_id, code in map(split_link, row.get("links") or [])]
         s["indicators"].append(ind)
     json.dump({"format": FORMAT_NAME, "version": 1, "sets": list(sets.values())}, out,
               ensure_ascii=False, indent=1)

@@ -35,26 +35,12 @@ from localsdg.errors import UserError
 from localsdg.textfiles import csv_lines, open_workbook, unguarded
 
 FORMATS = ("csv", "xlsx", "json")
-
-
 FORMAT_NAME = "localsdg-catalog"
-
-
 SET_COLUMNS = [f"set_{name}" if name != "id" else "set_id" for name in ("id", *SET_FIELDS)]
-
-
 INDICATOR_COLUMNS = ["code", "uri", *props.PROPERTIES, "links"]
-
-
 COLUMNS = SET_COLUMNS + INDICATOR_COLUMNS
-
-
 SET_ID = re.compile(r"^[^/|\s][^/|]{0,199}$")
-
-
 LINK = re.compile(r"^(\w+)=([^/|]+)/(.+)$")
-
-
 MAX_ERRORS = 200
 
 

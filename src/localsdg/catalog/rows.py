@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from localsdg.catalog.indicators import split_ref
 from localsdg.catalog.search import Selection, search
 from localsdg.catalog.store import SET_FIELDS, record_values
 from localsdg.db.schema import Indicator, IndicatorLink, IndicatorSet
@@ -24,7 +25,7 @@ def export_rows(session: Session, set_ids: Iterable[str] | None = None,
                                                      .where(IndicatorSet.id.in_(set_ids))))
         if missing:
             raise NotFound(f"unknown set(s): {', '.join(sorted(missing))}; "
-                            "see `localsdg catalog sets`")
+                           "see `localsdg catalog sets`")
         query = query.where(IndicatorSet.id.in_(set_ids))
     links = _links_by_indicator(session)
     rows = []
@@ -45,9 +46,15 @@ def selection_rows(session: Session, sel: Selection, maximum: int) -> list[dict[
     found = search(session, sel, limit=maximum, sort="set", facets=False)
     if found["total"] > maximum:
         raise BadRequest(f"the selection has {found['total']} indicators; narrow it to at most "
-                        f"{maximum}, or download whole sets")
+                         f"{maximum}, or download whole sets")
     keys = {(h["set_id"], h["code"]) for h in found["hits"]}
     return export_rows(session, {s for s, _ in keys}, codes=keys)
+
+
+def split_link(text: str) -> tuple[str, str, str]:
+    """A row's link 'KIND=SET/CODE' → (kind, set id, code)."""
+    kind, end = text.split("=", 1)
+    return (kind, *split_ref(end))
 
 
 def _links_by_indicator(session: Session) -> dict[int, list[str]]:

@@ -10,7 +10,6 @@ from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
-from localsdg.catalog.indicators import split_ref
 from localsdg.catalog.ks_vocabulary import (
     DC_ODD,
     DCT,
@@ -24,7 +23,7 @@ from localsdg.catalog.ks_vocabulary import (
     VOCABULARY,
     XKOS,
 )
-from localsdg.catalog.rows import export_rows
+from localsdg.catalog.rows import export_rows, split_link
 
 
 def indicator_uri(row: dict) -> URIRef:
@@ -44,8 +43,7 @@ def write_turtle(session: Session, set_ids: list[str] | None, out_path: Path) ->
     for row in rows:
         _add_indicator(g, row, uris[(row["set_id"], row["code"])])
         for link in row.get("links") or []:
-            kind, end = link.split("=", 1)
-            set_id, code = split_ref(end)
+            kind, set_id, code = split_link(link)
             target = uris.get((set_id, code)) or _other_uri(session, set_id, code)
             g.add((uris[(row["set_id"], row["code"])], LINK_PREDICATES[kind], target))
     for set_id in dict.fromkeys(r["set_id"] for r in rows):

@@ -11,7 +11,18 @@ from localsdg import taxonomy as tx
 from localsdg.catalog import analysis, classify, export, files, indicators
 from localsdg.catalog.index import FACETS
 from localsdg.catalog.search import Selection, search
-from localsdg.cli.common import By, Format, Lang, database, emit, err, out, user_errors, who
+from localsdg.cli.common import (
+    By,
+    Format,
+    Lang,
+    database,
+    emit,
+    err,
+    key_value,
+    out,
+    user_errors,
+    who,
+)
 from localsdg.errors import UserError
 
 catalog_app = typer.Typer(help="The indicator catalog.", no_args_is_help=True)
@@ -26,10 +37,8 @@ def _selection(q: str = "", filters: list[str] | None = None, sets: list[str] | 
                unclassified: list[str] | None = None) -> Selection:
     parsed: dict[str, list[str]] = {}
     for item in filters or []:
-        facet, sep, value = item.partition("=")
-        if not sep:
-            raise UserError(f"--filter '{item}': write FACET=VALUE, e.g. goal=13")
-        parsed.setdefault(facet.strip(), []).append(value.strip())
+        facet, value = key_value(item, "--filter", "FACET=VALUE, e.g. goal=13")
+        parsed.setdefault(facet, []).append(value)
     if sets:
         parsed.setdefault("set", []).extend(sets)
     return Selection(q or "", parsed, list(unclassified or []))
@@ -222,7 +231,6 @@ def classify_cmd(
 
 
 def _change(op: str, item: str) -> classify.Change:
-    prop, sep, value = item.partition("=")
-    if not sep:
-        raise UserError(f"'{item}': write PROPERTY=VALUE, e.g. evaluation_steps=output")
-    return classify.Change(prop.strip(), op, value.strip())
+    prop, value = key_value(item, f"--{'assign' if op == 'set' else op}",
+                            "PROPERTY=VALUE, e.g. evaluation_steps=output")
+    return classify.Change(prop, op, value)

@@ -85,6 +85,14 @@ def database(*, loads: bool = False) -> Iterator[Session]:
         yield s
 
 
+def key_value(item: str, option: str, form: str) -> tuple[str, str]:
+    """'KEY=VALUE' as an option gives it → (key, value); else say how to write it."""
+    key, sep, value = item.partition("=")
+    if not sep:
+        raise UserError(f"{option} '{item}': write {form}")
+    return key.strip(), value.strip()
+
+
 def who(by: str | None) -> str:
     return by or os.environ.get("LOCALSDG_USER") or getpass.getuser()
 

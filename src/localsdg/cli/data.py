@@ -16,12 +16,12 @@ from localsdg.cli.common import (
     database,
     emit,
     err,
+    key_value,
     newest_schema,
     out,
     user_errors,
     who,
 )
-from localsdg.errors import UserError
 from localsdg.observations.borders import parse_borders
 from localsdg.observations.series import COLUMNS, flat_row, get_data
 from localsdg.observations.store import batches, rollback
@@ -122,13 +122,7 @@ def data_import_cmd(
 
 
 def _pairs(items: list[str] | None, option: str, form: str) -> dict[str, str]:
-    pairs = {}
-    for item in items or []:
-        key, sep, val = item.partition("=")
-        if not sep:
-            raise UserError(f"{option} '{item}': write {form}")
-        pairs[key.strip()] = val.strip()
-    return pairs
+    return dict(key_value(item, option, form) for item in items or [])
 
 
 @data_app.command("get")

@@ -32,14 +32,12 @@ from localsdg.areas.history import (
     whole_merges,
 )
 from localsdg.areas.store import store
-from localsdg.db.state import bump_scoring_state
 from localsdg.errors import UserError
 from localsdg.sources.http import fetch
 from localsdg.textfiles import csv_lines
 
 KLASS_MUNICIPALITIES = ("https://data.ssb.no/api/klass/v1/classifications/131/codesAt"
                         "?date=2026-01-01&language=nb")
-
 
 HISTORY_FILES = {
     "regtools": "correspondences/regtools_kommuner-1994-2024.csv",
@@ -50,18 +48,12 @@ HISTORY_FILES = {
     "counties_2018": "codes/klass104_fylker_2018-2019_barnevernmonitor.csv",
     "municipalities_2020": "codes/klass131_kommuner_2020_gardenberg.csv",
 }
-
-
 # Earlier KLASS sets: a current code found in one of them existed (unchanged) in that year.
 SNAPSHOTS = {2020: "codes/klass131_kommuner_2020_gardenberg.csv",
              2019: "codes/klass131_kommuner_2019_gardenberg.csv",
              2018: "codes/klass131_kommuner_2018_gardenberg.csv",
              2017: "codes/klass131_kommuner_2017_gardenberg.csv"}
-
-
 COUNTY_FORMED = {"50": 2018}  # Trøndelag, from Sør- and Nord-Trøndelag
-
-
 VALIDITY = re.compile(r"\s*\((\d{4})?-(\d{4})\)$")
 
 
@@ -77,7 +69,6 @@ def sync_areas(session: Session, history: Path | None) -> dict:
         _history(loaded, history)
     _countries(loaded)
     store(session, loaded)
-    bump_scoring_state(session)
     versions = loaded.versions.values()
     return {"versions": dict(Counter(v.level for v in versions)),
             "current": dict(Counter(v.level for v in versions if v.valid_to is None)),

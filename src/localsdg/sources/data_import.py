@@ -36,7 +36,7 @@ def run(session: Session, r: Request, by: str) -> dict:
     unknown = sorted(set(r.table) - TABLE_OPTIONS)
     if unknown:
         raise BadRequest(f"unknown {', '.join(unknown)}; the import options are "
-                        f"{', '.join(sorted(TABLE_OPTIONS))}")
+                         f"{', '.join(sorted(TABLE_OPTIONS))}")
     if not r.path.exists():
         raise UserError(f"{r.path}: no such file or folder")
     if r.path.is_dir():

@@ -65,14 +65,22 @@ def roles(data: dict, name: str) -> Roles:
 def import_jsonstat(session: Session, path: Path, *, indicator: Indicator, by: str,
                     measure: str | None = None, skip_bad: bool = False,
                     borders: int | None = None, source: str | None = None) -> ImportResult:
-    """Import every value of the dataset into one indicator (all or nothing). `source` names
-    where the file came from when that is not its path (an API query)."""
+    """Import every value of the dataset file into one indicator (all or nothing). `source`
+    names where the file came from when that is not its path (an API query)."""
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    raw = path.read_bytes()
-    data = read_dataset(raw, path.name)
-    items = rows(data, path.name, indicator.id, AreaIndex(session), measure, borders)
-    return commit(session, items, source=source or str(path), by=by,
+    return import_dataset(session, path.read_bytes(), path.name, indicator=indicator, by=by,
+                          measure=measure, skip_bad=skip_bad, borders=borders,
+                          source=source or str(path))
+
+
+def import_dataset(session: Session, raw: bytes, name: str, *, indicator: Indicator, by: str,
+                   source: str, measure: str | None = None, skip_bad: bool = False,
+                   borders: int | None = None) -> ImportResult:
+    """Import a JSON-stat dataset given as bytes; `name` stands for it in messages."""
+    data = read_dataset(raw, name)
+    items = rows(data, name, indicator.id, AreaIndex(session), measure, borders)
+    return commit(session, items, source=source, by=by,
                   checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
                   details={"format": "JSON-stat 2.0", "label": data.get("label"),
                            "publisher": data.get("source"), "updated": data.get("updated")})

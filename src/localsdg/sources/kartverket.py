@@ -31,7 +31,7 @@ def boundaries(level: str, year: int) -> bytes:
     """GeoJSON whose features carry `code` (zero-padded) and `name`."""
     if (level, year) not in FILES:
         raise NotFound(f"no map of {level} borders for {year}; maps exist for "
-                        f"{', '.join(f'{lvl} {y}' for lvl, y in FILES)}")
+                       f"{', '.join(f'{lvl} {y}' for lvl, y in FILES)}")
     name, code_field, width = FILES[(level, year)]
     data = json.loads(fetch(BASE + name).content)
     for feature in data["features"]:

@@ -30,17 +30,7 @@ PER_INDICATOR = re.compile(
     r"^(year|imputation|impute|normalized score|dashboard color|trend)[:_ ]+\s*(sdg\d{1,2}_\w+)$",
     re.IGNORECASE)
 ARROWS = {"↑": "on_track", "➚": "moderately_improving", "→": "stagnating", "↓": "decreasing"}
-# SDSN's rules, as its reports state them and its published scores show (see docs/scoring.md).
-# SDSN leaves countries missing more than 20 % of the indicators out of the index. Its own
-# counts are not reproducible from the workbook (Brunei is ranked at 20.9 %), so the group
-# sdr-<edition> holds the countries SDSN ranked and the profile applies no limit of its own;
-# the comparison reports how far the 20 % rule agrees with SDSN's choice.
-MAX_MISSING = 0.2
-# From the 2020 edition on, a goal score needs data for about a third of its indicators; the
-# 2019 edition scored every goal with any data (its published goal scores show it).
-GOAL_MIN_SHARE = 1 / 3
 OECD = "OECD"  # SDSN's region of OECD members, whose dashboards hold the OECD set
-IMPUTED_GOALS_2021 = {4}  # 2021: missing education scores take the region's mean score
 
 
 @dataclass

@@ -8,7 +8,6 @@ A selection names a dimension, the codes wanted and, optionally, a grouping or v
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +18,7 @@ from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.errors import UserError
 from localsdg.observations.store import ImportResult
 from localsdg.sources.http import Fetched, fetch, post_json
-from localsdg.sources.jsonstat import import_jsonstat
+from localsdg.sources.jsonstat import import_dataset
 
 V0 = "https://data.ssb.no/api/v0/no/table/{table}"
 V2 = "https://data.ssb.no/api/pxwebapi/v2/tables/{table}/data"
@@ -86,13 +85,12 @@ def sync_table(session: Session, table: str, selections: list[Selection], *, ind
                borders: int | None = None, skip_bad: bool = False,
                save: Path | None = None) -> ImportResult:
     """Fetch the selection of a table and import it into the indicator `indicator` (SET/CODE),
-    all or nothing unless `skip_bad`; the batch's source is the query's address. The JSON-stat
-    importer reads a file (its name appears in messages), so the answer is written to `save`
-    when given, and kept there, else to a temporary `TABLE.json` removed afterwards."""
+    all or nothing unless `skip_bad`; the batch's source is the query's address. With `save`
+    the answer is also kept in that file."""
     fetched = fetch_table(table, selections, api)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = save or Path(tmp) / f"{table}.json"
-        path.write_bytes(fetched.content)
-        return import_jsonstat(session, path, indicator=indicator_by_ref(session, indicator),
-                               by=by, measure=measure, skip_bad=skip_bad, borders=borders,
-                               source=fetched.url)
+    if save is not None:
+        save.write_bytes(fetched.content)
+    return import_dataset(session, fetched.content, save.name if save else f"{table}.json",
+                          indicator=indicator_by_ref(session, indicator), by=by,
+                          source=fetched.url, measure=measure, skip_bad=skip_bad,
+                          borders=borders)

@@ -17,7 +17,8 @@ from fastapi import UploadFile
 from localsdg.config import settings
 from localsdg.errors import BadRequest, TooLarge
 
-MAX_UPLOAD = 20 * 1024 * 1024
+MAX_UPLOAD_MB = 20
+MAX_UPLOAD = MAX_UPLOAD_MB * 1024 * 1024
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -25,7 +26,7 @@ def read(file: UploadFile) -> tuple[str, bytes]:
     """The upload's file name (without any folder) and its bytes, refused above the limit."""
     content = file.file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
-        raise TooLarge(f"the file is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+        raise TooLarge(f"the file is larger than {MAX_UPLOAD_MB} MB")
     return Path(file.filename or "upload").name or "upload", content
 
 

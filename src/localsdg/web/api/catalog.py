@@ -114,7 +114,7 @@ def bulk_classify(session: DB, body: BulkClassifyIn) -> dict:
     sel = Selection(**body.selection.model_dump()) if body.selection else None
     if sel is not None and not (sel.q.strip() or sel.filters or sel.unclassified):
         raise BadRequest("the selection is empty, which would change the whole catalog; give "
-                        "'q', 'filters' or 'unclassified'")
+                         "'q', 'filters' or 'unclassified'")
     inds = classify.resolve(session, keys, sel)
     return classify.apply(session, inds, _changes(body), body.by, body.dry_run)
 

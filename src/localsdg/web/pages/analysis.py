@@ -71,5 +71,5 @@ def analysis_csv(session: DB, sel: Sel, dimension: str = "goal"):
         fields = ["value", "label", "count", "share"]
     else:
         raise NotFound(f"unknown table '{dimension}'; tables: {', '.join(BARS)}, set-goal, "
-                        "set-target")
+                       "set-target")
     return csv_download(rows, fields, dimension)

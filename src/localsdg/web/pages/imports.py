@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from localsdg.catalog import files
-from localsdg.errors import UserError
+from localsdg.errors import TooLarge, UserError
+from localsdg.present.labels import N_
 from localsdg.web import uploads
 from localsdg.web.params import DB
 from localsdg.web.templating import render
@@ -26,12 +27,12 @@ def check_upload(request: Request, session: DB, file: Annotated[UploadFile, File
     """Check the file completely and show the report; nothing is stored yet."""
     if not Path(file.filename or "").name:
         return render(request, "import.html", status=422, report=None,
-                      problem="choose a file to upload")
+                      problem=N_("Choose a file to upload."))
     try:
         name, content = uploads.read(file)
-    except UserError:
+    except TooLarge:
         return render(request, "import.html", status=413, report=None,
-                      problem="the file is larger than 20 MB")
+                      problem=N_("The file is larger than %(mb)d MB."), mb=uploads.MAX_UPLOAD_MB)
     token, path = uploads.keep(name, content)
     try:
         sets = files.check_report(session, path)
