@@ -8,6 +8,8 @@ an arrow and a label.
 from __future__ import annotations
 
 from localsdg import taxonomy as tx
+from localsdg.present.formats import number
+from localsdg.present.i18n import translations
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
@@ -76,3 +78,26 @@ NO_THRESHOLDS = N_("No status: thresholds not set")
 def status(colour: str | None, score: float | None) -> str:
     """The status label: information unavailable only where there is no score either."""
     return NO_THRESHOLDS if colour is None and score is not None else STATUS[colour]
+
+
+BASES = {
+    "distribution": N_("No national target: 0 at %(lower)s (the 2.5th percentile from the worst "
+                       "end) and 100 at %(upper)s (the mean of the best five) among %(areas)d "
+                       "municipalities in %(period)s; green from %(green)s (the best quarter), "
+                       "red beyond %(red)s (the worst quarter)."),
+    "target": N_("Target: %(target)s. 100 and green at %(upper)s; 0 at %(lower)s (the 2.5th "
+                 "percentile from the worst end among %(areas)d municipalities in %(period)s); "
+                 "red beyond %(red)s (the worst quarter)."),
+    "fixed": N_("Target: %(target)s. 100 and green at %(upper)s, 0 and red at %(lower)s."),
+}
+
+
+def basis_text(basis: dict, lang: str) -> str:
+    """What an indicator's bounds and thresholds rest on, with their numbers, in the reader's
+    language (a stored basis of the national profile: kind, period, areas, the four values and
+    the target's wording)."""
+    _ = translations(lang).gettext
+    args = {k: number(basis[k], lang) for k in ("lower", "upper", "green", "red")}
+    return _(BASES[basis["kind"]]) % {**args, "areas": basis.get("areas") or 0,
+                                      "period": basis.get("period") or "",
+                                      "target": _(basis["target"] or "")}

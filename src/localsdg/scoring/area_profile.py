@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.catalog.indicators import indicator_name
-from localsdg.db.schema import ProfileSet
+from localsdg.db.schema import ImportBatch, ProfileSet
 from localsdg.db.state import remember
 from localsdg.errors import UserError
 from localsdg.scoring.engine import GOALS, colour_name, ranks
@@ -56,6 +56,10 @@ class Line:
     compared: int
     source: str | None
     batch: int | None
+    older: bool = False  # a value before the profile's window: shown, not scored
+    dataset: str | None = None  # the agency's dataset or table, where the import names it
+    link: str | None = None  # where a reader learns about the figures
+    basis: dict | None = None  # what the bounds and thresholds rest on (national profile)
 
     def name(self, lang: str) -> str:
         return indicator_name(self, lang)
@@ -83,6 +87,31 @@ class Peer:
 
 
 @dataclass
+class Coverage:
+    """What the area's status rests on, and the profile's rule for an index and a rank."""
+
+    indicators: int  # indicators of the profile with a value in the window
+    total: int  # indicators of the profile
+    older: int  # indicators with only a value older than the window
+    goals: int  # goals with a score
+    measured: int  # goals the profile has indicators for
+    window: int | None  # years back from the year scored in which a value counts
+    min_goals: int | None  # goals an index needs
+    max_missing: float | None  # share of missing indicators above which there is no index
+    default: bool  # the profile is the default one for the areas it compares
+
+    @property
+    def no_index(self) -> str | None:
+        """Why the area has no index: too few goals, or too many indicators missing."""
+        if self.min_goals is not None and self.goals < self.min_goals:
+            return "min_goals"
+        if self.max_missing is not None and self.total and \
+                1 - self.indicators / self.total > self.max_missing + 1e-12:
+            return "max_missing"
+        return None
+
+
+@dataclass
 class AreaProfile:
     level: str
     code: str
@@ -103,6 +132,11 @@ class AreaProfile:
     missing_share: float
     goals: list[GoalStatus]
     peers: list[Peer]
+    coverage: Coverage
+
+    @property
+    def is_default(self) -> bool:
+        return self.coverage.default
 
     @property
     def scored_goals(self) -> list[GoalStatus]:
@@ -132,14 +166,15 @@ class AreaProfile:
 
 
 def profile_sets_for(session: Session, code: str) -> list[str]:
-    """Profile sets whose own comparison group holds the area, newest id first."""
+    """Profile sets whose own comparison group holds the area: a default set (the national
+    profile) first, then the others, newest id first."""
     def compute() -> list[str]:
         out = []
         for ps in session.scalars(select(ProfileSet).order_by(ProfileSet.id.desc())):
             group = ps.method.get("group")
             if group and any(m.code == code for m in resolve(session, group).members):
-                out.append(ps.id)
-        return out
+                out.append(ps)
+        return [ps.id for ps in sorted(out, key=lambda ps: not ps.method.get("default"))]
     return remember(session, ("profile sets for", code), compute)
 
 
@@ -196,23 +231,44 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
         rank_band=(math.floor(u.rank[a, 0]), math.ceil(u.rank[a, 2]))
         if u is not None and not np.isnan(u.rank[a, 0]) else None,
         runs=u.runs if u is not None else 0, missing_share=float(s.missing_share[a]),
-        goals=goals, peers=peers)
+        goals=goals, peers=peers, coverage=_coverage(ps, lines, goals))
+
+
+def _coverage(ps: ProfileSet, lines: list[Line], goals: list[GoalStatus]) -> Coverage:
+    m = ps.method
+    return Coverage(
+        indicators=sum(1 for x in lines if x.value is not None and not x.older),
+        total=len(lines), older=sum(1 for x in lines if x.older),
+        goals=sum(1 for g in goals if g.score is not None),
+        measured=sum(1 for g in goals if g.measured), window=m.get("window"),
+        min_goals=m.get("min_goals"), max_missing=m.get("max_missing"),
+        default=bool(m.get("default")))
 
 
 def _lines(session: Session, r: Run, a: int) -> list[Line]:
     code = r.group.members[a].code
-    own = {(p.indicator_id, p.area_code): p for p in profiles_of(session.get(
-        ProfileSet, r.profile_set)) if p.area_code in (None, code)}
+    ps = session.get(ProfileSet, r.profile_set)
+    own = {(p.indicator_id, p.area_code): p for p in profiles_of(ps)
+           if p.area_code in (None, code)}
+    bases = ps.method.get("bases") or {}
+    cites = _citations(session, {c.batch for (row, _c), c in r.cells.items() if row == a}
+                       | {c.batch for (k, _col), cells in r.series.items() if k == code
+                          for c in cells})
     out = []
     for col, ind in enumerate(r.indicators):
         p = own.get((ind.id, code)) or own[(ind.id, None)]
         cell = r.cells.get((a, col))
+        older = cell is None and bool(before := [c for c in r.series.get((code, col), ())
+                                                 if c.year <= r.year and not c.given])
+        if older:
+            cell = before[-1]
         column = r.scores.indicator[:, col]
         place = ranks(column)
         upper = float(r.profiles.upper[col] if r.profiles.upper.ndim == 1
                       else r.profiles.upper[a, col])
         goal_value = p.target_value if p.target_value is not None else _num(upper)
         value = cell.value if cell is not None and not cell.given else None
+        dataset, link = cites.get(cell.batch, (None, None)) if cell else (None, None)
         out.append(Line(
             ref=f"{ind.set_id}/{ind.code}", name_nb=ind.name_nb, name_en=ind.name_en,
             goal=int(r.profiles.goal[col]), unit=(cell.unit if cell else None) or ind.unit,
@@ -220,10 +276,19 @@ def _lines(session: Session, r: Run, a: int) -> list[Line]:
             year=cell.year if cell else None, period=cell.period if cell else None,
             score=_num(r.scores.indicator[a, col]),
             colour=colour_name(r.scores.indicator_colour[a, col]),
-            trend=r.trend.name(r.trend.arrow[a, col]), given=bool(r.scores.given[a, col]),
+            trend=None if older else r.trend.name(r.trend.arrow[a, col]),
+            given=bool(r.scores.given[a, col]),
             imputed=bool(r.scores.imputed[a, col]), target=p.target_value,
             target_year=p.target_year, optimum=_num(upper),
-            change=None if value is None or goal_value is None else goal_value - value,
+            change=None if value is None or goal_value is None or older else goal_value - value,
             position=_int(place[a]), compared=int(np.sum(~np.isnan(column))),
-            source=cell.source if cell else None, batch=cell.batch if cell else None))
+            source=cell.source if cell else None, batch=cell.batch if cell else None,
+            older=older, dataset=dataset, link=link, basis=bases.get(f"{ind.set_id}/{ind.code}")))
     return out
+
+
+def _citations(session: Session, batch_ids: set[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Import batch → (dataset, page) as the import recorded them."""
+    q = select(ImportBatch.id, ImportBatch.summary).where(ImportBatch.id.in_(batch_ids))
+    return {i: ((summary or {}).get("dataset"), (summary or {}).get("page"))
+            for i, summary in session.execute(q)}

@@ -31,6 +31,7 @@ class Method:
     min_share: float = 1 / 3  # a goal needs at least this share of its indicators' weight
     missing_goal: str = "exclude"  # or "group": a missing goal takes the area's group mean
     max_missing: float | None = None  # no index or rank above this share of missing indicators
+    min_goals: int | None = None  # no index or rank with fewer goals scored than this
     decimals: int | None = None  # round normalised scores (as a publisher did) before averaging
 
     def __post_init__(self) -> None:
@@ -258,6 +259,8 @@ def score(values: np.ndarray, p: Profiles, m: Method, groups: np.ndarray | None 
         full, filled = _fill_from_group(goal, groups, present, counted)
     index = weighted_mean(full[:, present], np.ones(present.sum()),
                            m.aggregation == "geometric")
+    if m.min_goals is not None:
+        counted &= (~np.isnan(goal)).sum(axis=1) >= m.min_goals
     index = np.where(counted, index, np.nan)
     shown = np.ones(values.shape, dtype=bool) if p.shown is None else p.shown
     rated = np.where(used_given, _value_of_score(s, p), values)  # a given score: its value

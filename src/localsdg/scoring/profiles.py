@@ -27,7 +27,10 @@ from localsdg.textfiles import decode, open_workbook, unguarded, write_csv_rows
 RULE = re.compile(r"^(fixed|percentile:\d+(\.\d+)?|top_mean:\d+)$")
 # Method keys beyond engine.Method's fields: the trend method, the year window for "latest
 # value" and the area group scored when none is named.
-METHOD_EXTRA = {"trend": "sdsn", "window": None, "group": None}
+# Settings beside the engine's: trend rule, window (years), own group, whether the set is the
+# default for the areas it compares, and the stated basis of each indicator's bounds.
+METHOD_EXTRA = {"trend": "sdsn", "window": None, "group": None, "default": False,
+                "bases": None}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from localsdg.areas.store import add_area
 from localsdg.catalog.indicators import indicator_by_ref
-from localsdg.catalog.store import IndicatorRecord, SetRecord, save_set
+from localsdg.catalog.store import IndicatorRecord, save_set
 from localsdg.config import POPULATION
 from localsdg.errors import UserError
 from localsdg.scoring import profiles
@@ -23,12 +23,10 @@ from localsdg.scoring.profiles import Profile
 from localsdg.sources import sdr, sdr_workbook
 from localsdg.sources.area_lists import sync_areas
 from localsdg.sources.jsonstat import import_jsonstat
+from localsdg.sources.national import LOCAL_SET
 from localsdg.sources.opensdg import import_repository
 from localsdg.sources.tables import Mapping, import_table
 
-LOCAL_SET = SetRecord(id="lokal", name_nb="Lokale indikatorer", name_en="Local indicators",
-                      publisher="localsdg", level="local",
-                      description="Indicators with data but no indicator in a published set.")
 LOCAL = {
     "folkemengde": ("Folkemengde 1. januar", "Population 1 January", "personer", ["11.3"]),
     "folkemengde-ssb": ("Folkemengde 1. januar (SSB 07459, 2020-inndeling)",
