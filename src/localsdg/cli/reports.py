@@ -1,5 +1,5 @@
-"""`localsdg report`: an area's SDG status as a short PDF or HTML report, or its numbers as
-Excel."""
+"""`localsdg status` and `localsdg report`: an area's SDG status in the terminal, as a short PDF
+or HTML report, or its numbers as Excel."""
 
 from __future__ import annotations
 
@@ -8,10 +8,22 @@ from typing import Annotated
 
 import typer
 
-from localsdg.cli.common import Areas, Lang, Output, Year, database, err, user_errors
+from localsdg.cli.common import (
+    Areas,
+    Format,
+    Lang,
+    Output,
+    Year,
+    database,
+    emit,
+    err,
+    out,
+    user_errors,
+)
 from localsdg.errors import UserError
 from localsdg.reports import document
 from localsdg.scoring.area_profile import build
+from localsdg.scoring.status import area_status, as_data
 
 
 @user_errors
@@ -38,3 +50,31 @@ def report_cmd(area: Annotated[str, typer.Argument(help="area code, e.g. 4003 or
     target.write_bytes(content)
     err.print(f"wrote {target} ({len(content):,} bytes): {p.name}, {p.profile_set}, "
               f"{p.group}, {p.year}")
+
+
+@user_errors
+def status_cmd(area: Annotated[str, typer.Argument(help="area code, e.g. 1804, 18 or NOR")],
+               profile: Annotated[str | None, typer.Option(
+                   "--profile", help="profile set (default: the area's default)")] = None,
+               areas: Areas = None, fmt: Format = "table") -> None:
+    """An area's status as its page shows it: coverage, index and rank or why there is none,
+    and per goal its indicators with value, period, source and score."""
+    with database() as s:
+        found, p = area_status(s, area, profile, areas, runs=0)
+    data = as_data(found, p)
+    if fmt == "json" or p is None:
+        emit(data, "json")
+        return
+    c = data["coverage"]
+    out.print(f"{found['name']} ({found['code']}) · {p.profile_name} · data up to {p.year}")
+    out.print(f"{c['indicators']} of {c['of']} indicators with recent values, "
+              f"{c['goals']} of 17 goals scored" + (
+                  f"; index {p.index:.1f}, rank {p.rank} of {p.ranked}" if p.index is not None
+                  else f"; no index ({c['no_index'] or 'too little data'})"))
+    rows = [{"goal": g["goal"], "indicator": x["name_nb"] or x["ref"],
+             "value": f"{x['value']:g} {x['unit'] or ''}" if x["value"] is not None else "",
+             "period": (x["period"] or "") + (" (older)" if x["older"] else ""),
+             "score": "" if x["score"] is None else f"{x['score']:.1f}",
+             "status": x["colour"] or "", "source": x["source"]["agency"] or ""}
+            for g in data["goals"] for x in g["indicators"]]
+    emit(data, fmt, rows)

@@ -1,4 +1,5 @@
-"""`localsdg sync ...`: load official reference data, and a table from SSB's statistics bank."""
+"""`localsdg sync ...`: load official reference data, the national sources, and a table from
+SSB's statistics bank."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 
-from localsdg.cli.common import By, Format, database, emit, out, user_errors, who
+from localsdg.cli.common import By, Format, database, emit, err, out, user_errors, who
 from localsdg.config import settings
 from localsdg.sources.area_lists import sync_areas
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
@@ -101,3 +103,33 @@ def sync_ssb_cmd(
                                 save=save)
     emit(result.as_dict(), fmt, [{k: v for k, v in result.as_dict().items() if k != "skipped"}],
          title=f"SSB {table}")
+
+
+@sync_app.command("national")
+@user_errors
+def sync_national_cmd(
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help="only this source (e.g. valgdeltakelse); repeatable")] = None,
+    by: By = None,
+    fmt: Format = "table",
+) -> None:
+    """Load the national sources for every municipality and write the national profile.
+    A source that cannot be reached is reported and skipped."""
+    from localsdg.sources import national  # heavy: its SSB reader loads pandas (~1 s)
+    with database(loads=True) as s, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("national sources", total=len(source or national.RECIPES))
+
+        def step(recipe: national.Recipe) -> None:
+            bar.update(task, advance=1, description=recipe.source)
+        report = national.sync_national(s, who(by), source, progress=step)
+    if fmt == "json":
+        emit(report, fmt)
+        return
+    emit(report, fmt, [*({"source": r["source"], "rows": r["rows"], "written": r["written"],
+                          "batch": r["batch"], "note": ""} for r in report["loaded"]),
+                       *({"source": r["source"], "rows": 0, "written": 0, "batch": None,
+                          "note": "skipped: " + r["why"]} for r in report["skipped"])],
+         title="National sources")
+    p = report["profile"]
+    out.print(f"profile set {p['profile_set']}: {p.get('indicators', 0)} indicators, "
+              f"{p.get('goals', 0)} goals" if p["profile_set"] else p["why"])

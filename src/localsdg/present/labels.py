@@ -43,6 +43,10 @@ def goal_name(goal: int, lang: str) -> str:
 GROUP_TITLES = {  # groups made on the spot (scoring.groups), by the part of the name before ':'
     "county": N_("the municipalities of county %(arg)s"),
     "all": N_("all municipalities"),
+    "similar": N_("the municipalities most like it in size"),
+    "size:small": N_("municipalities with fewer than 5,000 inhabitants"),
+    "size:medium": N_("municipalities with 5,000 to 19,999 inhabitants"),
+    "size:large": N_("municipalities with 20,000 inhabitants or more"),
 }
 
 
@@ -50,6 +54,15 @@ GROUP_METHODS = {
     "county": N_("The comparison group is the municipalities of county %(arg)s as they are "
                  "today."),
     "all": N_("The comparison group is all municipalities as they are today."),
+    "similar": N_("The comparison group is the ten municipalities closest in population (the "
+                  "latest population, compared on a logarithmic scale), with the municipality "
+                  "itself first."),
+    "size:small": N_("The comparison group is the municipalities with fewer than 5,000 "
+                     "inhabitants (latest population), as KOSTRA's size bands."),
+    "size:medium": N_("The comparison group is the municipalities with 5,000 to 19,999 "
+                      "inhabitants (latest population), as KOSTRA's size bands."),
+    "size:large": N_("The comparison group is the municipalities with 20,000 inhabitants or "
+                     "more (latest population), as KOSTRA's size bands."),
 }
 
 
@@ -66,7 +79,8 @@ def group_method(group: str, method: str, gettext) -> str:
 
 def _spot_text(texts: dict[str, str], group: str, gettext) -> str | None:
     kind, _, arg = group.partition(":")
-    return gettext(texts[kind]) % {"arg": arg} if kind in texts and arg else None
+    key = group if group in texts else kind
+    return gettext(texts[key]) % {"arg": arg} if key in texts and arg else None
 
 
 NOT_MEASURED = N_("No indicator in this profile")

@@ -28,6 +28,7 @@ def environment(folder: Path, lang: str) -> Environment:
                        status=labels.status, status_colours=labels.STATUS_COLOURS,
                        trend=labels.TREND, arrows=labels.ARROWS,
                        not_measured=labels.NOT_MEASURED,
+                       basis=lambda b: labels.basis_text(b, lang),
                        goal_name=lambda g: labels.goal_name(g, lang),
                        indicator_name=lambda ind: indicator_name(ind, lang),
                        group_title=lambda group, name: labels.group_title(

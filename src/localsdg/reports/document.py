@@ -51,11 +51,17 @@ def summary(p: AreaProfile, lang: str) -> dict[str, str]:
                          "in %(group)s (data up to %(year)d).") % {
             "area": p.name, "score": score(p.index, lang), "rank": p.rank, "count": p.ranked,
             "group": group_title(p.group, p.group_name, _), "year": p.year}
+    elif p.coverage.no_index == "min_goals":
+        out["index"] = _("%(area)s has scores for %(goals)d of 17 goals; an index score and a "
+                         "rank need at least %(min)d, so none is shown. The goal tiles show "
+                         "what is measured.") % {
+            "area": p.name, "goals": p.coverage.goals, "min": p.coverage.min_goals}
     else:
         out["index"] = _("%(area)s has too little data for an index score (%(share)d %% of the "
                          "indicators are missing).") % {
             "area": p.name, "share": round(p.missing_share * 100)}
-    if p.index_band and p.rank_band:
+    out["coverage"] = coverage_text(p, lang)
+    if p.index is not None and p.index_band and p.rank_band:
         best, worst = p.rank_band
         rank = (_("the rank is %(best)d") if best == worst else
                 _("the rank between %(best)d and %(worst)d")) % {"best": best, "worst": worst}
@@ -71,6 +77,19 @@ def summary(p: AreaProfile, lang: str) -> dict[str, str]:
         out["weakest"] = _("Need most attention: %(goals)s.") % {"goals": _goal_list(p.weakest,
                                                                                      lang)}
     return out
+
+
+def coverage_text(p: AreaProfile, lang: str) -> str:
+    """How many indicators and goals the status rests on, and how old its data may be."""
+    _ = translations(lang).gettext
+    c = p.coverage
+    text = _("The status rests on %(n)d of %(total)d indicators, covering %(goals)d of 17 "
+             "goals.") % {"n": c.indicators, "total": c.total, "goals": c.goals}
+    if c.window:
+        text += " " + _("Values count from %(first)d to %(year)d; older ones are shown as "
+                        "older data and not scored.") % {"first": p.year - c.window + 1,
+                                                          "year": p.year}
+    return text
 
 
 def _goal_list(goals: list[GoalStatus], lang: str) -> str:

@@ -84,6 +84,7 @@ class Peer:
     name: str
     index: float | None
     rank: int | None
+    goals: dict[int, float | None] = field(default_factory=dict)  # measured goals' scores
 
 
 @dataclass
@@ -161,7 +162,8 @@ class AreaProfile:
         for g in self.goals:
             for line in g.lines:
                 if line.source:
-                    found.setdefault(line.source, set()).add(line.batch)
+                    name = f"{line.source}: {line.dataset}" if line.dataset else line.source
+                    found.setdefault(name, set()).add(line.batch)
         return [(s, sorted(b for b in found[s] if b is not None)) for s in sorted(found)]
 
 
@@ -217,9 +219,11 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
             r.trend.name(r.trend.goal[a, g - 1]), bool(s.goal_filled[a, g - 1]),
             float(s.goal_share[a, g - 1]), mean, bool((r.profiles.goal == g).any()),
             [x for x in lines if x.goal == g]))
-    peers = sorted((Peer(p.code, p.name, _num(s.index[i]), _int(s.rank[i]))
+    measured = [g.goal for g in goals if g.measured]
+    peers = sorted((Peer(p.code, p.name, _num(s.index[i]), _int(s.rank[i]),
+                         {g: _num(s.goal[i, g - 1]) for g in measured})
                     for i, p in enumerate(r.group.members)),
-                   key=lambda p: (p.rank is None, p.rank or 0, p.name))
+                   key=lambda p: (p.code != m.code, p.rank is None, p.rank or 0, p.name))
     return AreaProfile(
         level=m.level, code=m.code, name=m.name, profile_set=r.profile_set,
         profile_name=ps.name, profile_notes=ps.notes, group=r.group.id,

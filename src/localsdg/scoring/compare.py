@@ -26,14 +26,16 @@ def default_profile_set(session: Session, asked: str | None) -> tuple[str, list[
 
 
 def municipal_sets(session: Session, code: str, level: str) -> list[dict]:
-    """Profile sets that compare municipalities: a county's own (its group is county:CODE),
-    or all of them beside the national page."""
+    """Profile sets that compare municipalities: a county's own (its group is county:CODE) and
+    the default profile within the county, or all of them beside the national page."""
     if level == "municipality" or (level == "country" and code != "NOR"):
         return []
     found = []
     for s in list_sets(session):
         group = s["method"].get("group") or ""
-        if group == f"county:{code}" if level == "county" else group.startswith(MUNICIPAL):
+        if level == "county" and s["method"].get("default") and group == "all:municipality":
+            found.append({**s, "group": f"county:{code}"})  # the national profile, in the county
+        elif group == f"county:{code}" if level == "county" else group.startswith(MUNICIPAL):
             found.append({**s, "group": group})
     return found
 

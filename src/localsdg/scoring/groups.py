@@ -117,7 +117,8 @@ def resolve(session: Session, name: str, *, year: int | None = None) -> Group:
         return _from_register(session, name, names, lambda a: a["parent"] == arg.zfill(2),
                               f"the municipalities of county {arg} today")
     if kind == "all" and arg:
-        return _from_register(session, name, names, lambda a: True, f"all {arg}s today",
+        plural = {"municipality": "municipalities", "county": "counties"}.get(arg, f"{arg}s")
+        return _from_register(session, name, names, lambda a: True, f"all {plural} today",
                               level=arg)
     if kind == "size" and arg:
         return _size_class(session, name, arg, names, year)

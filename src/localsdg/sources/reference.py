@@ -1,15 +1,17 @@
 """Reference data the app needs before it is useful: the UN framework, the KS taxonomy and,
-where a reference data folder is configured (LOCALSDG_REFERENCE_DATA), areas and demo data."""
+where a reference data folder is configured (LOCALSDG_REFERENCE_DATA), areas and demo data;
+then the national sources and the national profile (sources that cannot be read are skipped)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from localsdg.config import settings
-from localsdg.db.schema import Area, Indicator, Target
+from localsdg.db.schema import Area, Indicator, ProfileSet, Target
 from localsdg.db.session import session_scope
 from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import SETS, sync_ks_taxonomy
+from localsdg.sources.national import PROFILE_SET, sync_national
 from localsdg.sources.un_framework import sync_framework
 
 
@@ -33,4 +35,11 @@ def ensure_reference_data(url: str | None = None) -> list[str]:
             report = load_demo(s, reference, "localsdg")
             done.append(f"loaded areas and {len(report['datasets'])} demo datasets from "
                         f"{reference}")
+    with session_scope(url) as s:
+        if s.scalar(select(func.count()).select_from(Area)) and \
+                s.get(ProfileSet, PROFILE_SET) is None:
+            report = sync_national(s, "localsdg")
+            done.append(f"loaded {len(report['loaded'])} national sources"
+                        + "".join(f"; skipped {r['source']}: {r['why']}"
+                                  for r in report["skipped"]))
     return done

@@ -12,10 +12,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from localsdg.errors import BadRequest, NotFound, TooLarge, UserError
+from localsdg.web.api import areas as areas_api
 from localsdg.web.api import catalog as catalog_api
 from localsdg.web.api import data as data_api
 from localsdg.web.api import scoring as scoring_api
-from localsdg.web.pages import analysis, catalog, data, imports, indicator, profile, site
+from localsdg.web.pages import (
+    analysis,
+    catalog,
+    data,
+    imports,
+    indicator,
+    places,
+    profile,
+    site,
+)
 from localsdg.web.templating import render
 
 API = "/api/v1"
@@ -45,7 +55,8 @@ def create_app() -> FastAPI:
     app.include_router(catalog_api.router, prefix=API)
     app.include_router(data_api.router, prefix=API)
     app.include_router(scoring_api.router, prefix=API)
-    for module in (site, catalog, indicator, data, profile, analysis, imports):
+    app.include_router(areas_api.router, prefix=API)
+    for module in (site, catalog, indicator, data, places, profile, analysis, imports):
         app.include_router(module.router)
     for name, folder in VENDOR.items():  # before /static, which would shadow them
         path = NODE_MODULES / folder

@@ -1,0 +1,102 @@
+"""An area's status, the one use case behind the area page, its report, `GET /api/v1/areas/
+{code}/status` and `localsdg status CODE`: the area's profile under its default profile set (or
+one asked for), and the same as plain data for the API and the command line."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from localsdg.areas.store import list_areas
+from localsdg.config import POPULATION
+from localsdg.errors import NotFound, UserError
+from localsdg.observations.series import latest_values
+from localsdg.scoring.area_profile import AreaProfile, Line, build, profile_sets_for
+from localsdg.scoring.groups import SIZE_CLASSES, similar
+from localsdg.scoring.profiles import get_set
+
+LEVELS = ("municipality", "county", "country")
+
+
+def area_status(session: Session, code: str, profile_set: str | None = None,
+                group: str | None = None, *, level: str | None = None,
+                runs: int | None = None) -> tuple[dict, AreaProfile | None]:
+    """(the area's newest version, its profile; None when no profile set compares it).
+    NotFound when there is no such area (of that level)."""
+    area = find_area(session, code, level)
+    code = area["code"]
+    sets = profile_sets_for(session, code)
+    chosen = profile_set or (sets[0] if sets else None)
+    if group is None and chosen and area["level"] == "municipality" and \
+            get_set(session, chosen).method.get("default"):
+        group = next((g for g, _ in group_choices(session, area)), None)
+    kw = {} if runs is None else {"runs": runs}
+    return area, build(session, code, chosen, group, **kw)
+
+
+def find_area(session: Session, code: str, level: str | None = None) -> dict:
+    """The area's newest version; NotFound when there is no such area (of that level)."""
+    code = code.upper() if code.isalpha() else code
+    versions = [v for lv in ([level] if level else LEVELS)
+                for v in list_areas(session, lv, code=code)]
+    if not versions:
+        raise NotFound(f"there is no {level or 'area'} with code {code}; 'localsdg areas "
+                       "list' shows the codes")
+    return versions[-1]
+
+
+def group_choices(session: Session, area: dict) -> list[tuple[str, str]]:
+    """The comparison groups offered for a municipality under the default profile, most like
+    it first: (group name, kind) for similar size, its county, its size class and all."""
+    if area["level"] != "municipality" or area.get("valid_to"):
+        return []
+    out = []
+    try:
+        similar(session, area["code"])
+        out.append((f"similar:{area['code']}", "similar"))
+    except UserError:
+        pass  # no population figures: no group by size
+    if area.get("parent"):
+        out.append((f"county:{area['parent']}", "county"))
+    population = latest_values(session, POPULATION).get(area["code"])
+    if population is not None:
+        size = next(k for k, (low, high) in SIZE_CLASSES.items()
+                    if population >= low and (high is None or population < high))
+        out.append((f"size:{size}", "size"))
+    return [*out, ("all:municipality", "all")]
+
+
+def as_data(area: dict, p: AreaProfile | None) -> dict:
+    """The status as plain data: what the area page shows, number for number."""
+    out = {"area": {k: area[k] for k in ("level", "code", "name")}}
+    if p is None:
+        return {**out, "profile": None, "why": "no profile set compares this area"}
+    c = p.coverage
+    return {
+        **out,
+        "profile": {"id": p.profile_set, "name": p.profile_name, "default": c.default,
+                    "year": p.year, "window_years": c.window,
+                    "group": {"id": p.group, "name": p.group_name, "method": p.group_method}},
+        "coverage": {"indicators": c.indicators, "of": c.total, "older_only": c.older,
+                     "goals": c.goals, "goals_measured": c.measured, "min_goals": c.min_goals,
+                     "max_missing": c.max_missing, "no_index": c.no_index},
+        "index": p.index, "rank": p.rank, "ranked": p.ranked,
+        "index_band": list(p.index_band) if p.index_band else None,
+        "rank_band": list(p.rank_band) if p.rank_band else None,
+        "peers": [{"code": x.code, "name": x.name, "index": x.index, "rank": x.rank,
+                   "goals": x.goals} for x in p.peers],
+        "goals": [{"goal": g.goal, "score": g.score, "colour": g.colour, "trend": g.trend,
+                   "measured": g.measured, "group_mean": g.group_mean,
+                   "indicators": [_line(x) for x in g.lines]} for g in p.goals],
+    }
+
+
+def _line(x: Line) -> dict:
+    return {"ref": x.ref, "name_nb": x.name_nb, "name_en": x.name_en, "value": x.value,
+            "unit": x.unit, "period": x.period, "year": x.year, "older": x.older,
+            "score": x.score, "colour": x.colour, "trend": x.trend,
+            "counted": x.score is not None and not x.older,
+            "target": x.target, "optimum": x.optimum, "change": x.change,
+            "position": x.position, "compared": x.compared,
+            "source": {"agency": x.source, "dataset": x.dataset, "link": x.link,
+                       "batch": x.batch},
+            "basis": x.basis}
