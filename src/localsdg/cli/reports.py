@@ -60,7 +60,7 @@ def status_cmd(area: Annotated[str, typer.Argument(help="area code, e.g. 1804, 1
     """An area's status as its page shows it: coverage, index and rank or why there is none,
     and per goal its indicators with value, period, source and score."""
     with database() as s:
-        found, p = area_status(s, area, profile, areas, runs=0)
+        found, p = area_status(s, area, profile, areas)
     data = as_data(found, p)
     if fmt == "json" or p is None:
         emit(data, "json")

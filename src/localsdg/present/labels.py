@@ -110,8 +110,8 @@ def basis_text(basis: dict, lang: str) -> str:
     """What an indicator's bounds and thresholds rest on, with their numbers, in the reader's
     language (a stored basis of the national profile: kind, period, areas, the four values and
     the target's wording)."""
-    _ = translations(lang).gettext
+    translate = translations(lang).gettext
     args = {k: number(basis[k], lang) for k in ("lower", "upper", "green", "red")}
-    return _(BASES[basis["kind"]]) % {**args, "areas": basis.get("areas") or 0,
-                                      "period": basis.get("period") or "",
-                                      "target": _(basis["target"] or "")}
+    text = translate(BASES[basis["kind"]])
+    return text % {**args, "areas": basis.get("areas") or 0, "period": basis.get("period") or "",
+                   "target": translate(basis["target"] or "")}

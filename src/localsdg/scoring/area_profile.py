@@ -231,9 +231,9 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
         index=_num(s.index[a]), rank=_int(s.rank[a]),
         ranked=int(np.sum(~np.isnan(s.rank))),
         index_band=(float(u.index[a, 0]), float(u.index[a, 2]))
-        if u is not None and not np.isnan(u.index[a, 0]) else None,
+        if u is not None and not np.isnan(s.index[a]) and not np.isnan(u.index[a, 0]) else None,
         rank_band=(math.floor(u.rank[a, 0]), math.ceil(u.rank[a, 2]))
-        if u is not None and not np.isnan(u.rank[a, 0]) else None,
+        if u is not None and not np.isnan(s.index[a]) and not np.isnan(u.rank[a, 0]) else None,
         runs=u.runs if u is not None else 0, missing_share=float(s.missing_share[a]),
         goals=goals, peers=peers, coverage=_coverage(ps, lines, goals))
 

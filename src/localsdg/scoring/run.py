@@ -100,10 +100,12 @@ def run(session: Session, profile_set: str, group_name: str | None = None,
 
 def scored(session: Session, profile_set: str, group_name: str | None = None,
            year: int | None = None, runs: int = 0) -> tuple[Run, Uncertainty | None]:
-    """The run (and with `runs` its uncertainty analysis), kept while the data is unchanged."""
+    """The run (and with `runs` its uncertainty analysis, where any area has an index), kept
+    while the data is unchanged."""
     def compute() -> tuple[Run, Uncertainty | None]:
         r = run(session, profile_set, group_name, year)
-        return r, uncertainty(r, Spread(runs=runs)) if runs else None
+        indexed = not np.isnan(r.scores.index).all()  # no index anywhere: nothing to vary
+        return r, uncertainty(r, Spread(runs=runs)) if runs and indexed else None
     return remember(session, ("scored", profile_set, group_name, year, runs), compute, "run")
 
 

@@ -67,7 +67,7 @@ def group_choices(session: Session, area: dict) -> list[tuple[str, str]]:
 
 def as_data(area: dict, p: AreaProfile | None) -> dict:
     """The status as plain data: what the area page shows, number for number."""
-    out = {"area": {k: area[k] for k in ("level", "code", "name")}}
+    out = {"area": {k: area[k] for k in ("level", "code", "name")}, "why": None}
     if p is None:
         return {**out, "profile": None, "why": "no profile set compares this area"}
     c = p.coverage

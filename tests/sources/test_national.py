@@ -1,0 +1,194 @@
+"""The national status profile on the real national files: the source registry (reference
+copies load; a source that cannot be reached is reported and skipped), bounds from the
+distribution across all municipalities, the age window, the coverage rule, the status shared
+by page, API and CLI, and the place picker."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from localsdg.cli import app as cli
+from localsdg.db.session import session_scope
+from localsdg.scoring.area_profile import build, profile_sets_for
+from localsdg.scoring.profiles import get_set, profiles_of, save_set
+from localsdg.scoring.run import run
+from localsdg.scoring.status import area_status
+from localsdg.sources.national import PROFILE_SET, RECIPES, sync_national
+from localsdg.web.app import create_app
+from tests.helpers import DATA, MIRROR, demo_database
+
+ELECTIONS = DATA / "norway/stats/national/valg_stortingsvalg_kommune"
+ROBEK = DATA / "norway/stats/national/kdd_robek/robek_2026-04.json"
+BODO, SKIEN = "1804", "4003"
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory: pytest.TempPathFactory):
+    url, _report = next(gen := demo_database(tmp_path_factory))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
+        mp.setenv("LOCALSDG_REFERENCE_DATA", str(DATA))
+        mp.setenv("LOCALSDG_DATA_DIR", str(tmp_path_factory.mktemp("national")))
+        with session_scope(url) as s:
+            report = sync_national(s, "test")
+    yield url, report
+    next(gen, None)
+
+
+@pytest.fixture
+def client(national, monkeypatch):
+    monkeypatch.setenv("LOCALSDG_DATABASE_URL", national[0])
+    return TestClient(create_app())
+
+
+def test_reference_copies_load_and_a_live_source_offline_is_reported(national):
+    _url, report = national
+    loaded = {r["source"]: r for r in report["loaded"]}
+    assert loaded["valgdeltakelse"]["rows"] == len(list(ELECTIONS.glob("*/kommune-*.json")))
+    assert loaded["robek"]["rows"] == 357  # every municipality of 2026, listed or not
+    assert loaded["bredband"]["rows"] == 356 and loaded["bredband"]["skipped_rows"] == 0
+    skipped = {r["source"]: r["why"] for r in report["skipped"]}
+    assert set(skipped) == {"netto-driftsresultat"}
+    assert "not in the offline mirror" in skipped["netto-driftsresultat"]
+    assert report["profile"] == {"profile_set": PROFILE_SET, "indicators": 4, "goals": 3}
+
+
+def test_without_a_reference_copy_each_source_says_why_it_is_skipped(national, tmp_path,
+                                                                     monkeypatch):
+    url, _ = national
+    monkeypatch.setenv("LOCALSDG_MIRROR", str(MIRROR))
+    monkeypatch.delenv("LOCALSDG_REFERENCE_DATA", raising=False)
+    monkeypatch.setenv("LOCALSDG_DATA_DIR", str(tmp_path))
+    with session_scope(url) as s:
+        report = sync_national(s, "test", ["valgdeltakelse", "robek"])
+        s.rollback()  # leave the module's database as it was
+    why = {r["source"]: r["why"] for r in report["skipped"]}
+    assert "no reference copy" in why["valgdeltakelse"]
+    assert "raw.githubusercontent.com/vegard1104" in why["robek"]
+    assert "not in the offline mirror" in why["robek"]
+
+
+def test_bounds_come_from_all_municipalities_not_the_comparison_group(national):
+    url, _ = national
+    turnout = [json.loads(p.read_bytes())["frammote"]["prosent"]
+               for p in (ELECTIONS / "2025").glob("kommune-*.json")]
+    with session_scope(url) as s:
+        bases = get_set(s, PROFILE_SET).method["bases"]
+        _area, p = area_status(s, SKIEN, runs=0)  # beside the municipalities most like Skien
+    basis = bases["Kommunehelsa-statistikkbank/1213"]
+    assert basis["areas"] == len(turnout) == 357 and basis["period"] == "2025"
+    assert basis["lower"] == round(float(np.percentile(turnout, 2.5)), 2)
+    assert basis["upper"] == round(float(np.mean(sorted(turnout)[-5:])), 2)
+    assert basis["green"] == round(float(np.percentile(turnout, 75)), 2)
+    assert p.group == f"similar:{SKIEN}" and len(p.peers) == 11 and p.peers[0].code == SKIEN
+    line = next(x for g in p.goals for x in g.lines if x.ref.endswith("/1213"))
+    expected = 100 * (line.value - basis["lower"]) / (basis["upper"] - basis["lower"])
+    assert line.score == pytest.approx(expected)  # the national bounds, in any group
+    robek = bases["De-norske-målepunktene/2573"]
+    assert (robek["kind"], robek["lower"], robek["upper"]) == ("fixed", 1.0, 0.0)
+    listed = {k["kommunenummer"] for k in json.loads(ROBEK.read_bytes())["kommuner"]}
+    with session_scope(url) as s:
+        r = run(s, PROFILE_SET)
+    column = r.values[:, r.refs.index("De-norske-målepunktene/2573")]
+    on = {m.code for m, v in zip(r.group.members, column, strict=True) if v == 1.0}
+    assert on == listed and len(on) == 27 and np.nansum(column) == 27
+
+
+def _with_method(url: str, **changes):
+    with session_scope(url) as s:
+        ps = get_set(s, PROFILE_SET)
+        original = (ps.name, dict(ps.method), profiles_of(ps), ps.source, ps.notes)
+        save_set(s, PROFILE_SET, ps.name, {**ps.method, **changes},
+                 [replace(p) for p in original[2]], source=ps.source, notes=ps.notes)
+    return original
+
+
+def _restore(url: str, original) -> None:
+    name, method, items, source, notes = original
+    with session_scope(url) as s:
+        save_set(s, PROFILE_SET, name, method, items, source=source, notes=notes)
+
+
+def test_values_older_than_the_window_are_shown_not_scored(national):
+    url, _ = national
+    original = _with_method(url, window=3)  # 2024–2026: the school year 2020/21 is older
+    try:
+        with session_scope(url) as s:
+            p = build(s, BODO, runs=0)
+    finally:
+        _restore(url, original)
+    school = next(x for g in p.goals for x in g.lines if x.ref == "lokal/grunnskolepoeng")
+    assert school.older and school.value == 45.0 and school.period == "2020–2021"
+    assert school.score is None and school.colour is None and school.trend is None
+    assert (p.coverage.older, p.coverage.indicators) == (2, 2)  # broadband 2022 too
+    assert [g.goal for g in p.goals if g.score is not None] == [16]
+
+
+def test_an_index_and_a_rank_only_when_the_coverage_rule_holds(national):
+    url, _ = national
+    with session_scope(url) as s:
+        p = build(s, BODO, runs=0)
+    assert p.index is None and p.rank is None and p.coverage.no_index == "min_goals"
+    assert (p.coverage.goals, p.coverage.min_goals) == (3, 10)
+    original = _with_method(url, min_goals=3)
+    try:
+        with session_scope(url) as s:
+            p = build(s, BODO, runs=0)
+    finally:
+        _restore(url, original)
+    assert p.index is not None and p.rank is not None and p.coverage.no_index is None
+
+
+def test_the_national_profile_is_the_default_and_page_api_and_cli_agree(national, client,
+                                                                         monkeypatch):
+    url, _ = national
+    with session_scope(url) as s:
+        assert profile_sets_for(s, SKIEN) == [PROFILE_SET, "telemark-demo"]
+        assert profile_sets_for(s, BODO) == [PROFILE_SET]
+    page = client.get(f"/kommune/{BODO}")
+    api = client.get(f"/api/v1/areas/{BODO}/status").json()
+    assert page.status_code == 200 and "demo" not in page.text.lower()
+    assert api["profile"]["id"] == PROFILE_SET and api["coverage"]["no_index"] == "min_goals"
+    lines = [x for g in api["goals"] for x in g["indicators"]]
+    assert {x["source"]["agency"] for x in lines} == {
+        "Valgdirektoratet", "Utdanningsdirektoratet", "Kommunal- og distriktsdepartementet",
+        "Nasjonal kommunikasjonsmyndighet (Nkom)"}
+    for x in lines:  # every value on the page with its period and agency
+        assert x["period"] in page.text and x["source"]["agency"] in page.text
+        assert f"{x['score']:.1f}".replace(".", ",") in page.text
+    assert "har skår for 3 av 17 mål" in page.text  # why there is no index, in Bokmål
+    monkeypatch.setenv("LOCALSDG_DATABASE_URL", url)
+    out = CliRunner().invoke(cli, ["status", BODO, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == api
+    wrong = client.get(f"/kommune/{BODO}?gruppe=size:small")  # not offered for Bodø
+    assert wrong.status_code == 200 and "ikke blant dem som tilbys" in wrong.text
+
+
+@pytest.mark.parametrize(("typed", "lands"), [
+    ("Bodø", "/kommune/1804"), ("bodo", "/kommune/1804"), ("1804", "/kommune/1804"),
+    ("Bodø (1804)", "/kommune/1804"), ("Kárášjohka", "/kommune/5610"), ("18", "/fylke/18"),
+    ("Nordland", "/fylke/18"), ("Porsgrun", "/kommune/4001"), ("Skien", "/kommune/4003")])
+def test_the_picker_lands_on_the_place(client, typed, lands):
+    r = client.get("/sted", params={"q": typed}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == lands
+
+
+def test_the_picker_lists_several_places_and_says_when_none(client):
+    several = client.get("/sted", params={"q": "Herøy"})
+    assert "/kommune/1515" in several.text and "/kommune/1818" in several.text
+    none = client.get("/sted", params={"q": "Atlantis"})
+    assert none.status_code == 200 and "Ingen kommune eller fylke heter «Atlantis»" in none.text
+    assert len(client.get("/sted/liste").text.split("<option")) - 1 >= 357 + 15
+
+
+def test_every_recipe_names_its_source():
+    for r in RECIPES:
+        assert r.agency and r.dataset and r.page.startswith("https://") and r.licence
+        assert (r.reader is not None and (r.reference or r.download)) or r.table
