@@ -17,6 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 from localsdg.db.session import session_scope, upgrade
 from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
+from localsdg.sources.national import sync_national
 from localsdg.sources.un_framework import sync_framework
 from tests.helpers import MIRROR, SHARED
 
@@ -48,6 +49,10 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         sync_ks_taxonomy(s)
     with session_scope(url) as s:
         load_demo(s, SHARED / "data", "browser-test")
+    mp.setenv("LOCALSDG_REFERENCE_DATA", str(SHARED / "data"))
+    mp.setenv("LOCALSDG_DATA_DIR", str(folder))
+    with session_scope(url) as s:
+        sync_national(s, "browser-test")
     mp.undo()
     port = _free_port()
     cli = Path(sys.executable).with_name("localsdg")

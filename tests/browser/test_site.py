@@ -14,7 +14,8 @@ PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/1
               "/katalog/endre?goal=13", "/indikator/un-global/13.2.2/data", "/kommune/4003",
               "/indikator/lokal/folkemengde/data?grenser=2020", "/land/NOR?lang=en", "/fylke/40",
               "/sammenlign?omrade=4003&omrade=4001&kart=goal:8",
-              "/forklaring?profil=telemark-demo&omrade=4003&mal=11"]
+              "/forklaring?profil=telemark-demo&omrade=4003&mal=11", "/kommune/1804",
+              "/sted?q=Her%C3%B8y"]
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
@@ -159,6 +160,32 @@ def test_indicator_data_as_chart_table_and_map(page):
     expect(map_table.get_by_role("row", name="Oslo - Oslove mangler")).to_be_visible()
 
 
+def test_the_picker_finds_bodo_by_keyboard_and_without_javascript(page, browser, server):
+    page.goto("/")
+    field = page.get_by_role("combobox", name="Kommune eller fylke", exact=True)
+    field.focus()
+    page.keyboard.type("Bodø")
+    expect(page.locator("#place-list option[value='Bodø (1804)']")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/kommune/1804$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bodø")
+    expect(page.locator("#summary-coverage")).to_contain_text("3 av 17 mål")
+    expect(page.get_by_role("combobox", name="Sammenlign med")).to_have_value("similar:1804")
+    assert axe_violations(page) == []
+    header = page.get_by_role("combobox", name="Finn din kommune eller ditt fylke")
+    header.fill("Herøy")
+    header.press("Enter")
+    expect(page.get_by_role("link", name=re.compile("Herøy"))).to_have_count(2)
+    assert axe_violations(page) == []
+    plain = browser.new_context(java_script_enabled=False, base_url=server)
+    no_js = plain.new_page()
+    no_js.goto("/")
+    no_js.get_by_role("combobox", name="Kommune eller fylke", exact=True).fill("skien")
+    no_js.get_by_role("button", name="Vis status").click()
+    expect(no_js).to_have_url(re.compile(r"/kommune/4003$"))
+    plain.close()
+
+
 def test_municipality_page_lists_its_indicators(page):
     page.goto("/kommune/4003")
     expect(page.get_by_role("heading", level=1)).to_have_text("Skien")
@@ -186,7 +213,7 @@ def test_the_table_says_what_is_moved_and_what_is_missing(page, url, rows):
 
 
 def test_profile_page_tiles_explanations_and_report(page):
-    page.goto("/kommune/4003")
+    page.goto("/kommune/4003?profil=telemark-demo")  # the Telemark example, chosen
     expect(page.locator("#summary-index")).to_contain_text("Skien får")
     tiles = page.locator("ul.tiles > li")
     expect(tiles).to_have_count(17)
@@ -209,7 +236,7 @@ def test_profile_page_tiles_explanations_and_report(page):
 
 
 def test_compare_two_municipalities_scatter_and_map(page):
-    page.goto("/kommune/4003")
+    page.goto("/kommune/4003?profil=telemark-demo")
     page.get_by_role("link", name="Sammenlign med andre").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sammenlign områder")
     page.get_by_label("Områder (to til ti)").select_option(["4003", "4020"])

@@ -115,6 +115,7 @@ def choropleth(rows: list[dict], geo_url: str, title: str, description: str,
             {"calculate": "datum.properties.name", "as": "name"},
             {"calculate": f"isValid(datum.value) ? format(datum.value, ',') : '{missing_label}'",
              "as": "shown"},
+            {"calculate": "datum.name + ': ' + datum.shown", "as": "label"},
         ],
         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.3,
                  "tooltip": True},
@@ -123,6 +124,7 @@ def choropleth(rows: list[dict], geo_url: str, title: str, description: str,
                       "field": "value", "type": "quantitative", "title": value_title,
                       "scale": {"scheme": "blues"}},
             "tooltip": [{"field": "name", "title": " "}, {"field": "shown", "title": value_title}],
+            "description": {"field": "label"},  # each shape's text alternative, even missing
         },
     }
 

@@ -84,7 +84,7 @@ class MapScores:
 
 def map_scores(r: Run, kart: str | None) -> MapScores | None:
     """A goal score (`goal:N`), the index (`index`, the default) or an indicator's score for
-    each of the group's municipalities; None when the group has none."""
+    each of the group's municipalities; None when the group has none, or none has a score."""
     municipal = [a for a, m in enumerate(r.group.members) if m.level == "municipality"]
     if not municipal:
         return None
@@ -102,4 +102,6 @@ def map_scores(r: Run, kart: str | None) -> MapScores | None:
     rows = [{"area_code": r.group.members[a].code, "area_name": r.group.members[a].name,
              "value": None if np.isnan(column[a]) else round(float(column[a]), 1)}
             for a in municipal]
+    if all(row["value"] is None for row in rows):
+        return None  # an all-grey map says nothing (e.g. no area has an index)
     return MapScores(kind, item, rows)
