@@ -41,6 +41,7 @@ bench: setup
 	$(UV) run python benchmarks/data_bench.py
 	$(UV) run python benchmarks/scoring_bench.py
 	$(UV) run python benchmarks/profile_bench.py
+	$(UV) run python benchmarks/national_bench.py
 
 # Screenshots of the main pages of a running server (make serve) into out/screenshots/.
 screenshots: setup chromium
