@@ -80,13 +80,13 @@ def test_bounds_come_from_all_municipalities_not_the_comparison_group(national):
                for p in (ELECTIONS / "2025").glob("kommune-*.json")]
     with session_scope(url) as s:
         bases = get_set(s, PROFILE_SET).method["bases"]
-        _area, p = area_status(s, SKIEN, runs=0)  # beside the municipalities most like Skien
+        p = area_status(s, SKIEN, runs=0).profile  # beside the municipalities most like Skien
     basis = bases["Kommunehelsa-statistikkbank/1213"]
     assert basis["areas"] == len(turnout) == 357 and basis["period"] == "2025"
     assert basis["lower"] == round(float(np.percentile(turnout, 2.5)), 2)
     assert basis["upper"] == round(float(np.mean(sorted(turnout)[-5:])), 2)
     assert basis["green"] == round(float(np.percentile(turnout, 75)), 2)
-    assert p.group == f"similar:{SKIEN}" and len(p.peers) == 11 and p.peers[0].code == SKIEN
+    assert p.group == f"similar:{SKIEN}" and len(p.peers) == 11 and p.self_first[0].code == SKIEN
     line = next(x for g in p.goals for x in g.lines if x.ref.endswith("/1213"))
     expected = 100 * (line.value - basis["lower"]) / (basis["upper"] - basis["lower"])
     assert line.score == pytest.approx(expected)  # the national bounds, in any group

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.areas.codes import county_code, municipality_code, strip_prefix
+from localsdg.areas.history import in_force
 from localsdg.db.schema import Area
 
 NATION = ("country", "NOR")
@@ -67,6 +68,10 @@ class AreaIndex:
                 return AreaRef(lvl, code)
         return None
 
+    def in_force(self, ref: AreaRef, year: int) -> bool:
+        """Whether the area's code was in force in `year`."""
+        return any(in_force(a, year) for a in self.codes[(ref.level, ref.code)])
+
     def code(self, raw: object, level: str | None = None) -> AreaRef | str:
         """The area a code means, or a message saying it is none."""
         return self.by_code(raw, level) or (f"'{raw}' is not a {level or 'municipality or county'}"
@@ -91,7 +96,7 @@ class AreaIndex:
                         if a.level == "county"}
             found = [a for a in found if a.level == "county" or a.parent_code in counties]
         if year is not None:
-            dated = [a for a in found if _valid(a, year)]
+            dated = [a for a in found if in_force(a, year)]
             found = dated or [a for a in found if a.valid_to is None]
         refs = sorted({AreaRef(a.level, a.code) for a in found}, key=lambda r: (r.level, r.code))
         if len(refs) == 1:
@@ -106,8 +111,3 @@ class AreaIndex:
         listed = ", ".join(f"{r.code} ({r.level})" for r in refs)
         return (f"'{name}' names several areas ({listed}); give the level or the county, "
                 "or use codes")
-
-
-def _valid(a: Area, year: int) -> bool:
-    return (a.valid_from is None or a.valid_from <= year) and (a.valid_to is None
-                                                               or year < a.valid_to)

@@ -1,6 +1,6 @@
 """Finding a place by what a person types: a code (1804, 18), a name in any of its official forms
 (Bodø, Kárášjohka, Guovdageaidnu), an old name (Skedsmo) or the start of a name; the areas of
-today come first, and an old area leads to today's area with its code where there is one."""
+today come first, and an old name of an area of today leads to it."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from localsdg.areas.lookup import name_key
-from localsdg.areas.store import list_areas
+from localsdg.areas.lookup import AreaIndex, name_key
+from localsdg.db.schema import Area
 
 LEVELS = ("municipality", "county")
 CHOSEN = re.compile(r"^(?P<name>.*?)\s*\((?P<code>\d{2}|\d{4})\)\s*$")  # 'Bodø (1804)'
@@ -21,24 +21,9 @@ CHOSEN = re.compile(r"^(?P<name>.*?)\s*\((?P<code>\d{2}|\d{4})\)\s*$")  # 'Bodø
 class Place:
     level: str
     code: str
-    name: str  # today's name
-    matched: str  # the name or code that matched what was typed
-    current: bool  # the area exists today
-
-
-def places(session: Session) -> list[Place]:
-    """Every municipality and county, today's first, each under every name it had."""
-    rows = [a for lv in LEVELS for a in list_areas(session, lv)]
-    today = {(a["level"], a["code"]): a["name"] for a in rows if a["valid_to"] is None}
-    out = []
-    for a in sorted(rows, key=lambda a: a["valid_to"] is not None):
-        key = (a["level"], a["code"])
-        current = key in today
-        for form in {a["name"], a["short_name"]} - {None, ""}:
-            for part in form.split(" - "):
-                out.append(Place(a["level"], a["code"], today.get(key, a["name"]), part.strip(),
-                                 current))
-    return out
+    name: str  # today's name (the newest where the code is no longer used)
+    matched: str  # the form of the name, or the code, that matched what was typed
+    current: bool  # the code is in use today
 
 
 def find_places(session: Session, text: str, limit: int = 10) -> list[Place]:
@@ -49,15 +34,16 @@ def find_places(session: Session, text: str, limit: int = 10) -> list[Place]:
         text = m.group("code")
     if not text:
         return []
-    every = places(session)
+    index = AreaIndex(session)
+    if text.isdigit():
+        ref = index.by_code(text)
+        return [_place(index, _newest(index, ref.level, ref.code), text)] if ref else []
     key = name_key(text)
-    found = ([p for p in every if p.code == text] if text.isdigit() else []) or \
-        [p for p in every if name_key(p.matched) == key] or \
-        [p for p in every if name_key(p.matched).startswith(key)]
-    if not found:
-        names = {name_key(p.matched) for p in every}
-        close = set(difflib.get_close_matches(key, names, n=limit, cutoff=0.75))
-        found = [p for p in every if name_key(p.matched) in close]
+    keys = [k for k in index.names if k == key] or \
+        sorted(k for k in index.names if k.startswith(key)) or \
+        difflib.get_close_matches(key, list(index.names), n=limit, cutoff=0.75)
+    found = [_place(index, a, _form(a, k)) for k in keys for a in index.names[k]
+             if a.level in LEVELS]
     today = {name_key(p.matched) for p in found if p.current}
     found = [p for p in found if p.current or name_key(p.matched) not in today]
     seen, out = set(), []
@@ -69,5 +55,22 @@ def find_places(session: Session, text: str, limit: int = 10) -> list[Place]:
 
 
 def place_options(session: Session) -> list[str]:
-    """'Bodø (1804)' for each municipality and county of today, for a list to choose from."""
-    return sorted({f"{p.matched} ({p.code})" for p in places(session) if p.current})
+    """'Bodø (1804)' for every form of the name of each municipality and county of today."""
+    index = AreaIndex(session)
+    return sorted({f"{_form(a, k)} ({a.code})" for k, versions in index.names.items()
+                   for a in versions if a.level in LEVELS and a.valid_to is None})
+
+
+def _newest(index: AreaIndex, level: str, code: str) -> Area:
+    return max(index.codes[(level, code)], key=lambda v: v.valid_from or 0)
+
+
+def _place(index: AreaIndex, a: Area, matched: str) -> Place:
+    newest = _newest(index, a.level, a.code)
+    return Place(a.level, a.code, newest.name, matched, newest.valid_to is None)
+
+
+def _form(a: Area, key: str) -> str:
+    """The form of the area's name (e.g. the Sámi one) that `key` stands for."""
+    return next(part.strip() for n in (a.name, a.short_name) if n for part in n.split(" - ")
+                if name_key(part) == key)

@@ -60,13 +60,13 @@ def status_cmd(area: Annotated[str, typer.Argument(help="area code, e.g. 1804, 1
     """An area's status as its page shows it: coverage, index and rank or why there is none,
     and per goal its indicators with value, period, source and score."""
     with database() as s:
-        found, p = area_status(s, area, profile, areas)
-    data = as_data(found, p)
+        status = area_status(s, area, profile, areas)
+    data, p = as_data(status), status.profile
     if fmt == "json" or p is None:
         emit(data, "json")
         return
     c = data["coverage"]
-    out.print(f"{found['name']} ({found['code']}) · {p.profile_name} · data up to {p.year}")
+    out.print(f"{p.name} ({p.code}) · {p.profile_name} · data up to {p.year}")
     out.print(f"{c['indicators']} of {c['of']} indicators with recent values, "
               f"{c['goals']} of 17 goals scored" + (
                   f"; index {p.index:.1f}, rank {p.rank} of {p.ranked}" if p.index is not None

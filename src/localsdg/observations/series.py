@@ -4,6 +4,7 @@ each value with where it came from."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import func, select
@@ -173,13 +174,27 @@ class _Sources:
         return self.texts[batches]
 
 
-def _sources(session: Session, batch_ids: set[int]) -> dict[int, str]:
+@dataclass(frozen=True)
+class Citation:
+    """Where an import batch's figures come from, as the import recorded it."""
+
+    publisher: str  # the agency, else the file or address imported
+    dataset: str | None  # the agency's dataset or table
+    page: str | None  # where a reader learns about the figures
+
+
+def citations(session: Session, batch_ids: set[int]) -> dict[int, Citation]:
     if not batch_ids:
         return {}
     q = select(ImportBatch.id, ImportBatch.source, ImportBatch.summary).where(
         ImportBatch.id.in_(batch_ids))
-    return {i: (summary or {}).get("publisher") or source for i, source, summary in
-            session.execute(q)}
+    return {i: Citation((summary or {}).get("publisher") or source,
+                        (summary or {}).get("dataset"), (summary or {}).get("page"))
+            for i, source, summary in session.execute(q)}
+
+
+def _sources(session: Session, batch_ids: set[int]) -> dict[int, str]:
+    return {i: c.publisher for i, c in citations(session, batch_ids).items()}
 
 
 def _population(session: Session) -> dict[tuple[str, int], float]:

@@ -113,5 +113,6 @@ def basis_text(basis: dict, lang: str) -> str:
     translate = translations(lang).gettext
     args = {k: number(basis[k], lang) for k in ("lower", "upper", "green", "red")}
     text = translate(BASES[basis["kind"]])
+    target = translate(basis["target"]) if basis.get("target") else ""  # "" is the header
     return text % {**args, "areas": basis.get("areas") or 0, "period": basis.get("period") or "",
-                   "target": translate(basis["target"] or "")}
+                   "target": target}

@@ -29,8 +29,12 @@ def environment(folder: Path, lang: str) -> Environment:
                        trend=labels.TREND, arrows=labels.ARROWS,
                        not_measured=labels.NOT_MEASURED,
                        basis=lambda b: labels.basis_text(b, lang),
+                       # stored text of ours (a profile set's notes): translated where we can
+                       translate=translations(lang).gettext,
                        goal_name=lambda g: labels.goal_name(g, lang),
                        indicator_name=lambda ind: indicator_name(ind, lang),
                        group_title=lambda group, name: labels.group_title(
-                           group, name, translations(lang).gettext))
+                           group, name, translations(lang).gettext),
+                       group_method=lambda group, method: labels.group_method(
+                           group, method, translations(lang).gettext))
     return env

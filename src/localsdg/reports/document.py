@@ -115,7 +115,7 @@ def content(p: AreaProfile, lang: str) -> dict:
     return {
         "lang": lang,
         "title": _("Sustainable Development Goals: %(area)s") % {"area": p.name},
-        "subtitle": f"{_(LEVELS[p.level])} {p.code} · {p.profile_name} · "
+        "subtitle": f"{_(LEVELS[p.level])} {p.code} · {_(p.profile_name)} · "
                     + _("data up to %(year)d") % {"year": p.year},
         "footer": _("localsdg report, made %(day)s. Every number is explained step by step "
                     "on the profile page.") % {"day": date.today().isoformat()},
@@ -138,15 +138,14 @@ def content(p: AreaProfile, lang: str) -> dict:
                        "rows": [_line_row(x, lang) for x in g.lines]} for g in p.weakest],
         "peers_heading": _("Compared with: %(group)s") % {
             "group": group_title(p.group, p.group_name, _)},
-        "peers_columns": [_("Rank"), _("Area"), _("Index score")],
-        "peers": peers,
+        **peers,
         "peers_note": _("%(shown)d of %(count)d areas around %(area)s; the workbook lists all.")
-        % {"shown": len(peers), "count": len(p.peers), "area": p.name},
+        % {"shown": len(peers["peers"]), "count": len(p.peers), "area": p.name},
         "method_heading": _("Method and sources"),
         "method": [group_method(p.group, p.group_method, _),
-                   _("Profile set %(name)s (%(id)s).") % {"name": p.profile_name,
+                   _("Profile set %(name)s (%(id)s).") % {"name": _(p.profile_name),
                                                           "id": p.profile_set}
-                   + (f" {p.profile_notes}" if p.profile_notes else ""),
+                   + (f" {_(p.profile_notes)}" if p.profile_notes else ""),  # ours translated
                    _("Each indicator is scored from 0 (the lower bound) to 100 (the optimum or "
                      "target); goal scores are the mean of their indicators and the index the "
                      "mean of the goal scores. Missing data is shown as missing, never "
@@ -191,12 +190,21 @@ def _short(source: str | None) -> str:
     return unquote(source.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0])
 
 
-def _peers(p: AreaProfile, lang: str) -> list[dict]:
+def _peers(p: AreaProfile, lang: str) -> dict:
+    """The table of the areas around the area's place: rank, name and index where the group
+    has an index, and each measured goal's score (columns, rows of cells, the name's column)."""
+    _ = translations(lang).gettext
+    ranked = any(x.index is not None for x in p.peers)
     at = next(i for i, peer in enumerate(p.peers) if peer.code == p.code)
     near = p.peers[max(0, at - NEIGHBOURS):at + NEIGHBOURS + 1]
-    return [{"rank": str(x.rank or ""), "name": x.name,
-             "index": score(x.index, lang) if x.index is not None else "",
+    goals = [g.goal for g in p.goals if g.measured]
+    columns = [*([_("Rank")] if ranked else []), _("Area"), *([_("Index score")] if ranked else []),
+               *(_("Goal %(goal)d") % {"goal": g} for g in goals)]
+    rows = [{"cells": [*([str(x.rank or "")] if ranked else []), x.name,
+                       *([score(x.index, lang) if x.index is not None else ""] if ranked else []),
+                       *(score(x.goals.get(g), lang) for g in goals)],
              "self": x.code == p.code} for x in near]
+    return {"peers_columns": columns, "peers": rows, "peers_area_column": int(ranked)}
 
 
 def _svg(spec: dict) -> str:

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.catalog.indicators import indicator_name
-from localsdg.db.schema import ImportBatch, ProfileSet
+from localsdg.db.schema import ProfileSet
 from localsdg.db.state import remember
 from localsdg.errors import UserError
+from localsdg.observations.series import citations
 from localsdg.scoring.engine import GOALS, colour_name, ranks
 from localsdg.scoring.groups import resolve
 from localsdg.scoring.profiles import get_set, profiles_of
@@ -99,15 +100,15 @@ class Coverage:
     window: int | None  # years back from the year scored in which a value counts
     min_goals: int | None  # goals an index needs
     max_missing: float | None  # share of missing indicators above which there is no index
-    default: bool  # the profile is the default one for the areas it compares
+    missing_share: float  # the area's share of missing indicators, as the engine counts it
 
     @property
     def no_index(self) -> str | None:
-        """Why the area has no index: too few goals, or too many indicators missing."""
+        """Which of the profile's rules denies the area an index: too few goals scored, or
+        too many indicators missing."""
         if self.min_goals is not None and self.goals < self.min_goals:
             return "min_goals"
-        if self.max_missing is not None and self.total and \
-                1 - self.indicators / self.total > self.max_missing + 1e-12:
+        if self.max_missing is not None and self.missing_share > self.max_missing + 1e-12:
             return "max_missing"
         return None
 
@@ -134,10 +135,13 @@ class AreaProfile:
     goals: list[GoalStatus]
     peers: list[Peer]
     coverage: Coverage
+    default: bool  # the profile set is the default one for the areas it compares
 
     @property
-    def is_default(self) -> bool:
-        return self.coverage.default
+    def self_first(self) -> list[Peer]:
+        """The compared areas for a table: the area itself first, then by rank (`peers` keep
+        rank order, for the areas around the area's place)."""
+        return sorted(self.peers, key=lambda x: x.code != self.code)
 
     @property
     def scored_goals(self) -> list[GoalStatus]:
@@ -223,7 +227,7 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
     peers = sorted((Peer(p.code, p.name, _num(s.index[i]), _int(s.rank[i]),
                          {g: _num(s.goal[i, g - 1]) for g in measured})
                     for i, p in enumerate(r.group.members)),
-                   key=lambda p: (p.code != m.code, p.rank is None, p.rank or 0, p.name))
+                   key=lambda p: (p.rank is None, p.rank or 0, p.name))
     return AreaProfile(
         level=m.level, code=m.code, name=m.name, profile_set=r.profile_set,
         profile_name=ps.name, profile_notes=ps.notes, group=r.group.id,
@@ -235,10 +239,13 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
         rank_band=(math.floor(u.rank[a, 0]), math.ceil(u.rank[a, 2]))
         if u is not None and not np.isnan(s.index[a]) and not np.isnan(u.rank[a, 0]) else None,
         runs=u.runs if u is not None else 0, missing_share=float(s.missing_share[a]),
-        goals=goals, peers=peers, coverage=_coverage(ps, lines, goals))
+        goals=goals, peers=peers,
+        coverage=_coverage(ps, lines, goals, float(s.missing_share[a])),
+        default=bool(ps.method.get("default")))
 
 
-def _coverage(ps: ProfileSet, lines: list[Line], goals: list[GoalStatus]) -> Coverage:
+def _coverage(ps: ProfileSet, lines: list[Line], goals: list[GoalStatus],
+              missing_share: float) -> Coverage:
     m = ps.method
     return Coverage(
         indicators=sum(1 for x in lines if x.value is not None and not x.older),
@@ -246,7 +253,7 @@ def _coverage(ps: ProfileSet, lines: list[Line], goals: list[GoalStatus]) -> Cov
         goals=sum(1 for g in goals if g.score is not None),
         measured=sum(1 for g in goals if g.measured), window=m.get("window"),
         min_goals=m.get("min_goals"), max_missing=m.get("max_missing"),
-        default=bool(m.get("default")))
+        missing_share=missing_share)
 
 
 def _lines(session: Session, r: Run, a: int) -> list[Line]:
@@ -255,24 +262,22 @@ def _lines(session: Session, r: Run, a: int) -> list[Line]:
     own = {(p.indicator_id, p.area_code): p for p in profiles_of(ps)
            if p.area_code in (None, code)}
     bases = ps.method.get("bases") or {}
-    cites = _citations(session, {c.batch for (row, _c), c in r.cells.items() if row == a}
-                       | {c.batch for (k, _col), cells in r.series.items() if k == code
-                          for c in cells})
+    cites = citations(session, {c.batch for (k, _col), cells in r.series.items() if k == code
+                                for c in cells})
     out = []
     for col, ind in enumerate(r.indicators):
         p = own.get((ind.id, code)) or own[(ind.id, None)]
-        cell = r.cells.get((a, col))
-        older = cell is None and bool(before := [c for c in r.series.get((code, col), ())
-                                                 if c.year <= r.year and not c.given])
-        if older:
-            cell = before[-1]
+        cell, older = r.cells.get((a, col)), False
+        if cell is None:  # nothing in the window: the latest value before it, shown as older
+            before = [c for c in r.series.get((code, col), ()) if c.year <= r.year and not c.given]
+            cell, older = (before[-1], True) if before else (None, False)
         column = r.scores.indicator[:, col]
         place = ranks(column)
         upper = float(r.profiles.upper[col] if r.profiles.upper.ndim == 1
                       else r.profiles.upper[a, col])
         goal_value = p.target_value if p.target_value is not None else _num(upper)
         value = cell.value if cell is not None and not cell.given else None
-        dataset, link = cites.get(cell.batch, (None, None)) if cell else (None, None)
+        cite = cites.get(cell.batch) if cell else None
         out.append(Line(
             ref=f"{ind.set_id}/{ind.code}", name_nb=ind.name_nb, name_en=ind.name_en,
             goal=int(r.profiles.goal[col]), unit=(cell.unit if cell else None) or ind.unit,
@@ -287,12 +292,6 @@ def _lines(session: Session, r: Run, a: int) -> list[Line]:
             change=None if value is None or goal_value is None or older else goal_value - value,
             position=_int(place[a]), compared=int(np.sum(~np.isnan(column))),
             source=cell.source if cell else None, batch=cell.batch if cell else None,
-            older=older, dataset=dataset, link=link, basis=bases.get(f"{ind.set_id}/{ind.code}")))
+            older=older, dataset=cite.dataset if cite else None, link=cite.page if cite else None,
+            basis=bases.get(f"{ind.set_id}/{ind.code}")))
     return out
-
-
-def _citations(session: Session, batch_ids: set[int]) -> dict[int, tuple[str | None, str | None]]:
-    """Import batch → (dataset, page) as the import recorded them."""
-    q = select(ImportBatch.id, ImportBatch.summary).where(ImportBatch.id.in_(batch_ids))
-    return {i: ((summary or {}).get("dataset"), (summary or {}).get("page"))
-            for i, summary in session.execute(q)}

@@ -202,9 +202,9 @@ def _bounds(shared: list[Profile], indicators: list[Indicator], values: np.ndarr
     for col, (p, ind) in enumerate(zip(shared, indicators, strict=True)):
         column = values[:, col][~np.isnan(values[:, col])]
         lower_is_better = _lower_is_better(p, ind)
-        lower[col], lo_text = _bound(p.lower_rule, p.lower, column, lower_is_better, worst=True)
+        lower[col], lo_text = bound(p.lower_rule, p.lower, column, lower_is_better, worst=True)
         fixed_upper = p.upper if p.target_value is None else p.target_value
-        upper[col], up_text = _bound(p.upper_rule, fixed_upper, column, lower_is_better,
+        upper[col], up_text = bound(p.upper_rule, fixed_upper, column, lower_is_better,
                                      worst=False)
         rules.append(f"0 at {lo_text}; 100 at {up_text}"
                      + (f" (target for {p.target_year})" if p.target_value is not None else ""))
@@ -220,8 +220,10 @@ def _lower_is_better(p: Profile, ind: Indicator) -> bool:
     return ind.direction == "lower"
 
 
-def _bound(rule: str, fixed: float | None, column: np.ndarray, lower_is_better: bool,
-           worst: bool) -> tuple[float, str]:
+def bound(rule: str, fixed: float | None, column: np.ndarray, lower_is_better: bool,
+          worst: bool) -> tuple[float, str]:
+    """A bound by its rule, with the rule in words: fixed, percentile:P counted from the worst
+    end (`worst`, the lower bound) or the best end, or top_mean:N (the mean of the best N)."""
     kind, _, arg = rule.partition(":")
     if kind == "fixed" or len(column) == 0:
         return (np.nan if fixed is None else fixed), f"{fixed:g}" if fixed is not None else "?"

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from localsdg.areas.store import add_area
 from localsdg.catalog.indicators import indicator_by_ref
-from localsdg.catalog.store import IndicatorRecord, save_set
 from localsdg.config import POPULATION
 from localsdg.errors import UserError
 from localsdg.scoring import profiles
@@ -23,7 +22,7 @@ from localsdg.scoring.profiles import Profile
 from localsdg.sources import sdr, sdr_workbook
 from localsdg.sources.area_lists import sync_areas
 from localsdg.sources.jsonstat import import_jsonstat
-from localsdg.sources.national import LOCAL_SET
+from localsdg.sources.local_indicators import save_local
 from localsdg.sources.opensdg import import_repository
 from localsdg.sources.tables import Mapping, import_table
 
@@ -165,7 +164,7 @@ def load_demo(session: Session, folder: Path, by: str) -> dict:
         raise UserError(f"{folder}: not a demo data folder (no 'norway' inside); use a folder "
                         "laid out like ../shared/data")
     report = {"areas": sync_areas(session, folder / "norway"), "datasets": []}
-    _local_indicators(session, by)
+    save_local(session, LOCAL, by)
     for d in DATASETS:
         report["datasets"].append({"file": d.path, "indicator": d.indicator,
                                    **_load(session, folder, d, by).as_dict(),
@@ -238,13 +237,6 @@ def _sdr(session: Session, by: str) -> dict:
         return {"skipped": str(exc)}
     report = sdr.import_workbook(session, wb, by)
     return {k: report[k] for k in ("edition", "profile_set", "area_group", "countries")}
-
-
-def _local_indicators(session: Session, by: str) -> None:
-    records = [IndicatorRecord(code, {"name_nb": nb, "name_en": en, "unit": unit,
-                                      "targets": targets})
-               for code, (nb, en, unit, targets) in LOCAL.items()]
-    save_set(session, LOCAL_SET, records, changed_by=by, batch=None)
 
 
 def _load(session: Session, folder: Path, d: Dataset, by: str):

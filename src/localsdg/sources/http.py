@@ -22,6 +22,7 @@ class Fetched:
     url: str
     content: bytes
     location: str  # where the bytes were read from: mirror file, cache file or the URL
+    path: Path | None = None  # the file holding them (mirror or cache), for readers of files
 
 
 def local_path(root: Path, url: str) -> Path:
@@ -41,10 +42,10 @@ def fetch(url: str) -> Fetched:
                 f"{url} is not in the offline mirror (looked for {path}); "
                 "unset LOCALSDG_MIRROR to download it, or add the file to the mirror"
             )
-        return Fetched(url, path.read_bytes(), str(path))
+        return Fetched(url, path.read_bytes(), str(path), path)
     cached = local_path(cfg.data_dir / "cache", url)
     if cached.is_file():
-        return Fetched(url, cached.read_bytes(), str(cached))
+        return Fetched(url, cached.read_bytes(), str(cached), cached)
     try:
         response = httpx.get(url, follow_redirects=True, timeout=60)
         response.raise_for_status()
@@ -55,7 +56,7 @@ def fetch(url: str) -> Fetched:
         ) from exc
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_bytes(response.content)
-    return Fetched(url, response.content, url)
+    return Fetched(url, response.content, url, cached)
 
 
 def post_json(url: str, body: dict) -> Fetched:

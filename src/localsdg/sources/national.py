@@ -28,24 +28,26 @@ from sqlalchemy.orm import Session
 
 from localsdg.areas.lookup import AreaIndex
 from localsdg.catalog.indicators import indicator_by_ref
-from localsdg.catalog.store import IndicatorRecord, SetRecord, save_set
 from localsdg.config import settings
 from localsdg.errors import UserError
 from localsdg.observations.store import ImportResult, commit, read
 from localsdg.present.labels import basis_text
 from localsdg.scoring import profiles
 from localsdg.scoring.profiles import Profile
+from localsdg.scoring.run import bound
 from localsdg.sources import national_files as files
 from localsdg.sources.http import fetch
 from localsdg.sources.jsonstat import read_dataset, rows
+from localsdg.sources.local_indicators import save_local
 from localsdg.sources.ssb import Selection, fetch_table
 
 PROFILE_SET = "nasjonal"
+# Name and notes are message ids: pages and reports show them in the reader's language.
+NAME = "National status profile"
+NOTES = ("Official figures for every municipality; bounds from national targets or the "
+         "distribution across all municipalities.")
 WINDOW = 6  # years back from the year scored in which a value still counts
 MIN_GOALS = 10  # goals with a score an area needs for an index and a rank
-LOCAL_SET = SetRecord(id="lokal", name_nb="Lokale indikatorer", name_en="Local indicators",
-                      publisher="localsdg", level="local",
-                      description="Indicators with data but no indicator in a published set.")
 NATIONAL_LOCAL = {
     "grunnskolepoeng": ("Grunnskolepoeng, gjennomsnitt", "Lower secondary school points, mean",
                         "grunnskolepoeng", ["4.1"]),
@@ -91,10 +93,6 @@ class Recipe:
         return f"{self.agency}: {self.dataset}"
 
 
-def _m(*values: str) -> tuple[str, ...]:
-    return values
-
-
 RECIPES = [
     Recipe("valgdeltakelse", "Kommunehelsa-statistikkbank/1213", 16, "Valgdirektoratet",
            "Stortingsvalg, valgdeltakelse per kommune", "https://valgresultat.no",
@@ -134,8 +132,8 @@ RECIPES = [
            "KOSTRA tabell 12134, netto driftsresultat (KOSAGD230000)",
            "https://www.ssb.no/statbank/table/12134", "NLOD", "yearly (15 March, 15 June)",
            "higher", table="12134",
-           query=(Selection("KOKkommuneregion0000", _m("????")),
-                  Selection("ContentsCode", _m("KOSAGD230000")), Selection("Tid", _m("top(5)"))),
+           query=(Selection("KOKkommuneregion0000", ("????",)),
+                  Selection("ContentsCode", ("KOSAGD230000",)), Selection("Tid", ("top(5)",))),
            target=Target(1.75, "The recommended level for municipalities from the Technical "
                                "Calculation Committee for Local Government Finances (TBU)")),
 ]
@@ -152,9 +150,7 @@ def sync_national(session: Session, by: str, only: list[str] | None = None,
                   progress: Callable[[Recipe], None] | None = None) -> dict:
     """Load every recipe (or those named), each in its own batch, then write the profile set.
     A recipe that cannot be read is listed under 'skipped' with the reason."""
-    save_set(session, LOCAL_SET, [IndicatorRecord(code, {
-        "name_nb": nb, "name_en": en, "unit": unit, "targets": targets})
-        for code, (nb, en, unit, targets) in NATIONAL_LOCAL.items()], changed_by=by, batch=None)
+    save_local(session, NATIONAL_LOCAL, by)
     report: dict = {"loaded": [], "skipped": []}
     for recipe in [by_key(k) for k in only] if only else RECIPES:
         if progress:
@@ -185,29 +181,26 @@ def _load(session: Session, recipe: Recipe, by: str) -> ImportResult:
     else:
         path, raw, where = _file(recipe)
         items = list(recipe.reader(path, indicator.id, areas))
-    details = {"format": recipe.key, "publisher": recipe.agency, "agency": recipe.agency,
-               "dataset": recipe.dataset, "page": recipe.page, "licence": recipe.licence,
-               "read_from": where}
+    details = {"format": recipe.key, "publisher": recipe.agency, "dataset": recipe.dataset,
+               "page": recipe.page, "licence": recipe.licence, "read_from": where}
     return commit(session, items, source=recipe.source, by=by,
                   checksum=hashlib.sha256(raw).hexdigest(), skip_bad=True, details=details)
 
 
 def _file(recipe: Recipe) -> tuple[Path, bytes, str]:
-    """The recipe's file from the reference folder, else downloaded (mirror or network)."""
+    """The recipe's file (or folder) from the reference folder, else downloaded (mirror or
+    network): its path, its bytes (a folder's files one after another) and where it was read."""
     folder = settings().reference_data
     if recipe.reference and folder and (folder / recipe.reference).exists():
         path = folder / recipe.reference
-        raw = path.read_bytes() if path.is_file() else "\n".join(
-            sorted(str(p.relative_to(path)) for p in path.rglob("*.json"))).encode()
+        raw = path.read_bytes() if path.is_file() else b"".join(
+            p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file())
         return path, raw, str(path)
     if not recipe.download:
         raise UserError(f"{recipe.source}: no reference copy (set LOCALSDG_REFERENCE_DATA to a "
                         f"folder holding {recipe.reference}) and no single file to download")
     fetched = fetch(recipe.download)
-    cache = settings().data_dir / "national" / f"{recipe.key}{Path(recipe.download).suffix}"
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_bytes(fetched.content)
-    return cache, fetched.content, fetched.location
+    return fetched.path, fetched.content, fetched.location
 
 
 def write_profile(session: Session) -> dict:
@@ -225,12 +218,11 @@ def write_profile(session: Session) -> dict:
                              direction=recipe.direction, justification=basis_text(basis, "en")))
     if not items:
         return {"profile_set": None, "why": "no national source could be read"}
-    profiles.save_set(session, PROFILE_SET, "Nasjonal statusprofil", {
+    profiles.save_set(session, PROFILE_SET, NAME, {
         "aggregation": "arithmetic", "min_share": 0.5, "missing_goal": "exclude",
         "min_goals": MIN_GOALS, "trend": "sdsn", "window": WINDOW, "group": "all:municipality",
         "default": True, "bases": bases}, items, source="localsdg sync national",
-        notes="Official figures for every municipality; bounds from national targets or the "
-              "distribution across all municipalities.")
+        notes=NOTES)
     return {"profile_set": PROFILE_SET, "indicators": len(items),
             "goals": len({p.goal for p in items})}
 
@@ -248,14 +240,16 @@ def _latest_period(session: Session, indicator_id: int) -> tuple[str, list[float
 
 
 def _basis(recipe: Recipe, period: str, values: np.ndarray) -> dict:
-    """0, 100, green and red for the recipe, with what they rest on."""
+    """0, 100, green and red for the recipe, with what they rest on: from the distribution
+    (the rules the scoring applies to compared areas, here applied to all municipalities)."""
     lower_better = recipe.direction == "lower"
-    worst = (lambda q: float(np.percentile(values, 100 - q))) if lower_better else \
-        (lambda q: float(np.percentile(values, q)))
-    best5 = float(np.sort(values)[:5].mean() if lower_better else np.sort(values)[-5:].mean())
+
+    def rule(text: str, worst: bool) -> float:
+        return round(bound(text, None, values, lower_better, worst)[0], 2)
     basis = {"kind": "distribution", "period": period, "areas": int(values.size),
-             "lower": round(worst(2.5), 2), "upper": round(best5, 2),
-             "green": round(worst(75), 2), "red": round(worst(25), 2), "target": None}
+             "lower": rule("percentile:2.5", True), "upper": rule("top_mean:5", False),
+             "green": rule("percentile:25", False), "red": rule("percentile:25", True),
+             "target": None}
     if recipe.fixed:
         basis.update(kind="fixed", lower=recipe.fixed[0], upper=recipe.fixed[1],
                      green=recipe.fixed[1], red=recipe.fixed[0])

@@ -80,7 +80,7 @@ def school_points(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
         if isinstance(area, str):
             yield where, Problem(f"{where}, column Kommunekode", area)
             continue
-        if not _valid_in(areas, area, last):
+        if not areas.in_force(area, last):
             continue
         for i, start in years.items():
             raw = "" if row[i] is None else str(row[i])
@@ -92,12 +92,6 @@ def school_points(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
             yield f"{where}, column {header[i]}", _obs(
                 indicator_id, area, f"{start}/{str(start + 1)[2:]}", value, "grunnskolepoeng",
                 "rate", borders=last)
-
-
-def _valid_in(areas: AreaIndex, area: AreaRef, year: int) -> bool:
-    return any((a.valid_from is None or a.valid_from <= year)
-               and (a.valid_to is None or year < a.valid_to)
-               for a in areas.codes[(area.level, area.code)])
 
 
 def broadband(path: Path, indicator_id: int, areas: AreaIndex, *, year: int,
@@ -153,7 +147,7 @@ def robek(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
             on.add(area.code)
     year = published.year
     for level, code in sorted(areas.codes):
-        if level == "municipality" and not code.endswith("99") and _valid_in(areas, AreaRef(
+        if level == "municipality" and not code.endswith("99") and areas.in_force(AreaRef(
                 level, code), year):
             yield f"{path.name}: {code}", _obs(indicator_id, AreaRef(level, code),
                                                published.isoformat()[:7],

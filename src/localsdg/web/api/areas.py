@@ -103,7 +103,7 @@ class AreaStatus(BaseModel):
     ranked: int | None = None
     index_band: list[float] | None = None
     rank_band: list[int] | None = None
-    peers: list[Peer] = []  # the comparison group, the area first
+    peers: list[Peer] = []  # the comparison group, the area first, then by rank
     goals: list[Goal] = []
 
 
@@ -117,5 +117,4 @@ def status(request: Request, session: DB, code: str,
     score, colour, trend and indicators; per indicator value, unit, period, source, score and
     whether it counted."""
     check_params(request, "profile", "areas")
-    area, p = area_status(session, code, profile, areas)
-    return as_data(area, p)
+    return as_data(area_status(session, code, profile, areas))

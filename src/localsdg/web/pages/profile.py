@@ -29,7 +29,7 @@ from localsdg.scoring.compare import (
     scatter_rows,
 )
 from localsdg.scoring.run import Run, scored
-from localsdg.scoring.status import area_status, find_area, group_choices
+from localsdg.scoring.status import area_status
 from localsdg.sources.kartverket import CREDIT, map_set
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose
@@ -75,18 +75,15 @@ async def _area_page(request: Request, session: Session, level: str, code: str,
 def _area_html(request: Request, session: DB, level: str, code: str, profile_set: str | None,
                group: str | None) -> str:
     lang = choose(request)
-    choices, problem = group_choices(session, find_area(session, code, level)), None
-    if group and profile_set is None and choices and group not in dict(choices):
-        group, problem = None, translations(lang).gettext(
-            "That comparison group is not one of those offered; the first is shown instead.")
-    area, profile = area_status(session, code, profile_set, group, level=level)
+    status = area_status(session, code, profile_set, group, level=level)
+    profile = status.profile
     spec = document.goal_chart(profile, lang) if profile else {}
-    return page(request, "profile.html", area=area, level=level,
+    return page(request, "profile.html", area=status.area, level=level,
                 paths=PATHS, profile=profile,
                 summary=document.summary(profile, lang) if profile else {},
                 chart=charts.script_json(spec), chart_text=spec.get("description"),
-                choices=profile_sets_for(session, code), groups=choices, problem=problem,
-                municipal=municipal_sets(session, code, level),
+                choices=profile_sets_for(session, code), groups=status.groups,
+                refused=status.refused, municipal=municipal_sets(session, code, level),
                 indicators=area_overview(session, level, code))
 
 
@@ -94,7 +91,7 @@ def _area_html(request: Request, session: DB, level: str, code: str, profile_set
 def report(request: Request, session: DB, code: str, fmt: Literal["pdf", "html", "xlsx"],
            profil: str | None = None, gruppe: str | None = None):
     lang = choose(request)
-    _area, p = area_status(session, code, profil, gruppe)
+    p = area_status(session, code, profil, gruppe).profile
     if p is None:
         raise NotFound(f"no profile set compares the area {code}; choose one with ?profil=")
     content = {"pdf": document.pdf, "html": document.html, "xlsx": document.xlsx}[fmt](p, lang)
