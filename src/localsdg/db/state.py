@@ -21,7 +21,7 @@ from localsdg.db.schema import AreaGroupMember, CatalogState, ImportBatch, Scori
 T = TypeVar("T")
 # Results kept per process and kind, least recently used dropped first: many cheap pages must
 # not push out the few scored runs they are made from.
-KEPT = {"run": 16, "page": 512}
+KEPT = {"run": 16, "page": 512, "lookup": 256}  # lookup: small answers (groups, latest values)
 _kept: dict[str, OrderedDict[tuple, object]] = {kind: OrderedDict() for kind in KEPT}
 _locks: dict[tuple, threading.Lock] = {}
 _guard = threading.Lock()

@@ -14,6 +14,7 @@ from localsdg.areas.history import in_force
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.config import POPULATION
 from localsdg.db.schema import ImportBatch, Indicator, Observation
+from localsdg.db.state import remember
 from localsdg.errors import UserError
 from localsdg.observations.borders import (
     Borders,
@@ -242,7 +243,13 @@ def summary(session: Session, indicator_id: int) -> dict | None:
 
 
 def latest_values(session: Session, ref: str, year: int | None = None) -> dict[str, float]:
-    """Area code → the indicator's latest total up to `year`, as imported ({} without data)."""
+    """Area code → the indicator's latest total up to `year`, as imported ({} without data);
+    kept while the data is unchanged (do not change the answer)."""
+    return remember(session, ("latest values", ref, year), lambda: _latest_values(
+        session, ref, year), "lookup")
+
+
+def _latest_values(session: Session, ref: str, year: int | None) -> dict[str, float]:
     try:
         indicator = indicator_by_ref(session, ref)
     except UserError:

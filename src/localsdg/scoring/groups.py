@@ -24,7 +24,7 @@ from localsdg.areas.lookup import AreaIndex
 from localsdg.areas.store import list_areas
 from localsdg.config import POPULATION
 from localsdg.db.schema import AreaGroup, AreaGroupMember
-from localsdg.db.state import bump_scoring_state
+from localsdg.db.state import bump_scoring_state, remember
 from localsdg.errors import UserError
 from localsdg.observations.series import latest_values
 from localsdg.textfiles import read_table
@@ -110,7 +110,12 @@ def list_groups(session: Session) -> list[dict]:
 
 
 def resolve(session: Session, name: str, *, year: int | None = None) -> Group:
-    """The group a name stands for (see the module's docstring for the forms)."""
+    """The group a name stands for (see the module's docstring for the forms), kept while the
+    data it is made from is unchanged."""
+    return remember(session, ("group", name, year), lambda: _resolve(session, name, year), "lookup")
+
+
+def _resolve(session: Session, name: str, year: int | None) -> Group:
     kind, _, arg = name.partition(":")
     names = _names(session)
     if kind == "county" and arg:
