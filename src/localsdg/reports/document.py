@@ -166,7 +166,8 @@ def _tile(g: GoalStatus, lang: str) -> dict:
 def _line_row(x: Line, lang: str) -> list[str]:
     _ = translations(lang).gettext
     if x.value is not None:
-        value = number(x.value, lang) + (f" {x.unit}" if x.unit else "")
+        value = number(x.value, lang) + (f" {_(x.unit)}" if x.unit else "") + (
+            f" ({_('older data, not scored')})" if x.older else "")
     else:
         value = _("score published without value") if x.given else _("missing")
     target = ""

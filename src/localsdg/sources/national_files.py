@@ -2,7 +2,8 @@
 publishes it: one observation per municipality and period, or a located problem.
 
 Every reader takes the file (or folder) and the indicator, and gives (where, Obs | Problem)
-pairs for `observations.store.commit`; none of them guesses a value a file does not hold.
+pairs for `observations.store.commit`; none of them guesses a value a file does not hold. Units
+are English message ids, shown in the reader's language.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def turnout(folder: Path, indicator_id: int, areas: AreaIndex) -> Items:
             yield where, Problem(f"{where}, id.nr", area)
             continue
         yield where, _obs(indicator_id, area, str(year), None if value is None else float(value),
-                          "prosent", "rate")
+                          "per cent", "rate")
 
 
 def school_points(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
@@ -90,7 +91,7 @@ def school_points(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
                 yield where, Problem(f"{where}, column {header[i]}", f"'{raw}' is not a number")
                 continue
             yield f"{where}, column {header[i]}", _obs(
-                indicator_id, area, f"{start}/{str(start + 1)[2:]}", value, "grunnskolepoeng",
+                indicator_id, area, f"{start}/{str(start + 1)[2:]}", value, "school points",
                 "rate", borders=last)
 
 
@@ -123,7 +124,7 @@ def broadband(path: Path, indicator_id: int, areas: AreaIndex, *, year: int,
         except ValueError:
             yield where, Problem(f"{where}, column ≥ 100", f"'{cells[column]}' is not a number")
             continue
-        yield where, _obs(indicator_id, area, str(year), value, "prosent av husstandene",
+        yield where, _obs(indicator_id, area, str(year), value, "per cent of households",
                           "rate", borders=borders)
 
 
@@ -149,6 +150,7 @@ def robek(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
     for level, code in sorted(areas.codes):
         if level == "municipality" and not code.endswith("99") and areas.in_force(AreaRef(
                 level, code), year):
+            value = 1.0 if code in on else 0.0
             yield f"{path.name}: {code}", _obs(indicator_id, AreaRef(level, code),
-                                               published.isoformat()[:7],
-                                               1.0 if code in on else 0.0, "kommuner", "count")
+                                               published.isoformat()[:7], value,
+                                               "municipalities", "count")
