@@ -279,3 +279,35 @@ DATA_OWNER_HOSTS = {
 }
 
 CODE_LISTS[DATA_OWNERS.id] = DATA_OWNERS
+
+# Planning: the words of a plan's measures and of the interactions between targets.
+MEASURE_STATUS = _list("measure_status", "Status", "Status", "Status", [
+    ("planned", "Planlagt", "Planlagt", "Planned"),
+    ("ongoing", "Pågår", "Pågår", "Ongoing"),
+    ("done", "Gjennomført", "Gjennomført", "Done"),
+    ("stopped", "Stanset", "Stansa", "Stopped"),
+])
+
+MEASURE_KINDS = _list("measure_kind", "Type tiltak", "Type tiltak", "Kind of measure", [
+    ("service", "Tjeneste", "Teneste", "Service"),
+    ("investment", "Investering", "Investering", "Investment"),
+    ("procurement", "Innkjøp", "Innkjøp", "Procurement"),
+    ("regulation", "Regulering", "Regulering", "Regulation"),
+    ("partnership", "Partnerskap", "Partnarskap", "Partnership"),
+])
+
+FUNDING = _list("funding", "Finansiering", "Finansiering", "Funding", [
+    ("own", "Egne midler", "Eigne midlar", "Own funds"),
+    ("external", "Eksterne midler", "Eksterne midlar", "External funds"),
+])
+
+# The seven-point scale of SDG interactions (Nilsson, Griggs and Visbeck 2016; ICSU 2017).
+INTERACTIONS = _list("interaction", "Samspill", "Samspel", "Interaction", [
+    ("3", "+3 Udelelig", "+3 Udeleleg", "+3 Indivisible"),
+    ("2", "+2 Forsterker", "+2 Forsterkar", "+2 Reinforcing"),
+    ("1", "+1 Muliggjør", "+1 Gjer mogleg", "+1 Enabling"),
+    ("0", "0 Nøytral", "0 Nøytral", "0 Consistent"),
+    ("-1", "−1 Begrenser", "−1 Avgrensar", "−1 Constraining"),
+    ("-2", "−2 Motvirker", "−2 Motverkar", "−2 Counteracting"),
+    ("-3", "−3 Opphever", "−3 Opphevar", "−3 Cancelling"),
+], "The seven-point scale of interactions between SDG targets, from +3 to −3.")

@@ -305,3 +305,34 @@ class AreaGroupMember(Base):
     area_code: Mapped[str] = mapped_column(String(20))
     subgroup: Mapped[str | None] = mapped_column(Text)
     group: Mapped[AreaGroup] = relationship(back_populates="members")
+
+
+class Plan(Base):
+    """A plan of one area (its priorities, interactions, local targets, measures and budget),
+    held as the exchange document of docs/plan-format.md and checked whole before it is
+    stored. It belongs to the area, so access can later be limited to that area's users."""
+
+    __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("area_code", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_level: Mapped[str] = mapped_column(String(20))
+    area_code: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class PlanChange(Base):
+    """Every change to a plan: who, when, what was done to which part, and that part before
+    and after (null where it did not exist)."""
+
+    __tablename__ = "plan_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    part: Mapped[str] = mapped_column(Text)
+    old_value: Mapped[object | None] = mapped_column(JSON)
+    new_value: Mapped[object | None] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -28,6 +28,7 @@ _guard = threading.Lock()
 # The rows of catalog_state, each a counter of writes that leave no other trace to compare:
 CATALOG = 1  # the catalog (sets, indicators, their classification and links)
 SCORING = 2  # profile sets, stored groups and areas (saved anew with the same row ids and counts)
+PLANNING = 3  # plans (only the pages that list an area's plans depend on them)
 
 
 def _bump(session: Session, row: int) -> None:
@@ -48,8 +49,17 @@ def bump_scoring_state(session: Session) -> None:
     _bump(session, SCORING)
 
 
+def bump_planning_state(session: Session) -> None:
+    """Say that a plan was stored, changed or deleted."""
+    _bump(session, PLANNING)
+
+
 def catalog_version(session: Session) -> int:
     return session.scalar(select(CatalogState.version).where(CatalogState.id == CATALOG)) or 0
+
+
+def planning_version(session: Session) -> int:
+    return session.scalar(select(CatalogState.version).where(CatalogState.id == PLANNING)) or 0
 
 
 def data_state(session: Session) -> tuple:

@@ -183,3 +183,27 @@ def scatter(rows: list[dict], title: str, description: str, x_title: str, y_titl
              "encoding": {**enc, "text": {"field": "area"}}},
         ],
     }
+
+
+def priority_matrix(rows: list[dict], title: str, description: str, x_title: str,
+                    y_title: str, lang: str) -> dict:
+    """The plan's priorities by importance (across) and influence (up), 1–5 each, named."""
+    scale = {"domain": [0.5, 5.5], "nice": False}
+    axis = {"values": [1, 2, 3, 4, 5], "tickMinStep": 1}
+    enc = {"x": {"field": "importance", "type": "quantitative", "title": x_title,
+                 "scale": scale, "axis": axis},
+           "y": {"field": "influence", "type": "quantitative", "title": y_title,
+                 "scale": scale, "axis": axis}}
+    return {
+        "$schema": SCHEMA, "title": title, "description": description,
+        "data": {"values": rows}, "width": "container", "height": 320,
+        "config": _locale(lang),
+        "layer": [
+            {"mark": {"type": "circle", "size": 160, "tooltip": True},
+             "encoding": {**enc, "color": {"field": "colour", "type": "nominal", "scale": None},
+                          "tooltip": [{"field": "label"}, {"field": "importance"},
+                                      {"field": "influence"}]}},
+            {"mark": {"type": "text", "align": "left", "dx": 10, "fontSize": 12},
+             "encoding": {**enc, "text": {"field": "key"}}},
+        ],
+    }

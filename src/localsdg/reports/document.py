@@ -127,7 +127,7 @@ def content(p: AreaProfile, lang: str) -> dict:
             "trends": ", ".join(f"{ARROWS[t]} {_(TREND[t])}" for t in TREND)},
         "chart_heading": _("Goal scores beside the group"),
         "chart_alt": chart["description"],
-        "chart": _svg(chart),
+        "chart": svg(chart),
         "attention_heading": _("The goals that need most attention"),
         "columns": [_("Indicator"), _("Latest value"), _("Score"), _("Status"), _("Trend"),
                     _("Target or optimum"), _("Change needed"), _("Place in the group"),
@@ -208,7 +208,7 @@ def _peers(p: AreaProfile, lang: str) -> dict:
     return {"peers_columns": columns, "peers": rows, "peers_area_column": int(ranked)}
 
 
-def _svg(spec: dict) -> str:
+def svg(spec: dict) -> str:
     import vl_convert as vlc  # heavy (a JavaScript engine): loaded only to draw a chart
     fixed = {**spec, "width": 420}
     return vlc.vegalite_to_svg(fixed, vl_version="6.4")

@@ -1,17 +1,19 @@
 """Reference data the app needs before it is useful: the UN framework, the KS taxonomy and,
 where a reference data folder is configured (LOCALSDG_REFERENCE_DATA), areas and demo data;
-then the national sources and the national profile (sources that cannot be read are skipped)."""
+then the national sources and the national profile (sources that cannot be read are skipped),
+and on a database without plans the example plans."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from localsdg.config import settings
-from localsdg.db.schema import Area, Indicator, ProfileSet, Target
+from localsdg.db.schema import Area, Indicator, Plan, ProfileSet, Target
 from localsdg.db.session import session_scope
 from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import SETS, sync_ks_taxonomy
 from localsdg.sources.national import PROFILE_SET, sync_national
+from localsdg.sources.plan_files import load_examples
 from localsdg.sources.un_framework import sync_framework
 
 
@@ -42,4 +44,8 @@ def ensure_reference_data(url: str | None = None) -> list[str]:
             done.append(f"loaded {len(report['loaded'])} national sources"
                         + "".join(f"; skipped {r['source']}: {r['why']}"
                                   for r in report["skipped"]))
+    with session_scope(url) as s:
+        if s.scalar(select(func.count()).select_from(Area)) and \
+                not s.scalar(select(func.count()).select_from(Plan)):
+            done.append(f"loaded {len(load_examples(s, 'localsdg'))} example plans")
     return done

@@ -15,6 +15,7 @@ from localsdg.errors import BadRequest, NotFound, TooLarge, UserError
 from localsdg.web.api import areas as areas_api
 from localsdg.web.api import catalog as catalog_api
 from localsdg.web.api import data as data_api
+from localsdg.web.api import plans as plans_api
 from localsdg.web.api import scoring as scoring_api
 from localsdg.web.pages import (
     analysis,
@@ -23,6 +24,7 @@ from localsdg.web.pages import (
     imports,
     indicator,
     places,
+    plans,
     profile,
     site,
 )
@@ -56,7 +58,8 @@ def create_app() -> FastAPI:
     app.include_router(data_api.router, prefix=API)
     app.include_router(scoring_api.router, prefix=API)
     app.include_router(areas_api.router, prefix=API)
-    for module in (site, catalog, indicator, data, places, profile, analysis, imports):
+    app.include_router(plans_api.router, prefix=API)
+    for module in (site, catalog, indicator, data, places, plans, profile, analysis, imports):
         app.include_router(module.router)
     for name, folder in VENDOR.items():  # before /static, which would shadow them
         path = NODE_MODULES / folder

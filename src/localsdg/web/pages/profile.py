@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from localsdg.catalog.indicators import indicator_name
-from localsdg.db.state import kept, remember
+from localsdg.db.state import kept, planning_version, remember
 from localsdg.errors import NotFound
 from localsdg.observations.series import area_overview
+from localsdg.planning import store as plans
 from localsdg.present import charts
 from localsdg.present.i18n import translations
 from localsdg.present.labels import goal_name
@@ -64,7 +65,8 @@ async def _area_page(request: Request, session: Session, level: str, code: str,
     """A public page read by many: kept rendered while the data behind it is unchanged. A kept
     page is answered on the event loop; scoring and rendering anew (seconds) in a worker
     thread, so that other readers are not held up meanwhile."""
-    key = ("area page", request.url.path, request.url.query, choose(request))
+    key = ("area page", request.url.path, request.url.query, choose(request),
+           planning_version(session))
     html = kept(session, key)
     if html is None:
         html = await run_in_threadpool(remember, session, key, lambda: _area_html(
@@ -84,7 +86,8 @@ def _area_html(request: Request, session: DB, level: str, code: str, profile_set
                 chart=charts.script_json(spec), chart_text=spec.get("description"),
                 choices=profile_sets_for(session, code), groups=status.groups,
                 refused=status.refused, municipal=municipal_sets(session, code, level),
-                indicators=area_overview(session, level, code))
+                indicators=area_overview(session, level, code),
+                plans=plans.listed(session, status.area["code"]) if level != "country" else None)
 
 
 @router.get("/rapport/{code}.{fmt}")

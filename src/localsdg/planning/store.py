@@ -1,0 +1,176 @@
+"""Storing plans: all writes go through `save`, which checks the whole plan first and records
+who changed which part from what to what, whether the change came from a file, the browser or
+the API."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localsdg.db.schema import Plan as PlanRow
+from localsdg.db.schema import PlanChange, now
+from localsdg.db.state import bump_planning_state
+from localsdg.errors import NotFound, UserError
+from localsdg.planning.check import checked
+from localsdg.planning.model import Plan
+
+# The parts of a plan edited one item at a time, and how an item is named in its section.
+KEYS: dict[str, Callable[[dict], str]] = {
+    "priorities": lambda d: str(d.get("target") or d.get("goal")),
+    "interactions": lambda d: f"{d.get('from')} → {d.get('to')}",
+    "targets": lambda d: f"{d.get('indicator')} {d.get('year')}",
+    "measures": lambda d: str(d.get("id")),
+}
+
+
+@dataclass
+class Stored:
+    id: int
+    level: str
+    plan: Plan
+
+
+def save(session: Session, document: object, by: str, *, action: str = "import",
+         label: str = "the plan", where: Callable[[str], str] | None = None) -> int:
+    """Store a whole plan (new, or replacing the area's plan of the same name); its id."""
+    _who(by)
+    plan, area = checked(session, document, label, where)
+    row = session.scalar(select(PlanRow).where(PlanRow.area_code == area["code"],
+                                               PlanRow.name == plan.name))
+    old = row.document if row else None
+    if row is None:
+        row = PlanRow(area_level=area["level"], area_code=area["code"], name=plan.name,
+                      document={})
+        session.add(row)
+    _write(session, row, plan, by, action, "plan", old, plan.document())
+    return row.id
+
+
+def edit(session: Session, plan_id: int, by: str, action: str, part: str,
+         change: Callable[[dict], tuple[object, object]]) -> None:
+    """Apply `change` to a copy of the stored document (it returns the part before and after)
+    and store the result if the whole plan still passes every check."""
+    _who(by)
+    row = _row(session, plan_id)
+    document = copy.deepcopy(row.document)
+    old, new = change(document)
+    plan, _area = checked(session, document)
+    if plan.area != row.area_code:
+        raise UserError("a plan stays with its area; export it and import it for another area")
+    other = session.scalar(select(PlanRow.id).where(PlanRow.area_code == row.area_code,
+                                                    PlanRow.name == plan.name,
+                                                    PlanRow.id != row.id))
+    if other:
+        raise UserError(f"the area already has a plan called '{plan.name}'")
+    _write(session, row, plan, by, action, part, old, new)
+
+
+def put(session: Session, plan_id: int, section: str, item: dict, by: str,
+        replaces: str | None = None) -> None:
+    """Add an item to a section, or replace the one named `replaces` (or with the same key)."""
+    key = KEYS[section]
+
+    def change(document: dict) -> tuple[object, object]:
+        items = document.setdefault(section, [])
+        name = replaces or key(item)
+        at = next((i for i, x in enumerate(items) if key(x) == name), None)
+        old = items[at] if at is not None else None
+        if at is None:
+            items.append(item)
+        else:
+            items[at] = item
+        return old, item
+
+    edit(session, plan_id, by, "change" if replaces else "add", f"{section}: {key(item)}",
+         change)
+
+
+def remove(session: Session, plan_id: int, section: str, name: str, by: str) -> None:
+    key = KEYS[section]
+
+    def change(document: dict) -> tuple[object, object]:
+        items = document.get(section, [])
+        at = next((i for i, x in enumerate(items) if key(x) == name), None)
+        if at is None:
+            raise NotFound(f"the plan has no {section} item '{name}'")
+        return items.pop(at), None
+
+    edit(session, plan_id, by, "remove", f"{section}: {name}", change)
+
+
+def set_fields(session: Session, plan_id: int, fields: dict, by: str) -> None:
+    """Change the plan's own fields (name, years, description)."""
+
+    def change(document: dict) -> tuple[object, object]:
+        old = {k: document.get(k) for k in fields}
+        document.update(fields)
+        for k in [k for k, v in document.items() if v is None]:
+            del document[k]
+        return old, fields
+
+    edit(session, plan_id, by, "change", "plan", change)
+
+
+def _write(session: Session, row: PlanRow, plan: Plan, by: str, action: str, part: str,
+           old: object, new: object) -> None:
+    row.name, row.document, row.updated_at = plan.name, plan.document(), now()
+    session.flush()
+    session.add(PlanChange(plan_id=row.id, action=action, part=part, old_value=old,
+                           new_value=new, changed_by=by.strip()))
+    bump_planning_state(session)
+    session.flush()
+
+
+def _who(by: str) -> None:
+    if not by.strip():
+        raise UserError("write your name so the change can be traced")
+
+
+def _row(session: Session, plan_id: int) -> PlanRow:
+    row = session.get(PlanRow, plan_id)
+    if row is None:
+        raise NotFound(f"there is no plan {plan_id}; 'localsdg plan list' shows them")
+    return row
+
+
+def get(session: Session, plan_id: int) -> Stored:
+    row = _row(session, plan_id)
+    return Stored(row.id, row.area_level, Plan.model_validate(row.document))
+
+
+def find(session: Session, area: str, name: str | None = None) -> Stored:
+    """The area's plan of that name, or its only plan."""
+    rows = listed(session, area)
+    chosen = [r for r in rows if name is None or r["name"] == name]
+    if len(chosen) != 1:
+        names = ", ".join(f"'{r['name']}'" for r in rows) or "none"
+        raise NotFound(f"area {area}: " + (f"no plan called '{name}'" if name else
+                                           "several plans; name one with --plan")
+                       + f" (its plans: {names})")
+    return get(session, chosen[0]["id"])
+
+
+def listed(session: Session, area: str | None = None) -> list[dict]:
+    """Plans (of one area, or all) in brief, newest change first within an area."""
+    q = select(PlanRow).order_by(PlanRow.area_code, PlanRow.updated_at.desc())
+    if area is not None:
+        q = q.where(PlanRow.area_code == area)
+    return [{"id": r.id, "area": r.area_code, "level": r.area_level, "name": r.name,
+             "example": bool(r.document.get("example")),
+             "measures": len(r.document.get("measures", [])),
+             "updated_at": r.updated_at.isoformat()} for r in session.scalars(q)]
+
+
+def history(session: Session, plan_id: int) -> list[PlanChange]:
+    return list(session.scalars(select(PlanChange).where(PlanChange.plan_id == plan_id)
+                                .order_by(PlanChange.id.desc())))
+
+
+def delete(session: Session, plan_id: int) -> None:
+    session.delete(_row(session, plan_id))
+    bump_planning_state(session)
+    session.flush()

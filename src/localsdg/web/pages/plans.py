@@ -1,0 +1,412 @@
+"""Plans in the browser: an area's plans, a plan's page (priorities with the suggestions from
+data, interactions, local targets with their projections, measures, budget per goal, history),
+a measure's evaluation chain, and every edit as a plain form (no JavaScript needed).
+
+Each form is read here field by field with messages in the reader's language; the whole plan
+is then checked and stored by `planning.store`, so a form can never store what an imported
+file could not. The name recorded with a change is asked once and kept in a cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from localsdg import taxonomy as tx
+from localsdg.catalog.goals import goals_with_targets
+from localsdg.errors import UserError
+from localsdg.observations.series import area_overview
+from localsdg.planning import store
+from localsdg.planning.model import FORMAT
+from localsdg.planning.progress import overview
+from localsdg.present import charts
+from localsdg.present.i18n import translations
+from localsdg.present.labels import N_
+from localsdg.reports import plan_report
+from localsdg.scoring.status import find_area
+from localsdg.sources.plan_files import import_bytes, write_json, write_workbook
+from localsdg.web import uploads
+from localsdg.web.downloads import download
+from localsdg.web.i18n import choose
+from localsdg.web.params import DB
+from localsdg.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+WHO = "localsdg_name"  # the cookie holding the name recorded with a change
+PATHS = {"municipality": "kommune", "county": "fylke"}
+REQUIRED = N_("Fill in this field.")
+NOT_NUMBER = N_("Write a number, for example 12.5.")
+NOT_WHOLE = N_("Write a whole number, for example 2030.")
+OUT_OF_RANGE = N_("Write a number from %(low)s to %(high)s.")
+NO_NAME = N_("Write your name at the top of the page first: it is recorded with every change.")
+
+
+@router.get("/planer")
+def all_plans(request: Request, session: DB):
+    return render(request, "plans.html", area=None, plans=store.listed(session), paths=PATHS)
+
+
+@router.get("/kommune/{code}/planer")
+def municipality_plans(request: Request, session: DB, code: str):
+    return _area_plans(request, session, "municipality", code)
+
+
+@router.get("/fylke/{code}/planer")
+def county_plans(request: Request, session: DB, code: str):
+    return _area_plans(request, session, "county", code)
+
+
+def _area_plans(request: Request, session: DB, level: str, code: str, status: int = 200,
+                errors: dict | None = None, form: dict | None = None):
+    area = find_area(session, code, level)
+    return render(request, "plans.html", status=status, area=area, level=level, paths=PATHS,
+                  plans=store.listed(session, area["code"]), errors=errors or {},
+                  form=form or {}, by=request.cookies.get(WHO, ""))
+
+
+@router.post("/planer/ny")
+async def new_plan(request: Request, session: DB):
+    form = await request.form()
+    f = Fields(form, choose(request))
+    area = find_area(session, f.text("area", required=True) or "")
+    name, by = f.text("name", required=True), f.text("by", required=True)
+    start, end = f.whole("start", 1900, 2100), f.whole("end", 1900, 2100)
+    if not f.errors:
+        document = {"format": FORMAT, "area": area["code"], "name": name, "start": start,
+                    "end": end, "description": f.text("description")}
+        try:
+            if any(p["name"] == name for p in store.listed(session, area["code"])):
+                raise UserError(translations(choose(request)).gettext(
+                    "The area already has a plan with this name.") + f" ({name})")
+            plan_id = store.save(session, {k: v for k, v in document.items() if v is not None},
+                                 by or "", action="create")
+        except UserError as exc:
+            f.errors["name"] = str(exc)
+    if f.errors:
+        return _area_plans(request, session, area["level"], area["code"], 422, f.errors,
+                           dict(form))
+    return _remember(RedirectResponse(f"/plan/{plan_id}", status_code=303), by)
+
+
+@router.post("/planer/importer")
+def upload_plan(request: Request, session: DB, file: Annotated[UploadFile, File()],
+                by: Annotated[str, Form()] = ""):
+    name, content = uploads.read(file)
+    plan_id = import_bytes(session, content, name, by or request.cookies.get(WHO, ""))
+    return _remember(RedirectResponse(f"/plan/{plan_id}", status_code=303), by)
+
+
+@router.get("/plan/{plan_id}")
+def plan_page(request: Request, session: DB, plan_id: int):
+    return _plan_page(request, session, plan_id)
+
+
+def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
+               errors: dict | None = None, form: dict | None = None, section: str = ""):
+    lang = choose(request)
+    o = overview(session, store.get(session, plan_id))
+    return render(request, "plan.html", status=status, o=o, plan=o.plan, level=o.area["level"],
+                  paths=PATHS, goals=goals_with_targets(session), matrix=_matrix(o, lang),
+                  budget_chart=_chart(plan_report.budget_chart(o, lang)),
+                  history=store.history(session, plan_id),
+                  indicator_options=_indicator_options(session, o, lang), errors=errors or {},
+                  form=form or {}, section=section, by=request.cookies.get(WHO, ""),
+                  assumption=lambda v: plan_report.assumption(v, lang),
+                  on_track=lambda t: plan_report.on_track_text(t, lang))
+
+
+def _matrix(o, lang: str) -> dict:
+    _ = translations(lang).gettext
+    rows = [{"key": p.key, "importance": p.importance, "influence": p.influence,
+             "colour": tx.GOAL_COLOURS[p.goal or int(p.key.split(".")[0])],
+             "label": plan_report.label(o, p.key, lang)} for p in o.plan.priorities]
+    description = _("%(n)d priorities by importance (across) and influence (up), 1 to 5; the "
+                    "table below lists them.") % {"n": len(rows)}
+    spec = charts.priority_matrix(rows, _("Importance and influence"), description,
+                                  _("Importance"), _("Influence"), lang)
+    return {"spec": charts.script_json(spec), "text": description}
+
+
+def _chart(chart: dict | None) -> dict | None:
+    return chart and {"spec": charts.script_json(chart["spec"]), "text": chart["text"]}
+
+
+def _indicator_options(session: DB, o, lang: str) -> list[tuple[str, str]]:
+    """The indicators with data for the area, as (SET/CODE, name) choices."""
+    return [(f"{r['set_id']}/{r['code']}", ((r["name_en"] or r["name_nb"]) if lang == "en" else
+                                            (r["name_nb"] or r["name_en"])) or r["code"])
+            for r in area_overview(session, o.area["level"], o.area["code"])]
+
+
+@router.post("/plan/{plan_id}/navn")
+async def set_name(request: Request, plan_id: int):
+    form = await request.form()
+    name = str(form.get("by") or "").strip()[:200]
+    response = RedirectResponse(f"/plan/{plan_id}#top", status_code=303)
+    return _remember(response, name) if name else response
+
+
+def _remember(response: Response, by: str | None) -> Response:
+    if by:
+        response.set_cookie(WHO, by.strip()[:200], max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+class Fields:
+    """A submitted form read field by field; `errors` maps a field to its message in the
+    reader's language."""
+
+    def __init__(self, form: FormData, lang: str):
+        self.form, self.errors = form, {}
+        self._ = translations(lang).gettext
+
+    def text(self, name: str, required: bool = False) -> str | None:
+        value = str(self.form.get(name) or "").strip()
+        if required and not value:
+            self.errors[name] = self._(REQUIRED)
+        return value or None
+
+    def number(self, name: str, required: bool = False, low: float | None = None,
+               high: float | None = None) -> float | None:
+        raw = self.text(name, required)
+        if raw is None:
+            return None
+        try:
+            value = float(raw.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        except ValueError:
+            self.errors[name] = self._(NOT_NUMBER)
+            return None
+        if value != value or value in (float("inf"), float("-inf")):
+            self.errors[name] = self._(NOT_NUMBER)
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.errors[name] = self._(OUT_OF_RANGE) % {"low": low, "high": high}
+            return None
+        return value
+
+    def whole(self, name: str, low: int, high: int, required: bool = False) -> int | None:
+        value = self.number(name, required, low, high)
+        if value is not None and not float(value).is_integer():
+            self.errors[name] = self._(NOT_WHOLE)
+            return None
+        return None if value is None else int(value)
+
+    def choice(self, name: str, allowed: tuple[str, ...] | list[str],
+               required: bool = True) -> str | None:
+        value = self.text(name, required)
+        if value is not None and value not in allowed:
+            self.errors[name] = self._(REQUIRED)
+            return None
+        return value
+
+
+async def _edit(request: Request, session: DB, plan_id: int, section: str,
+                read: Callable[[Fields], Callable[[str], None] | None], anchor: str = "",
+                done: str | None = None):
+    """Read the form with `read` (it returns the store call to make, given the name), then
+    store; on any problem show the page again with the messages and what was typed."""
+    form = await request.form()
+    f = Fields(form, choose(request))
+    by = str(form.get("by") or request.cookies.get(WHO, "")).strip()
+    act = read(f)
+    if not by:
+        f.errors["by"] = f._(NO_NAME)
+    if not f.errors and act is not None:
+        try:
+            act(by)
+        except UserError as exc:
+            f.errors["plan"] = str(exc)
+    if f.errors:
+        back = _measure_page if anchor.startswith("tiltak:") else None
+        if back is not None:
+            return back(request, session, plan_id, anchor.removeprefix("tiltak:"), 422,
+                        f.errors, dict(form))
+        return _plan_page(request, session, plan_id, 422, f.errors, dict(form), section)
+    where = done or (f"/plan/{plan_id}/tiltak/{quote(anchor.removeprefix('tiltak:'))}"
+                     if anchor.startswith("tiltak:") else f"/plan/{plan_id}#{anchor or section}")
+    return _remember(RedirectResponse(where, status_code=303), by)
+
+
+def _goal_or_target(f: Fields, name: str) -> tuple[int | None, str | None]:
+    key = f.text(name, required=True)
+    if key is None:
+        return None, None
+    return (int(key), None) if key.isdigit() else (None, key)
+
+
+@router.post("/plan/{plan_id}/prioritet")
+async def add_priority(request: Request, session: DB, plan_id: int):
+    def read(f: Fields):
+        goal, target = _goal_or_target(f, "key")
+        importance = f.whole("importance", 1, 5, required=True)
+        influence = f.whole("influence", 1, 5, required=True)
+        item = {k: v for k, v in {"goal": goal, "target": target, "importance": importance,
+                                  "influence": influence, "reason": f.text("reason")}.items()
+                if v is not None}
+        return lambda by: store.put(session, plan_id, "priorities", item, by)
+    return await _edit(request, session, plan_id, "prioriteringer", read)
+
+
+@router.post("/plan/{plan_id}/samspill")
+async def add_interaction(request: Request, session: DB, plan_id: int):
+    def read(f: Fields):
+        source, to = f.text("from", required=True), f.text("to", required=True)
+        score = f.whole("score", -3, 3, required=True)
+        item = {k: v for k, v in {"from": source, "to": to, "score": score,
+                                  "reason": f.text("reason")}.items() if v is not None}
+        return lambda by: store.put(session, plan_id, "interactions", item, by)
+    return await _edit(request, session, plan_id, "samspill", read)
+
+
+@router.post("/plan/{plan_id}/mal")
+async def add_target(request: Request, session: DB, plan_id: int):
+    def read(f: Fields):
+        indicator = f.text("indicator_ref") or f.text("indicator", required=True)
+        item: dict = {"indicator": indicator, "value": f.number("value", required=True),
+                      "year": f.whole("year", 1900, 2100, required=True)}
+        base_value, base_year = f.number("baseline_value"), f.whole("baseline_year", 1900, 2100)
+        if base_value is not None or base_year is not None:
+            item["baseline"] = {"value": base_value, "year": base_year}
+        if decision := f.text("decision"):
+            item["decision"] = decision
+        return lambda by: store.put(session, plan_id, "targets", item, by,
+                                    replaces=f.text("replaces"))
+    return await _edit(request, session, plan_id, "mal", read)
+
+
+@router.post("/plan/{plan_id}/tiltak")
+async def save_measure(request: Request, session: DB, plan_id: int):
+    stored = store.get(session, plan_id).plan
+
+    def read(f: Fields):
+        replaces = f.text("replaces")
+        old = stored.measure(replaces) if replaces else None
+        item = {**(old.model_dump(mode="json", by_alias=True) if old else {}),
+                "id": f.text("id", required=True), "title": f.text("title", required=True),
+                "description": f.text("description"), "responsible": f.text("responsible"),
+                "start": f.whole("start", 1900, 2100), "end": f.whole("end", 1900, 2100),
+                "status": f.choice("status", [c.code for c in tx.MEASURE_STATUS.codes]),
+                "kind": f.choice("kind", [c.code for c in tx.MEASURE_KINDS.codes]),
+                "contract_value": f.number("contract_value", low=0),
+                "targets": [t.strip() for t in (f.text("targets") or "").split(",")
+                            if t.strip()]}
+        item = {k: v for k, v in item.items() if v is not None}
+        return lambda by: store.put(session, plan_id, "measures", item, by, replaces=replaces)
+    came_from = request.query_params.get("fra")
+    if not came_from:
+        return await _edit(request, session, plan_id, "tiltak", read)
+    new_id = str((await request.form()).get("id") or came_from).strip()
+    return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{came_from}",
+                       done=f"/plan/{plan_id}/tiltak/{quote(new_id)}")
+
+
+@router.post("/plan/{plan_id}/fjern/{section}")
+async def remove_item(request: Request, session: DB, plan_id: int,
+                      section: Literal["priorities", "interactions", "targets", "measures"]):
+    anchors = {"priorities": "prioriteringer", "interactions": "samspill", "targets": "mal",
+               "measures": "tiltak"}
+
+    def read(f: Fields):
+        key = f.text("key", required=True)
+        return None if key is None else (
+            lambda by: store.remove(session, plan_id, section, key, by))
+    return await _edit(request, session, plan_id, anchors[section], read)
+
+
+@router.get("/plan/{plan_id}/tiltak/{measure_id}")
+def measure_page(request: Request, session: DB, plan_id: int, measure_id: str):
+    return _measure_page(request, session, plan_id, measure_id)
+
+
+def _measure_page(request: Request, session: DB, plan_id: int, measure_id: str,
+                  status: int = 200, errors: dict | None = None, form: dict | None = None):
+    o = overview(session, store.get(session, plan_id))
+    found = next((c for c in o.chains if c.measure.id == measure_id), None)
+    if found is None:
+        raise UserError(f"the plan has no measure '{measure_id}'")
+    return render(request, "measure.html", status=status, o=o, plan=o.plan, chain=found,
+                  m=found.measure, level=o.area["level"], paths=PATHS,
+                  indicator_options=_indicator_options(session, o, choose(request)),
+                  errors=errors or {}, form=form or {}, by=request.cookies.get(WHO, ""))
+
+
+def _measure_edit(session: DB, plan_id: int, measure_id: str,
+                  change: Callable[[dict], None]) -> Callable[[str], None]:
+    """The store call that changes one measure's indicators or budget lines."""
+    def act(by: str) -> None:
+        measure = store.get(session, plan_id).plan.measure(measure_id)
+        if measure is None:
+            raise UserError(f"the plan has no measure '{measure_id}'")
+        item = measure.model_dump(mode="json", by_alias=True)
+        change(item)
+        store.put(session, plan_id, "measures", item, by, replaces=measure_id)
+    return act
+
+
+@router.post("/plan/{plan_id}/tiltak/{measure_id}/indikator")
+async def add_link(request: Request, session: DB, plan_id: int, measure_id: str):
+    def read(f: Fields):
+        link: dict = {"indicator": f.text("indicator_ref") or f.text("indicator",
+                                                                     required=True),
+                      "step": f.choice("step", [c.code for c in tx.EVALUATION_STEPS.codes]),
+                      "expected": []}
+        year, value = f.whole("expected_year", 1900, 2100), f.number("expected_value")
+        if (year is None) != (value is None):
+            f.errors["expected_year" if year is None else "expected_value"] = f._(REQUIRED)
+        elif year is not None:
+            link["expected"].append({"year": year, "value": value})
+        return _measure_edit(session, plan_id, measure_id,
+                             lambda m: m["indicators"].append(link))
+    return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{measure_id}")
+
+
+@router.post("/plan/{plan_id}/tiltak/{measure_id}/budsjett")
+async def add_budget(request: Request, session: DB, plan_id: int, measure_id: str):
+    def read(f: Fields):
+        line: dict = {"year": f.whole("year", 1900, 2100), "amount": f.number(
+            "amount", required=True, low=0), "funding": f.choice("funding", ("own", "external")),
+            "funder": f.text("funder"), "goals": {}}
+        for i in (1, 2, 3):
+            goal, share = f.whole(f"goal_{i}", 1, 17), f.number(f"share_{i}", low=0, high=100)
+            if goal is not None and share:
+                line["goals"][str(goal)] = share / 100
+        if line["goals"] and abs(sum(line["goals"].values()) - 1) > 1e-6:
+            f.errors["share_1"] = f._("The goals' shares must add up to 100 %.")
+        line = {k: v for k, v in line.items() if v is not None}
+        return _measure_edit(session, plan_id, measure_id, lambda m: m["budget"].append(line))
+    return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{measure_id}")
+
+
+@router.post("/plan/{plan_id}/tiltak/{measure_id}/fjern/{part}")
+async def remove_from_measure(request: Request, session: DB, plan_id: int, measure_id: str,
+                              part: Literal["indicators", "budget"]):
+    def read(f: Fields):
+        at = f.whole("at", 1, 10_000, required=True)
+        return None if at is None else _measure_edit(
+            session, plan_id, measure_id, lambda m: m[part].pop(at - 1))
+    return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{measure_id}")
+
+
+@router.get("/plan/{plan_id}/rapport.{fmt}")
+def follow_up(request: Request, session: DB, plan_id: int,
+              fmt: Literal["pdf", "html", "xlsx"]):
+    lang = choose(request)
+    o = overview(session, store.get(session, plan_id))
+    make = {"pdf": plan_report.pdf, "html": plan_report.html, "xlsx": plan_report.xlsx}[fmt]
+    return download(make(o, lang), f"localsdg-plan-{plan_id}-{lang}", fmt)
+
+
+@router.get("/plan/{plan_id}/eksport.{fmt}")
+def export(session: DB, plan_id: int, fmt: Literal["json", "xlsx"]):
+    plan = store.get(session, plan_id).plan
+    content = write_json(plan) if fmt == "json" else write_workbook(plan)
+    return download(content, f"plan-{plan.area}-{plan_id}", fmt)
+
+
+@router.get("/planer/mal.xlsx")
+def template_workbook():
+    return download(write_workbook(None), "localsdg-plan-template", "xlsx")
