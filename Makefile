@@ -42,6 +42,7 @@ bench: setup
 	$(UV) run python benchmarks/scoring_bench.py
 	$(UV) run python benchmarks/profile_bench.py
 	$(UV) run python benchmarks/national_bench.py
+	$(UV) run python benchmarks/plan_bench.py
 
 # Screenshots of the main pages of a running server (make serve) into out/screenshots/.
 screenshots: setup chromium

@@ -18,6 +18,7 @@ from localsdg.db.session import session_scope, upgrade
 from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
 from localsdg.sources.national import sync_national
+from localsdg.sources.plan_files import load_examples
 from localsdg.sources.un_framework import sync_framework
 from tests.helpers import MIRROR, SHARED
 
@@ -53,6 +54,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     mp.setenv("LOCALSDG_DATA_DIR", str(folder))
     with session_scope(url) as s:
         sync_national(s, "browser-test")
+    with session_scope(url) as s:
+        load_examples(s, "browser-test")  # plans 1–4: Ålesund, Gjøvik, Innlandet, Stavanger
     mp.undo()
     port = _free_port()
     cli = Path(sys.executable).with_name("localsdg")

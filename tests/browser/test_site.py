@@ -15,7 +15,8 @@ PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/1
               "/indikator/lokal/folkemengde/data?grenser=2020", "/land/NOR?lang=en", "/fylke/40",
               "/sammenlign?omrade=4003&omrade=4001&kart=goal:8",
               "/forklaring?profil=telemark-demo&omrade=4003&mal=11", "/kommune/1804",
-              "/sted?q=Her%C3%B8y"]
+              "/sted?q=Her%C3%B8y", "/planer", "/kommune/1804/planer", "/plan/4",
+              "/plan/4/tiltak/S1", "/plan/3?lang=nn"]
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
@@ -261,3 +262,56 @@ def test_national_page_beside_the_municipal_picture(page):
     expect(page.locator("#summary-index")).to_contain_text("82,0 av 100 og er nummer 7 av 165")
     page.get_by_role("link", name="Telemark: demo profile").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sammenlign områder")
+
+
+def test_a_planner_goes_from_status_to_measures_and_the_report(page, tmp_path):
+    """From Bodø's page: make a plan, confirm a suggestion from the status, rate a target, add
+    two interactions, set a local target and see its projection, add a measure with an
+    indicator and a budget line, and download the follow-up PDF."""
+    page.goto("/kommune/1804")
+    page.get_by_role("link", name=re.compile("Lag en plan")).click()
+    new = page.get_by_role("region", name="Lag en plan")
+    new.get_by_label("Navn på planen").fill("Handlingsprogram 2026–2029")
+    new.get_by_label("Navnet ditt").fill("Kari Planlegger")
+    page.get_by_role("button", name="Lag planen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Handlingsprogram 2026–2029")
+    expect(page.get_by_text("Endringer registreres som gjort av Kari Planlegger.")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Bekreft")).first.click()
+    expect(page.get_by_role("heading", name="Valgte prioriteringer")).to_be_visible()
+    page.select_option("#f-key", "11.2")
+    page.select_option("#f-importance", "4")
+    page.select_option("#f-influence", "5")
+    page.get_by_role("button", name="Lagre prioriteringen").click()
+    for source, to, score in (("11.2", "13.2", "2"), ("8.1", "13.2", "-1")):
+        page.select_option("#f-from", source)
+        page.select_option("#f-to", to)
+        page.select_option("#f-score", score)
+        page.get_by_role("button", name="Lagre samspillet").click()
+    expect(page.get_by_text("(målkonflikt)")).to_be_visible()
+    page.select_option("#f-indicator", "Kommunehelsa-statistikkbank/1213")
+    page.get_by_label("Målverdi").fill("85")
+    page.get_by_label("Målår").fill("2029")
+    page.get_by_role("button", name="Lagre målet").click()
+    row = page.locator("#mal ~ div table tbody tr").first
+    expect(row).to_contain_text("85 (2029)")
+    expect(page.get_by_text(re.compile("Framskriving: fra siste verdi"))).to_be_visible()
+    page.get_by_label("Kort id").fill("T1")
+    page.get_by_label("Tittel").fill("Sykkelveier til skolene")
+    page.get_by_role("button", name="Legg til tiltaket").click()
+    page.get_by_role("link", name="T1 Sykkelveier til skolene").click()
+    page.select_option("#f-step", "outcome")
+    page.get_by_label("Eller en annen indikator").fill("De-norske-målepunktene/2351")
+    page.get_by_role("button", name="Knytt indikatoren").click()
+    page.get_by_label("Beløp i kroner").fill("1 500 000")
+    page.select_option("#f-goal_1", "11")
+    page.get_by_label("Andel 1").fill("100")
+    page.get_by_role("button", name="Legg til budsjettlinjen").click()
+    expect(page.locator("#budsjett ~ table, #budsjett + table").first).to_contain_text("100 %")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name=re.compile("Tilbake til planen")).click()
+    expect(page.locator("#budsjett").locator("xpath=..")).to_contain_text("Budsjett i alt")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF Bokmål").click()
+    path = tmp_path / "plan.pdf"
+    download.value.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")

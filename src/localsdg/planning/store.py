@@ -168,9 +168,3 @@ def listed(session: Session, area: str | None = None) -> list[dict]:
 def history(session: Session, plan_id: int) -> list[PlanChange]:
     return list(session.scalars(select(PlanChange).where(PlanChange.plan_id == plan_id)
                                 .order_by(PlanChange.id.desc())))
-
-
-def delete(session: Session, plan_id: int) -> None:
-    session.delete(_row(session, plan_id))
-    bump_planning_state(session)
-    session.flush()

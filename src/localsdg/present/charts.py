@@ -15,7 +15,7 @@ ACCENT = "#1E6C9C"  # dark enough for 3:1 against white (WCAG 1.4.11 non-text co
 
 
 def bar(rows: list[dict], title: str, description: str, count_title: str,
-        colours: dict[str, str] | None = None) -> dict:
+        colours: dict[str, str] | None = None, lang: str | None = None) -> dict:
     """A horizontal bar per value, in the order given; unclassified included as its own bar."""
     data = [{"label": r["label"], "count": r["count"], "value": r["value"] or "-"} for r in rows]
     colour: dict = {"value": ACCENT}
@@ -25,7 +25,7 @@ def bar(rows: list[dict], title: str, description: str, count_title: str,
     return {
         "$schema": SCHEMA, "title": title, "description": description,
         "data": {"values": data}, "width": "container",
-        "height": {"step": 22},
+        "height": {"step": 22}, **({"config": _locale(lang)} if lang else {}),
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "y": {"field": "label", "type": "nominal", "sort": None, "title": None,

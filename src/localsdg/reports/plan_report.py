@@ -178,7 +178,7 @@ def budget_chart(o: Overview, lang: str) -> dict | None:
     text = _("Budget per goal in NOK, from each budget line's amount and the shares it gives "
              "the goals; the table has the numbers.")
     return {"spec": charts.bar(rows, _("Budget per goal"), text, _("NOK"),
-                               charts.goal_colours()), "text": text}
+                               charts.goal_colours(), lang), "text": text}
 
 
 def pdf(o: Overview, lang: str) -> bytes:

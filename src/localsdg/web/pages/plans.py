@@ -238,6 +238,15 @@ def _goal_or_target(f: Fields, name: str) -> tuple[int | None, str | None]:
     return (int(key), None) if key.isdigit() else (None, key)
 
 
+@router.post("/plan/{plan_id}/endre")
+async def change_plan(request: Request, session: DB, plan_id: int):
+    def read(f: Fields):
+        fields = {"name": f.text("name", required=True), "start": f.whole("start", 1900, 2100),
+                  "end": f.whole("end", 1900, 2100), "description": f.text("description")}
+        return lambda by: store.set_fields(session, plan_id, fields, by)
+    return await _edit(request, session, plan_id, "planen", read)
+
+
 @router.post("/plan/{plan_id}/prioritet")
 async def add_priority(request: Request, session: DB, plan_id: int):
     def read(f: Fields):
