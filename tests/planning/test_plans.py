@@ -23,8 +23,9 @@ from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.planning import store
 from localsdg.planning.model import Plan as PlanModel
-from localsdg.planning.progress import budget, overview, target_progress
+from localsdg.planning.progress import budget, latest, overview, target_progress
 from localsdg.reports import plan_report
+from localsdg.scoring.status import find_area
 from localsdg.sources.national import sync_national
 from localsdg.sources.plan_files import (
     EXAMPLES,
@@ -240,9 +241,9 @@ def test_edits_keep_their_history_and_a_bad_edit_changes_nothing(framework_db):
 def test_a_local_target_is_projected_from_the_areas_own_series(planning_db):
     """Bodø's turnout: the straight line through the last six years' values, from the latest
     value, against the target; checked against NumPy's own fit of the stored values."""
+    target = PlanModel.model_validate(TRICKY).targets[0]
     with session_scope(planning_db) as s:
-        plan = PlanModel.model_validate(TRICKY)
-        t = target_progress(s, BODO, plan.targets[0])
+        t = target_progress(target, latest(s, {TURNOUT}, find_area(s, BODO))[TURNOUT])
     series = dict(t.now.series)
     assert t.now.year == max(series) and t.now.value == series[max(series)]
     window = [(y, v) for y, v in series.items() if y > t.now.year - 6]
@@ -259,8 +260,10 @@ def test_a_local_target_is_projected_from_the_areas_own_series(planning_db):
 def test_no_series_no_projection(planning_db):
     document = copy.deepcopy(TRICKY)
     document["targets"][0]["indicator"] = "un-global/13.2.2"  # no value for Bodø
+    target = PlanModel.model_validate(document).targets[0]
     with session_scope(planning_db) as s:
-        t = target_progress(s, BODO, PlanModel.model_validate(document).targets[0])
+        t = target_progress(target, latest(s, {target.indicator},
+                                           find_area(s, BODO))[target.indicator])
     assert t.now.value is None and t.on_track is None and t.at_target_year is None
     assert "no value" in plan_report.value_text(t.now, "en")
 

@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.catalog.indicators import indicator_by_ref
-from localsdg.db.schema import Target
-from localsdg.observations.series import get_data
+from localsdg.db.schema import Indicator, Target
+from localsdg.errors import NotFound
+from localsdg.observations.series import area_totals
 from localsdg.planning.model import STEPS, LocalTarget, Measure, Plan
 from localsdg.planning.store import Stored
 from localsdg.scoring.area_profile import AreaProfile
-from localsdg.scoring.status import area_status
+from localsdg.scoring.status import area_status, find_area
 from localsdg.scoring.trends import END
 
 WINDOW = 6  # years back from the latest value that the trend line is fitted to
@@ -78,12 +79,17 @@ class Value:
         return self.value + self.slope * (year - self.year)
 
 
-def latest(session: Session, ref: str, area: str) -> Value:
-    indicator = indicator_by_ref(session, ref)
+def latest(session: Session, refs: set[str], area: dict) -> dict[str, Value]:
+    """Each indicator's latest total for the area and the straight-line trend of its last
+    years' values (one read for all)."""
+    indicators = {f"{i.set_id}/{i.code}": i for i in (indicator_by_ref(session, r)
+                                                      for r in sorted(refs))}
+    series = area_totals(session, list(indicators.values()), area["level"], area["code"])
+    return {ref: _value(ref, i, series[i.id]) for ref, i in indicators.items()}
+
+
+def _value(ref: str, indicator: Indicator, rows: list[dict]) -> Value:
     out = Value(ref, indicator.name_nb, indicator.name_en, indicator.unit)
-    rows = sorted((r for r in get_data(session, indicator, areas=[area])
-                   if not r["dims"] and r["value"] is not None and r["area_code"] == area),
-                  key=lambda r: r["end_year"])
     if not rows:
         return out
     last = rows[-1]
@@ -109,8 +115,9 @@ class TargetProgress:
     on_track: bool | None  # the projection reaches the target by its year
 
 
-def target_progress(session: Session, area: str, target: LocalTarget) -> TargetProgress:
-    now = latest(session, target.indicator, area)
+def target_progress(target: LocalTarget, now: Value) -> TargetProgress:
+    """How far the target is from `now`, the indicator's latest value, and where its trend
+    leads."""
     if now.value is None or now.year is None:
         return TargetProgress(target, now, None, None, None, None, None)
     distance = target.value - now.value
@@ -139,10 +146,11 @@ class Chain:
     gaps: list[str]
 
 
-def chain(session: Session, area: str, measure: Measure) -> Chain:
+def chain(measure: Measure, values: dict[str, Value]) -> Chain:
+    """The measure's chain from the latest `values` of its indicators."""
     steps: dict[str, list[Link]] = {s: [] for s in STEPS}
     for x in measure.indicators:
-        steps[x.step].append(Link(x.step, latest(session, x.indicator, area),
+        steps[x.step].append(Link(x.step, values[x.indicator],
                                   [(e.year, e.value) for e in x.expected]))
     return Chain(measure, steps, [s for s in STEPS if not steps[s]])
 
@@ -222,7 +230,18 @@ def overview(session: Session, stored: Stored) -> Overview:
         k for x in plan.interactions for k in (x.source, x.to) if "." in k}
     titles = {t.code: (t.title_nb, t.title_en) for t in session.scalars(
         select(Target).where(Target.code.in_(codes)))}
+    values = latest(session, {t.indicator for t in plan.targets} | {
+        x.indicator for m in plan.measures for x in m.indicators}, status.area)
     return Overview(stored.id, plan, status.area, status.profile, suggestions(status.profile),
-                    [target_progress(session, plan.area, t) for t in plan.targets],
-                    [chain(session, plan.area, m) for m in plan.measures], budget(plan),
+                    [target_progress(t, values[t.indicator]) for t in plan.targets],
+                    [chain(m, values) for m in plan.measures], budget(plan),
                     influences(plan), titles)
+
+
+def measure_chain(session: Session, stored: Stored, measure_id: str) -> tuple[dict, Chain]:
+    """The area and one measure's chain (NotFound without such a measure)."""
+    measure = stored.plan.measure(measure_id)
+    if measure is None:
+        raise NotFound(f"the plan has no measure '{measure_id}'")
+    area = find_area(session, stored.plan.area, stored.level)
+    return area, chain(measure, latest(session, {x.indicator for x in measure.indicators}, area))

@@ -24,7 +24,16 @@ from localsdg.present.templates import environment
 from localsdg.reports.document import LEVELS, svg
 
 TEMPLATE = Path(__file__).with_name("plan.typ")
+# Rows each table of the PDF and HTML report shows at most, so that it keeps to four pages
+# (the workbook lists all): the most important priorities, the measures in their plan order.
+SHOWN = {"priorities": 15, "targets": 12, "measures": 25, "interactions": 10}
 TEMPLATES = Path(__file__).with_name("templates")
+
+
+def clip(text: str | None, limit: int = 160) -> str:
+    """A free text cut to fit a table cell of the report (the workbook has it whole)."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def label(o: Overview, key: str, lang: str) -> str:
@@ -126,26 +135,26 @@ def content(o: Overview, lang: str) -> dict:
         "priorities_heading": _("Priorities"),
         "priorities_columns": [_("Goal or target"), _("Importance"), _("Influence"),
                                _("Reason")],
-        "priorities": [[label(o, x.key, lang), str(x.importance), str(x.influence),
-                        x.reason or ""] for x in sorted(
-            p.priorities, key=lambda x: (-x.importance, -x.influence))],
+        "priorities": [[clip(label(o, x.key, lang)), str(x.importance), str(x.influence),
+                        clip(x.reason)] for x in sorted(
+            p.priorities, key=lambda x: (-x.importance, -x.influence))][:SHOWN["priorities"]],
         "targets_heading": _("Local targets and how far each is"),
         "targets_columns": [_("Indicator"), _("Latest value"), _("Target (year)"),
                             _("Distance"), _("Change needed a year"), _("Change a year so far"),
                             _("Projection in the target year"), _("On track?"), _("Source")],
-        "targets": [target_row(o, t, lang) for t in o.targets],
+        "targets": [target_row(o, t, lang) for t in o.targets][:SHOWN["targets"]],
         "assumptions": [f"{_indicator_label(t.now, lang)}: {assumption(t.now, lang)}"
-                        for t in o.targets],
+                        for t in o.targets][:SHOWN["targets"]],
         "measures_heading": _("Measures"),
         "measures_columns": [_("Measure"), _("Status"), _("Kind"), _("Responsible"),
                              _("Targets"), _("Budget (NOK)"), _("Steps without indicator")],
-        "measures": [[f"{c.measure.id} {c.measure.title}",
+        "measures": [[clip(f"{c.measure.id} {c.measure.title}", 100),
                       tx.MEASURE_STATUS.get(c.measure.status).label(lang),
                       tx.MEASURE_KINDS.get(c.measure.kind).label(lang),
-                      c.measure.responsible or "", ", ".join(c.measure.targets),
+                      clip(c.measure.responsible, 60), ", ".join(c.measure.targets),
                       number(sum(b.amount for b in c.measure.budget), lang)
                       if c.measure.budget else "",
-                      ", ".join(steps[s] for s in c.gaps)] for c in o.chains],
+                      ", ".join(steps[s] for s in c.gaps)] for c in o.chains][:SHOWN["measures"]],
         "budget_heading": _("Budget per goal"),
         "budget_columns": [_("Goal"), _("NOK"), _("Share")],
         "budget": [[f"{g} {goal_name(g, lang)}", number(round(v), lang),
@@ -156,7 +165,8 @@ def content(o: Overview, lang: str) -> dict:
         "interactions_heading": _("Interactions"),
         "interactions": [f"{label(o, x.source, lang)} → {label(o, x.to, lang)}: "
                          f"{tx.INTERACTIONS.get(str(x.score)).label(lang)}"
-                         + (f" ({x.reason})" if x.reason else "") for x in p.interactions],
+                         + (f" ({clip(x.reason)})" if x.reason else "")
+                         for x in p.interactions][:SHOWN["interactions"]],
         "conflicts": [f"{label(o, x.source, lang)} → {label(o, x.to, lang)}"
                       for x in p.interactions if x.score < 0],
         "conflicts_heading": _("Goal conflicts"),
@@ -165,6 +175,10 @@ def content(o: Overview, lang: str) -> dict:
                      "target's year. Values are the area's latest totals as imported; a missing "
                      "value is shown as missing.")],
         "sources": [f"{s} ({_('import')} {b})" for s, b in sources],
+        "more": {part: _("%(n)d more in the Excel workbook.") % {"n": n - SHOWN[part]}
+                 for part, n in (("priorities", len(p.priorities)), ("targets", len(p.targets)),
+                                 ("measures", len(p.measures)),
+                                 ("interactions", len(p.interactions))) if n > SHOWN[part]},
     }
 
 
@@ -219,6 +233,11 @@ def xlsx(o: Overview, lang: str) -> bytes:
                        x.now.source, x.now.batch] for c in o.chains
                       for s, links in c.steps.items() for x in links]),
         _("budget"): (["goal", "nok"], [[g, v] for g, v in o.budget.by_goal.items()]),
+        _("priorities"): (["goal_or_target", "importance", "influence", "reason"],
+                          [[x.key, x.importance, x.influence, x.reason]
+                           for x in o.plan.priorities]),
+        _("interactions"): (["from", "to", "score", "reason"],
+                            [[x.source, x.to, x.score, x.reason] for x in o.plan.interactions]),
     }
     for name, (columns, rows) in sheets.items():
         ws = book.add_worksheet(name[:31])

@@ -22,7 +22,7 @@ from localsdg.errors import UserError
 from localsdg.observations.series import area_overview
 from localsdg.planning import store
 from localsdg.planning.model import FORMAT
-from localsdg.planning.progress import overview
+from localsdg.planning.progress import measure_chain, overview
 from localsdg.present import charts
 from localsdg.present.i18n import translations
 from localsdg.present.labels import N_
@@ -113,7 +113,7 @@ def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
                   paths=PATHS, goals=goals_with_targets(session), matrix=_matrix(o, lang),
                   budget_chart=_chart(plan_report.budget_chart(o, lang)),
                   history=store.history(session, plan_id),
-                  indicator_options=_indicator_options(session, o, lang), errors=errors or {},
+                  indicator_options=_indicator_options(session, o.area, lang), errors=errors or {},
                   form=form or {}, section=section, by=request.cookies.get(WHO, ""),
                   assumption=lambda v: plan_report.assumption(v, lang),
                   on_track=lambda t: plan_report.on_track_text(t, lang))
@@ -135,11 +135,11 @@ def _chart(chart: dict | None) -> dict | None:
     return chart and {"spec": charts.script_json(chart["spec"]), "text": chart["text"]}
 
 
-def _indicator_options(session: DB, o, lang: str) -> list[tuple[str, str]]:
+def _indicator_options(session: DB, area: dict, lang: str) -> list[tuple[str, str]]:
     """The indicators with data for the area, as (SET/CODE, name) choices."""
     return [(f"{r['set_id']}/{r['code']}", ((r["name_en"] or r["name_nb"]) if lang == "en" else
                                             (r["name_nb"] or r["name_en"])) or r["code"])
-            for r in area_overview(session, o.area["level"], o.area["code"])]
+            for r in area_overview(session, area["level"], area["code"])]
 
 
 @router.post("/plan/{plan_id}/navn")
@@ -333,13 +333,12 @@ def measure_page(request: Request, session: DB, plan_id: int, measure_id: str):
 
 def _measure_page(request: Request, session: DB, plan_id: int, measure_id: str,
                   status: int = 200, errors: dict | None = None, form: dict | None = None):
-    o = overview(session, store.get(session, plan_id))
-    found = next((c for c in o.chains if c.measure.id == measure_id), None)
-    if found is None:
-        raise UserError(f"the plan has no measure '{measure_id}'")
-    return render(request, "measure.html", status=status, o=o, plan=o.plan, chain=found,
-                  m=found.measure, level=o.area["level"], paths=PATHS,
-                  indicator_options=_indicator_options(session, o, choose(request)),
+    stored = store.get(session, plan_id)
+    area, found = measure_chain(session, stored, measure_id)
+    return render(request, "measure.html", status=status, plan_id=plan_id, area=area,
+                  plan=stored.plan, chain=found, m=found.measure, level=area["level"],
+                  paths=PATHS, indicator_options=_indicator_options(session, area,
+                                                                    choose(request)),
                   errors=errors or {}, form=form or {}, by=request.cookies.get(WHO, ""))
 
 
