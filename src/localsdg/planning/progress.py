@@ -194,6 +194,13 @@ class Influence:
     holds_back: int  # the sum of its negative scores (as a positive number)
 
 
+def interaction_matrix(plan: Plan) -> tuple[list[str], dict[tuple[str, str], int]]:
+    """The goals and targets that take part in an interaction (in the plan's order) and the
+    score of each (from, to) pair."""
+    keys = list(dict.fromkeys(k for x in plan.interactions for k in (x.source, x.to)))
+    return keys, {(x.source, x.to): x.score for x in plan.interactions}
+
+
 def influences(plan: Plan) -> list[Influence]:
     """Goals and targets by how much they reinforce others (most first), then by how much they
     hold others back."""

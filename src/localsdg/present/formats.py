@@ -19,3 +19,11 @@ def score(value: float | None, lang: str) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="#,##0.0", locale=LOCALES[lang])
+
+
+def estimate(value: float | None, lang: str) -> str:
+    """A figure localsdg computed (a projection, a yearly change): at most one decimal, so it
+    does not look more precise than the straight line it comes from."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.#", locale=LOCALES[lang])

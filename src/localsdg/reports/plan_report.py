@@ -17,7 +17,7 @@ import xlsxwriter
 from localsdg import taxonomy as tx
 from localsdg.planning.progress import WINDOW, Overview, TargetProgress, Value
 from localsdg.present import charts
-from localsdg.present.formats import number
+from localsdg.present.formats import estimate, number
 from localsdg.present.i18n import translations
 from localsdg.present.labels import goal_name
 from localsdg.present.templates import environment
@@ -66,7 +66,7 @@ def assumption(v: Value, lang: str) -> str:
 
 
 def _signed(x: float | None, lang: str) -> str:
-    return "" if x is None else ("+" if x > 0 else "") + number(x, lang)
+    return "" if x is None else ("+" if x > 0 else "") + estimate(x, lang)
 
 
 def on_track_text(t: TargetProgress, lang: str) -> str:
@@ -81,7 +81,7 @@ def target_row(o: Overview, t: TargetProgress, lang: str) -> list[str]:
     return [_indicator_label(t.now, lang), value_text(t.now, lang),
             f"{number(t.target.value, lang)} ({t.target.year})",
             _signed(t.distance, lang), _signed(t.needed, lang), _signed(t.now.slope, lang),
-            number(t.at_target_year, lang) if t.at_target_year is not None else "",
+            estimate(t.at_target_year, lang),
             on_track_text(t, lang), t.now.source or ""]
 
 

@@ -22,7 +22,7 @@ from localsdg.errors import UserError
 from localsdg.observations.series import area_overview
 from localsdg.planning import store
 from localsdg.planning.model import FORMAT
-from localsdg.planning.progress import measure_chain, overview
+from localsdg.planning.progress import interaction_matrix, measure_chain, overview
 from localsdg.present import charts
 from localsdg.present.i18n import translations
 from localsdg.present.labels import N_
@@ -113,6 +113,7 @@ def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
                   paths=PATHS, goals=goals_with_targets(session), matrix=_matrix(o, lang),
                   budget_chart=_chart(plan_report.budget_chart(o, lang)),
                   history=store.history(session, plan_id),
+                  interactions=interaction_matrix(o.plan),
                   indicator_options=_indicator_options(session, o.area, lang), errors=errors or {},
                   form=form or {}, section=section, by=request.cookies.get(WHO, ""),
                   assumption=lambda v: plan_report.assumption(v, lang),
