@@ -207,3 +207,38 @@ def priority_matrix(rows: list[dict], title: str, description: str, x_title: str
              "encoding": {**enc, "text": {"field": "key"}}},
         ],
     }
+
+
+def projection(observed: list[tuple[int, float]], projected: list[tuple[int, float]],
+               target: tuple[int, float], names: dict[str, str], title: str, description: str,
+               value_title: str, lang: str) -> dict:
+    """A local target: the values so far (solid), where the trend leads (dashed) and the
+    target (a diamond); `names` words the three for the legend."""
+    data = [{"year": y, "value": v, "kind": names["observed"]} for y, v in observed]
+    data += [{"year": y, "value": v, "kind": names["projected"]} for y, v in projected]
+    kinds = [names["observed"], names["projected"]]
+    enc = {"x": {"field": "year", "type": "quantitative", "title": None,
+                 "scale": {"nice": False}, "axis": {"format": "d", "tickMinStep": 1}},
+           "y": {"field": "value", "type": "quantitative", "title": value_title,
+                 "scale": {"zero": False}}}
+    return {
+        "$schema": SCHEMA, "title": title, "description": description, "width": "container",
+        "height": 220, "config": _locale(lang),
+        "layer": [
+            {"data": {"values": data}, "mark": {"type": "line", "point": True, "tooltip": True},
+             "encoding": {**enc, "color": {"field": "kind", "type": "nominal", "title": None,
+                                           "legend": {"orient": "bottom"},
+                                           "scale": {"domain": kinds,
+                                                     "range": [ACCENT, "#595959"]}},
+                          "strokeDash": {"field": "kind", "type": "nominal", "legend": None,
+                                         "scale": {"domain": kinds, "range": [[1, 0], [6, 4]]}},
+                          "tooltip": [{"field": "kind"}, {"field": "year"},
+                                      {"field": "value"}]}},
+            {"data": {"values": [{"year": target[0], "value": target[1],
+                                  "kind": names["target"]}]},
+             "mark": {"type": "point", "shape": "diamond", "size": 140, "filled": True,
+                      "color": "#C62828", "tooltip": True},
+             "encoding": {**enc, "tooltip": [{"field": "kind"}, {"field": "year"},
+                                             {"field": "value"}]}},
+        ],
+    }

@@ -195,6 +195,29 @@ def budget_chart(o: Overview, lang: str) -> dict | None:
                                charts.goal_colours(), lang), "text": text}
 
 
+def projection_chart(t: TargetProgress, lang: str) -> dict | None:
+    """The chart of a local target: its values so far, the projection and the target, with
+    the text alternative."""
+    _ = translations(lang).gettext
+    v = t.now
+    if v.value is None or v.year is None:
+        return None
+    end = max(t.target.year, v.year)
+    projected = [(v.year, v.value)] + ([(end, v.at(end))] if v.slope is not None and
+                                       end > v.year else [])
+    name = _indicator_label(v, lang)
+    text = _("%(indicator)s: values %(first)d–%(last)d, latest %(value)s; target %(target)s by "
+             "%(year)d; %(projection)s") % {
+        "indicator": name, "first": v.series[0][0], "last": v.year,
+        "value": number(v.value, lang), "target": number(t.target.value, lang),
+        "year": t.target.year, "projection": assumption(v, lang)}
+    names = {"observed": _("values so far"), "projected": _("projection"),
+             "target": _("local target")}
+    return {"spec": charts.projection(v.series, projected, (t.target.year, t.target.value),
+                                      names, "", text, _(v.unit) if v.unit else "", lang),
+            "text": text}
+
+
 def pdf(o: Overview, lang: str) -> bytes:
     import typst  # heavy (the Typst compiler): loaded only to write a PDF
     return typst.compile(TEMPLATE.read_bytes(), sys_inputs={"data": json.dumps(content(o, lang))},

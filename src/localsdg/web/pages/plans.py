@@ -114,6 +114,8 @@ def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
                   budget_chart=_chart(plan_report.budget_chart(o, lang)),
                   history=store.history(session, plan_id),
                   interactions=interaction_matrix(o.plan),
+                  projections=[_chart(plan_report.projection_chart(t, lang))
+                               for t in o.targets],
                   indicator_options=_indicator_options(session, o.area, lang), errors=errors or {},
                   form=form or {}, section=section, by=request.cookies.get(WHO, ""),
                   assumption=lambda v: plan_report.assumption(v, lang),
