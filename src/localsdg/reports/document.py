@@ -214,17 +214,39 @@ def svg(spec: dict) -> str:
     return vlc.vegalite_to_svg(fixed, vl_version="6.4")
 
 
-def pdf(p: AreaProfile, lang: str) -> bytes:
+def typeset(template: Path, c: dict) -> bytes:
+    """A report's content laid out by its Typst template, as PDF."""
     import typst  # heavy (the Typst compiler): loaded only to write a PDF
     # PDF/UA-1: Typst tags the document and checks its title, language and alternative texts.
-    return typst.compile(TEMPLATE.read_bytes(), sys_inputs={"data": json.dumps(content(p, lang))},
+    return typst.compile(template.read_bytes(), sys_inputs={"data": json.dumps(c)},
                          ignore_system_fonts=True, pdf_standards=["ua-1"])
 
 
+def web_page(name: str, c: dict) -> bytes:
+    """A report's content as a standalone HTML page (template `name` in templates/)."""
+    return environment(TEMPLATES, c["lang"]).get_template(name).render(
+        lang=c["lang"], c=c).encode("utf-8")
+
+
+def workbook(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
+    """Sheets of rows under their column names, as an Excel workbook."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
+    for name, (columns, rows) in sheets.items():
+        ws = book.add_worksheet(name[:31])
+        ws.write_row(0, 0, columns)
+        for i, row in enumerate(rows, start=1):
+            ws.write_row(i, 0, row)
+    book.close()
+    return buf.getvalue()
+
+
+def pdf(p: AreaProfile, lang: str) -> bytes:
+    return typeset(TEMPLATE, content(p, lang))
+
+
 def html(p: AreaProfile, lang: str) -> bytes:
-    page = environment(TEMPLATES, lang).get_template("report.html").render(
-        lang=lang, c=content(p, lang))
-    return page.encode("utf-8")
+    return web_page("report.html", content(p, lang))
 
 
 def xlsx(p: AreaProfile, lang: str) -> bytes:
@@ -232,31 +254,24 @@ def xlsx(p: AreaProfile, lang: str) -> bytes:
     (value, period, unit, score, status, trend, target, place, source and import batch) and
     every area compared."""
     _ = translations(lang).gettext
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
-    _rows(book, _("summary"), ["area", "name", "profile_set", "group", "year", "index", "rank",
-                               "ranked", "index_p5", "index_p95", "rank_p5", "rank_p95", "runs"],
-          [[p.code, p.name, p.profile_set, p.group, p.year, p.index, p.rank, p.ranked,
-            *(p.index_band or (None, None)), *(p.rank_band or (None, None)), p.runs]])
-    _rows(book, _("goals"), ["goal", "name", "score", "status", "trend", "group_mean",
-                             "share_with_data", "filled_from_group", "measured"],
-          [[g.goal, goal_name(g.goal, lang), g.score, g.colour, g.trend, g.group_mean, g.share,
-            g.filled, g.measured] for g in p.goals])
-    _rows(book, _("indicators"), ["goal", "indicator", "name", "value", "unit", "period",
-                                  "year", "score", "status", "trend", "target", "target_year",
-                                  "optimum", "change_needed", "place", "compared", "source",
-                                  "import_batch", "score_given", "imputed"],
-          [[x.goal, x.ref, x.name(lang), x.value, x.unit, x.period, x.year, x.score, x.colour,
-            x.trend, x.target, x.target_year, x.optimum, x.change, x.position, x.compared,
-            x.source, x.batch, x.given, x.imputed] for g in p.goals for x in g.lines])
-    _rows(book, _("compared"), ["rank", "area", "name", "index"],
-          [[x.rank, x.code, x.name, x.index] for x in p.peers])
-    book.close()
-    return buf.getvalue()
-
-
-def _rows(book, name: str, columns: list[str], rows: list[list]) -> None:
-    ws = book.add_worksheet(name[:31])
-    ws.write_row(0, 0, columns)
-    for i, row in enumerate(rows, start=1):
-        ws.write_row(i, 0, row)
+    return workbook({
+        _("summary"): (["area", "name", "profile_set", "group", "year", "index", "rank",
+                        "ranked", "index_p5", "index_p95", "rank_p5", "rank_p95", "runs"],
+                       [[p.code, p.name, p.profile_set, p.group, p.year, p.index, p.rank,
+                         p.ranked, *(p.index_band or (None, None)),
+                         *(p.rank_band or (None, None)), p.runs]]),
+        _("goals"): (["goal", "name", "score", "status", "trend", "group_mean",
+                      "share_with_data", "filled_from_group", "measured"],
+                     [[g.goal, goal_name(g.goal, lang), g.score, g.colour, g.trend, g.group_mean,
+                       g.share, g.filled, g.measured] for g in p.goals]),
+        _("indicators"): (["goal", "indicator", "name", "value", "unit", "period", "year",
+                           "score", "status", "trend", "target", "target_year", "optimum",
+                           "change_needed", "place", "compared", "source", "import_batch",
+                           "score_given", "imputed"],
+                          [[x.goal, x.ref, x.name(lang), x.value, x.unit, x.period, x.year,
+                            x.score, x.colour, x.trend, x.target, x.target_year, x.optimum,
+                            x.change, x.position, x.compared, x.source, x.batch, x.given,
+                            x.imputed] for g in p.goals for x in g.lines]),
+        _("compared"): (["rank", "area", "name", "index"],
+                        [[x.rank, x.code, x.name, x.index] for x in p.peers]),
+    })

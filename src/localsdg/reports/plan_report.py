@@ -7,12 +7,8 @@ number formatted once, and the three formats are made from it."""
 
 from __future__ import annotations
 
-import io
-import json
 from datetime import date
 from pathlib import Path
-
-import xlsxwriter
 
 from localsdg import taxonomy as tx
 from localsdg.planning.progress import WINDOW, Overview, TargetProgress, Value
@@ -20,14 +16,12 @@ from localsdg.present import charts
 from localsdg.present.formats import estimate, number
 from localsdg.present.i18n import translations
 from localsdg.present.labels import goal_name
-from localsdg.present.templates import environment
-from localsdg.reports.document import LEVELS, svg
+from localsdg.reports.document import LEVELS, svg, typeset, web_page, workbook
 
 TEMPLATE = Path(__file__).with_name("plan.typ")
 # Rows each table of the PDF and HTML report shows at most, so that it keeps to four pages
 # (the workbook lists all): the most important priorities, the measures in their plan order.
 SHOWN = {"priorities": 15, "targets": 12, "measures": 25, "interactions": 10}
-TEMPLATES = Path(__file__).with_name("templates")
 
 
 def clip(text: str | None, limit: int = 160) -> str:
@@ -219,23 +213,17 @@ def projection_chart(t: TargetProgress, lang: str) -> dict | None:
 
 
 def pdf(o: Overview, lang: str) -> bytes:
-    import typst  # heavy (the Typst compiler): loaded only to write a PDF
-    return typst.compile(TEMPLATE.read_bytes(), sys_inputs={"data": json.dumps(content(o, lang))},
-                         ignore_system_fonts=True, pdf_standards=["ua-1"])
+    return typeset(TEMPLATE, content(o, lang))
 
 
 def html(o: Overview, lang: str) -> bytes:
-    page = environment(TEMPLATES, lang).get_template("plan.html").render(
-        lang=lang, c=content(o, lang))
-    return page.encode("utf-8")
+    return web_page("plan.html", content(o, lang))
 
 
 def xlsx(o: Overview, lang: str) -> bytes:
     """Every number of the report with its source, one sheet per part."""
     _ = translations(lang).gettext
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
-    sheets = {
+    return workbook({
         _("targets"): (["indicator", "value", "year", "period", "unit", "target", "target_year",
                         "distance", "needed_per_year", "change_per_year", "projection_at_target",
                         "projection_2030", "on_track", "source", "import_batch"],
@@ -261,11 +249,4 @@ def xlsx(o: Overview, lang: str) -> bytes:
                            for x in o.plan.priorities]),
         _("interactions"): (["from", "to", "score", "reason"],
                             [[x.source, x.to, x.score, x.reason] for x in o.plan.interactions]),
-    }
-    for name, (columns, rows) in sheets.items():
-        ws = book.add_worksheet(name[:31])
-        ws.write_row(0, 0, columns)
-        for i, row in enumerate(rows, start=1):
-            ws.write_row(i, 0, row)
-    book.close()
-    return buf.getvalue()
+    })
