@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from localsdg import taxonomy as tx
@@ -18,13 +18,23 @@ from localsdg.catalog.rows import selection_rows
 from localsdg.catalog.search import SORTS, Selection, search
 from localsdg.errors import BadRequest
 from localsdg.web import uploads
+from localsdg.web.api.models import (
+    CatalogImport,
+    ClassifyResult,
+    CodeList,
+    GoalTargets,
+    IndicatorDetail,
+    IndicatorSet,
+    PropertyChange,
+    SearchResult,
+    Statistics,
+    file_formats,
+)
 from localsdg.web.downloads import csv_download, download, rows_download
 from localsdg.web.params import DB, Sel, check_params
 
 router = APIRouter()
 Lang = Annotated[Literal["nb", "nn", "en"], Query(description="language of labels")]
-
-
 
 
 class Strict(BaseModel):
@@ -59,25 +69,26 @@ class BulkClassifyIn(ClassifyIn):
     selection: SelectionIn | None = None
 
 
-@router.get("/taxonomy", tags=["taxonomy"])
+@router.get("/taxonomy", tags=["taxonomy"], response_model=dict[str, CodeList])
 def get_taxonomy() -> dict:
     """Every code list with Bokmål, Nynorsk and English labels."""
     return {cl.id: {"label": {lang: cl.label(lang) for lang in tx.LANGUAGES},
                     "codes": [c.__dict__ for c in cl.codes]} for cl in tx.CODE_LISTS.values()}
 
 
-@router.get("/goals", tags=["taxonomy"])
+@router.get("/goals", tags=["taxonomy"], response_model=list[GoalTargets])
 def get_goals(session: DB) -> list[dict]:
     """The 17 goals with their targets (official titles in Bokmål and English)."""
     return goals_with_targets(session)
 
 
-@router.get("/sets", tags=["catalog"])
+@router.get("/sets", tags=["catalog"], response_model=list[IndicatorSet])
 def get_sets(session: DB) -> list[dict]:
     return indicators.list_sets(session)
 
 
-@router.get("/indicators", tags=["catalog"])
+@router.get("/indicators", tags=["catalog"], response_model=SearchResult,
+            response_model_exclude_unset=True)
 def get_indicators(request: Request, session: DB, sel: Sel, lang: Lang = "nb",
                    limit: Annotated[int, Query(ge=0, le=1000)] = 20,
                    offset: Annotated[int, Query(ge=0)] = 0,
@@ -88,24 +99,27 @@ def get_indicators(request: Request, session: DB, sel: Sel, lang: Lang = "nb",
     return search(session, sel, limit=limit, offset=offset, sort=sort, lang=lang, facets=facets)
 
 
-@router.get("/sets/{set_id}/indicators/{code}", tags=["catalog"])
+@router.get("/sets/{set_id}/indicators/{code}", tags=["catalog"],
+            response_model=IndicatorDetail)
 def get_indicator(session: DB, set_id: str, code: str, lang: Lang = "nb") -> dict:
     return indicators.detail(session, set_id, code, lang)
 
 
-@router.get("/sets/{set_id}/indicators/{code}/history", tags=["catalog"])
+@router.get("/sets/{set_id}/indicators/{code}/history", tags=["catalog"],
+            response_model=list[PropertyChange])
 def get_history(session: DB, set_id: str, code: str) -> list[dict]:
     return indicators.history(session, set_id, code)
 
 
-@router.patch("/sets/{set_id}/indicators/{code}", tags=["classification"])
+@router.patch("/sets/{set_id}/indicators/{code}", tags=["classification"],
+              response_model=ClassifyResult)
 def patch_indicator(session: DB, set_id: str, code: str, body: ClassifyIn) -> dict:
     """Change properties of one indicator; all changes are checked before any is saved."""
     inds = classify.resolve(session, [(set_id, code)], None)
     return classify.apply(session, inds, _changes(body), body.by, body.dry_run)
 
 
-@router.post("/classify", tags=["classification"])
+@router.post("/classify", tags=["classification"], response_model=ClassifyResult)
 def bulk_classify(session: DB, body: BulkClassifyIn) -> dict:
     """Change properties of listed indicators, or of every indicator in a selection."""
     if (body.indicators is None) == (body.selection is None):
@@ -123,19 +137,20 @@ def _changes(body: ClassifyIn) -> list[classify.Change]:
     return [classify.Change(c.property, c.op, c.value) for c in body.changes]
 
 
-@router.get("/stats", tags=["analysis"])
+@router.get("/stats", tags=["analysis"], response_model=Statistics, responses=file_formats("csv"))
 def get_stats(request: Request, session: DB, sel: Sel, lang: Lang = "nb",
-              format: Literal["json", "csv"] = "json") -> Response:  # noqa: A002
+              format: Literal["json", "csv"] = "json") -> dict | Response:  # noqa: A002
     """Counts per dimension with unclassified shares, and the set-by-set comparison."""
     check_params(request, "lang", "format")
     data = analysis.statistics(session, sel, lang)
     if format == "csv":
         return csv_download(analysis.statistics_rows(data),
                             ["dimension", "value", "label", "count", "share"], "statistics")
-    return JSONResponse(data)
+    return data
 
 
-@router.get("/sets/{set_id}/export", tags=["import and export"])
+@router.get("/sets/{set_id}/export", tags=["import and export"],
+            response_class=Response, responses=file_formats("csv", "xlsx", "json", "ttl"))
 def export_set(session: DB, set_id: str,
                format: Literal["csv", "xlsx", "json", "ttl"] = "csv") -> Response:  # noqa: A002
     """A whole set in the catalog layout, or as SKOS/Turtle."""
@@ -145,7 +160,8 @@ def export_set(session: DB, set_id: str,
         return download(path.read_bytes(), set_id, format)
 
 
-@router.get("/export", tags=["import and export"])
+@router.get("/export", tags=["import and export"], response_class=Response,
+            responses=file_formats("csv", "xlsx", "json"))
 def export_selection(request: Request, session: DB, sel: Sel,
                      format: Literal["csv", "xlsx", "json"] = "csv") -> Response:  # noqa: A002
     """The indicators of any selection (up to 1,000) in the catalog layout."""
@@ -153,7 +169,7 @@ def export_selection(request: Request, session: DB, sel: Sel,
     return rows_download(selection_rows(session, sel, 1000), "indicators", format)
 
 
-@router.post("/import", tags=["import and export"])
+@router.post("/import", tags=["import and export"], response_model=CatalogImport)
 def import_sets(session: DB, file: Annotated[UploadFile, File()],
                 by: Annotated[str, Form(min_length=1)]) -> dict:
     """Import indicator sets (CSV, XLSX or JSON): checked whole, stored all or nothing."""

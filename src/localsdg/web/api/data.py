@@ -17,13 +17,21 @@ from localsdg.observations.series import COLUMNS, flat_row, get_data
 from localsdg.observations.store import batches, rollback
 from localsdg.sources import data_import as imports
 from localsdg.web import uploads
+from localsdg.web.api.models import (
+    AreaVersion,
+    DataBatch,
+    DataImport,
+    DataRow,
+    Rollback,
+    file_formats,
+)
 from localsdg.web.downloads import csv_download
 from localsdg.web.params import DB, check_params
 
 router = APIRouter()
 
 
-@router.get("/areas", tags=["areas"])
+@router.get("/areas", tags=["areas"], response_model=list[AreaVersion])
 def areas(request: Request, session: DB,
           level: Annotated[Literal["municipality", "county", "country", "city"] | None,
                            Query()] = None,
@@ -33,7 +41,8 @@ def areas(request: Request, session: DB,
     return list_areas(session, level, at)
 
 
-@router.get("/data", tags=["data"])
+@router.get("/data", tags=["data"], response_model=list[DataRow],
+            response_model_exclude_unset=True, responses=file_formats("csv"))
 def data(request: Request, session: DB,
          indicator: Annotated[str, Query(description="SET/CODE")],
          areas: Annotated[str | None, Query(description="area codes, comma-separated")] = None,
@@ -52,7 +61,7 @@ def data(request: Request, session: DB,
     return rows
 
 
-@router.get("/data/batches", tags=["data"])
+@router.get("/data/batches", tags=["data"], response_model=list[DataBatch])
 def data_batches(session: DB) -> list[dict]:
     return batches(session)
 
@@ -62,13 +71,13 @@ class RollbackIn(BaseModel):
     by: str = Field(min_length=1, description="who rolls back")
 
 
-@router.post("/data/batches/{batch_id}/rollback", tags=["data"])
+@router.post("/data/batches/{batch_id}/rollback", tags=["data"], response_model=Rollback)
 def data_rollback(session: DB, batch_id: int, body: RollbackIn) -> dict:
     """Remove everything one import brought; values it replaced come back."""
     return {"batch": batch_id, "removed": rollback(session, batch_id), "by": body.by}
 
 
-@router.post("/data/import", tags=["data"])
+@router.post("/data/import", tags=["data"], response_model=DataImport)
 def data_import(session: DB, file: Annotated[UploadFile, File()],
                 by: Annotated[str, Form(min_length=1)],
                 options: Annotated[str, Form(description=(

@@ -12,6 +12,17 @@ from localsdg.scoring.groups import list_groups, resolve
 from localsdg.scoring.profiles import export_rows, get_set, list_sets
 from localsdg.scoring.run import run, uncertainty
 from localsdg.scoring.uncertainty import Spread
+from localsdg.web.api.models import (
+    GoalExplanation,
+    GroupBrief,
+    GroupDetail,
+    IndexExplanation,
+    IndicatorExplanation,
+    ProfileSetBrief,
+    ProfileSetDetail,
+    ScoreResult,
+    file_formats,
+)
 from localsdg.web.downloads import csv_download, download
 from localsdg.web.params import DB, check_params
 
@@ -24,31 +35,33 @@ Group = Annotated[str | None, Query(
 Year = Annotated[int | None, Query(description="score the values up to this year")]
 
 
-@router.get("/profiles", tags=["scoring"])
+@router.get("/profiles", tags=["scoring"], response_model=list[ProfileSetBrief])
 def profiles(session: DB) -> list[dict]:
     return list_sets(session)
 
 
-@router.get("/profiles/{profile_set}", tags=["scoring"])
+@router.get("/profiles/{profile_set}", tags=["scoring"], response_model=ProfileSetDetail)
 def profile_set(session: DB, profile_set: str) -> dict:
     ps = get_set(session, profile_set)
     return {"id": ps.id, "name": ps.name, "method": ps.method, "source": ps.source,
             "notes": ps.notes, "profiles": export_rows(session, ps)}
 
 
-@router.get("/groups", tags=["scoring"])
+@router.get("/groups", tags=["scoring"], response_model=list[GroupBrief])
 def groups(session: DB) -> list[dict]:
     return list_groups(session)
 
 
-@router.get("/groups/{group:path}", tags=["scoring"])  # a subgroup: ID/SUBGROUP
+@router.get("/groups/{group:path}", tags=["scoring"],  # a subgroup: ID/SUBGROUP
+            response_model=GroupDetail)
 def group(session: DB, group: str, year: Year = None) -> dict:
     g = resolve(session, group, year=year)
     return {"id": g.id, "name": g.name, "method": g.method,
             "members": [m.__dict__ for m in g.members]}
 
 
-@router.get("/score", tags=["scoring"])
+@router.get("/score", tags=["scoring"], response_model=ScoreResult,
+            response_model_exclude_unset=True, responses=file_formats("csv", "xlsx"))
 def score(request: Request, session: DB,
           profile: Annotated[str, Query(description="profile set, e.g. sdsn-2021")],
           areas: Group = None, year: Year = None,
@@ -69,7 +82,8 @@ def score(request: Request, session: DB,
             "sensitivity": u.sensitivity if u else None}
 
 
-@router.get("/explain", tags=["scoring"])
+@router.get("/explain", tags=["scoring"],
+            response_model=IndexExplanation | GoalExplanation | IndicatorExplanation)
 def explain(request: Request, session: DB,
             profile: Annotated[str, Query(description="profile set")],
             area: Annotated[str, Query(description="area code, e.g. NOR or 3806")],

@@ -1,0 +1,473 @@
+"""The answers of the catalog, data and scoring endpoints, typed so that the OpenAPI document
+describes them. Each model mirrors the dict its domain function builds, key for key and in the
+same order: a key left out here would be dropped from the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from localsdg.scoring.engine import GOALS
+from localsdg.web.downloads import MEDIA
+
+# One property of an indicator: text or code, yes/no, a list of codes or texts, or unknown.
+PropertyValue = str | bool | list[str] | None
+
+
+def file_formats(*formats: str) -> dict[int | str, dict[str, Any]]:
+    """The `responses` entry naming the file formats an endpoint answers with (by `format`)."""
+    return {200: {"content": {MEDIA[f].split(";")[0]: {} for f in formats}}}
+
+
+# ---------------------------------------------------------------- taxonomy
+
+
+class Labels(BaseModel):
+    nb: str
+    nn: str
+    en: str
+
+
+class Code(BaseModel):
+    code: str
+    nb: str
+    nn: str
+    en: str
+
+
+class CodeList(BaseModel):
+    label: Labels
+    codes: list[Code]
+
+
+class TargetTitle(BaseModel):
+    code: str
+    title_nb: str | None
+    title_en: str | None
+
+
+class GoalTargets(BaseModel):
+    id: int
+    short_nb: str | None
+    short_en: str | None
+    title_nb: str | None
+    title_en: str | None
+    colour: str  # the goal's official colour, #RRGGBB
+    targets: list[TargetTitle]
+
+
+# ---------------------------------------------------------------- catalog
+
+
+class IndicatorSet(BaseModel):
+    id: str
+    name_nb: str | None
+    name_en: str | None
+    publisher: str | None
+    version: str | None
+    level: str | None
+    url: str | None
+    indicators: int
+
+
+class SelectionOut(BaseModel):
+    """The selection as understood: filters by facet, codes normalised."""
+
+    q: str
+    filters: dict[str, list[str]]
+    unclassified: list[str]
+
+
+class Hit(BaseModel):
+    set_id: str
+    code: str
+    name: str | None
+    name_language: str  # the language of `name`: the other one where the asked one is missing
+    name_nb: str | None
+    name_en: str | None
+    score: float | None  # relevance to the words searched for
+    goals: list[str]
+    targets: list[str]
+    tbl: list[str]
+    evaluation_steps: list[str]
+    quality_class: str | None
+
+
+class FacetValue(BaseModel):
+    value: str | None  # None: unclassified
+    label: str
+    count: int
+    selected: bool
+
+
+class SearchResult(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    sort: str
+    selection: SelectionOut
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] | None = None  # by facet; left out with facets=false
+
+
+class Link(BaseModel):
+    kind: str
+    direction: str  # out: from this indicator, in: to it
+    set_id: str
+    code: str
+    name_nb: str | None
+    name_en: str | None
+    proposed_by: str
+    confirmed: bool
+
+
+class IndicatorDetail(BaseModel):
+    set_id: str
+    code: str
+    uri: str | None
+    set_name: str | None
+    values: dict[str, PropertyValue]  # every property by name
+    labels: dict[str, str | list[str] | None]  # the values' labels, for coded properties
+    target_titles: dict[str, str | None]  # by target code
+    links: list[Link]
+    updated_at: str | None
+
+
+class PropertyChange(BaseModel):
+    at: str
+    by: str
+    property: str
+    old: str | None  # as text, as in a CSV cell
+    new: str | None
+    batch: int | None  # the import that made it; None for a classification
+
+
+class PlannedChange(BaseModel):
+    set_id: str
+    code: str
+    property: str
+    old: PropertyValue
+    new: PropertyValue
+
+
+class ClassifyResult(BaseModel):
+    indicators: int
+    changed_indicators: int
+    changes: list[PlannedChange]
+    saved: bool  # false for a dry run
+
+
+class CatalogImport(BaseModel):
+    batch: int
+    sets: list[str]
+    indicators: int
+    created: int
+    updated: int
+    unchanged: int
+    changes: int
+
+
+# ---------------------------------------------------------------- statistics
+
+
+class Count(BaseModel):
+    value: str | None  # None: unclassified
+    label: str
+    count: int
+    share: float
+
+
+class Share(BaseModel):
+    count: int
+    share: float
+
+
+class SetCoverage(BaseModel):
+    set_id: str
+    name: str
+    indicators: int
+    goals: list[str]
+    goals_covered: int
+    targets_covered: int
+    unclassified_share: dict[str, float]  # by facet
+
+
+class TargetSets(BaseModel):
+    target: str
+    sets: list[str]
+
+
+class TargetCoverage(BaseModel):
+    total: int
+    covered: int
+    covered_by_several_sets: list[TargetSets]
+    without_indicator: list[str]
+    without_quality_class_1: list[str]
+
+
+class Statistics(BaseModel):
+    selection: SelectionOut
+    total: int
+    counts: dict[str, list[Count]]  # by dimension
+    unclassified: dict[str, Share]  # by dimension
+    sets: list[SetCoverage]
+    targets: TargetCoverage
+
+
+# ---------------------------------------------------------------- areas and data
+
+
+class AreaVersion(BaseModel):
+    level: str
+    code: str
+    name: str
+    short_name: str | None
+    name_en: str | None
+    parent: str | None
+    valid_from: int | None
+    valid_to: int | None  # the first year the version no longer exists
+    source: str
+
+
+class MovedValue(BaseModel):
+    area: str
+    period: str
+    value: float | None
+    batch: int
+
+
+class DataRow(BaseModel):
+    indicator: str
+    area_level: str
+    area_code: str
+    area_name: str | None
+    period: str
+    start_year: int
+    end_year: int
+    dims: dict[str, str]  # the breakdown; {} for the total
+    value: float | None
+    unit: str | None
+    flags: list[str]
+    note: str | None  # why there is no value, or how it was made
+    source: str | None
+    batch: int | list[int] | None  # several when values were combined on other borders
+    # Only on rows read on the borders of a year: the values moved there (None: not moved).
+    harmonised_from: list[MovedValue] | None = None
+
+
+class DataBatch(BaseModel):
+    """An import of observations, with the details its importer recorded (format, publisher,
+    mapping, …), which differ from importer to importer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    source: str
+    checksum: str | None
+    by: str
+    at: str
+    rolled_back_at: str | None
+    rows: int
+    written: int
+    unchanged: int
+    skipped: list[str]
+    indicators: list[int]
+
+
+class Rollback(BaseModel):
+    batch: int
+    removed: int
+    by: str
+
+
+class DataImport(BaseModel):
+    source: str
+    rows: int
+    written: int
+    unchanged: int  # the same as already stored: not written again
+    batch_id: int | None  # None when nothing was new
+    skipped: list[str]
+
+
+# ---------------------------------------------------------------- scoring
+
+
+class ProfileSetBrief(BaseModel):
+    id: str
+    name: str
+    indicators: int
+    method: dict[str, Any]  # the scoring rules as stored (see `localsdg profiles`)
+    source: str
+
+
+class ProfileRow(BaseModel):
+    indicator: str
+    area_code: str | None  # set: one area's own target
+    goal: int
+    direction: str | None
+    lower: float | None
+    lower_rule: str
+    upper: float | None
+    upper_rule: str
+    green: float | None
+    yellow: float | None
+    red: float | None
+    target_value: float | None
+    target_year: int | None
+    weight: float
+    in_index: bool
+    impute: bool
+    trend_from: int | None
+    only_in: str | None
+    not_in: str | None
+    justification: str | None
+
+
+class ProfileSetDetail(BaseModel):
+    id: str
+    name: str
+    method: dict[str, Any]  # the scoring rules as stored (see `localsdg profiles`)
+    source: str
+    notes: str | None
+    profiles: list[ProfileRow]
+
+
+class GroupBrief(BaseModel):
+    id: str
+    name: str
+    method: str  # how the members were chosen, in words
+    members: int
+
+
+class Member(BaseModel):
+    level: str
+    code: str
+    name: str
+    subgroup: str  # "" where there is none
+
+
+class GroupDetail(BaseModel):
+    id: str
+    name: str
+    method: str
+    members: list[Member]
+
+
+class MethodRules(BaseModel):
+    aggregation: str
+    min_share: float
+    missing_goal: str
+    max_missing: float | None
+    min_goals: int | None
+    decimals: int | None
+
+
+class ScoreRowBase(BaseModel):
+    code: str
+    name: str
+    group: str | None  # the area's subgroup
+    index: float | None
+    rank: float | None
+    missing_share: float | None
+    # With runs > 0 only: the 5th percentile, median and 95th percentile of the runs.
+    index_p5: float | None = None
+    index_median: float | None = None
+    index_p95: float | None = None
+    rank_p5: float | None = None
+    rank_median: float | None = None
+    rank_p95: float | None = None
+
+
+def _goal_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for g in range(1, GOALS + 1):
+        fields |= {f"goal_{g}": (float | None, ...),
+                   f"goal_{g}_filled": (bool, ...),  # the group's mean stands in for it
+                   f"goal_{g}_colour": (str | None, ...),
+                   f"goal_{g}_trend": (str | None, ...)}
+    return fields
+
+
+# Per goal N: goal_N, goal_N_filled, goal_N_colour and goal_N_trend, after the fields above.
+ScoreRow = create_model("ScoreRow", __base__=ScoreRowBase, **_goal_fields())
+
+
+class ScoreResult(BaseModel):
+    profile_set: str
+    group: str
+    group_method: str
+    year: int
+    method: MethodRules
+    trend_method: str
+    areas: list[ScoreRow]
+    indicators: int
+    sensitivity: dict[str, float] | None  # with runs: rank band width by choice varied
+
+
+class IndicatorSteps(BaseModel):
+    indicator: str
+    name: str | None
+    goal: int
+    value: float | None
+    year: int | None
+    source: str | None
+    batch: int | None
+    lower: float | None  # scores 0
+    upper: float | None  # scores 100
+    score: float | None
+    colour: str | None
+    trend: str | None
+    weight: float
+    in_index: bool
+    steps: list[str]
+
+
+class GoalSteps(BaseModel):
+    goal: int
+    score: float | None
+    filled_from_group: bool
+    colour: str | None
+    trend: str | None
+    steps: list[str]
+    indicators: list[IndicatorSteps]
+
+
+class GoalUse(BaseModel):
+    goal: int
+    score: float | None
+    used: float | None  # what the index takes: the score, or the group's mean
+    filled_from_group: bool
+
+
+class IndexSteps(BaseModel):
+    score: float | None
+    rank: float | None
+    missing_share: float | None
+    goals: list[GoalUse]
+    steps: list[str]
+
+
+class Explanation(BaseModel):
+    area: str
+    name: str
+    profile_set: str
+    group: str
+    group_method: str
+    year: int
+    method: MethodRules
+    trend_method: str
+    areas: int
+    indicators: int
+
+
+class IndexExplanation(Explanation):
+    index: IndexSteps
+
+
+class GoalExplanation(Explanation):
+    goal: GoalSteps
+
+
+class IndicatorExplanation(Explanation):
+    indicator: IndicatorSteps
