@@ -23,6 +23,7 @@ from localsdg.db.session import session_scope
 from localsdg.observations.borders import parse_borders
 from localsdg.observations.series import get_data
 from localsdg.observations.store import batches
+from localsdg.observations.views import indicator_view, shown_rows
 from localsdg.scoring import explain as explained
 from localsdg.scoring.groups import list_groups
 from localsdg.scoring.profiles import list_sets
@@ -261,3 +262,22 @@ def test_optional_keys_stay_optional(demo_client):
                                                   "format": "csv"}).text.startswith("indicator,")
     stats = demo_client.get(f"{API}/stats", params={"format": "csv"})
     assert stats.text.startswith("dimension,value,label,count,share")
+
+
+def test_the_data_page_view_is_in_the_api(demo_client, demo):
+    """The data page and GET /indicators/{set}/{code}/view come from the same functions: the
+    same rows for the areas shown (a gap as a row without a value), and the map's year across
+    every municipality on the borders drawn."""
+    params = {"areas": ["4003", "4001"], "borders": "2020"}
+    answer = demo_client.get(f"{API}/indicators/lokal/folkemengde/view", params=params).json()
+    with session_scope(demo) as s:
+        view = indicator_view(s, "lokal", "folkemengde", ["4003", "4001"], None, "2020")
+        same(answer["rows"], shown_rows(s, view))
+    assert answer["areas"] == ["4003", "4001"] and answer["borders"] == 2020
+    assert answer["map"]["boundary"] == 2020 and len(answer["map"]["table"]) == 356
+    page = demo_client.get("/indikator/lokal/folkemengde/data",
+                           params={"omrade": ["4003", "4001"], "grenser": "2020"}).text
+    assert f"{answer['map']['year']}" in page
+    default = demo_client.get(f"{API}/indicators/lokal/folkemengde/view").json()
+    assert default["areas"] and set(default["areas"]) >= {r["area_code"]
+                                                           for r in default["rows"]}

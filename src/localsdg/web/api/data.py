@@ -15,13 +15,16 @@ from localsdg.errors import BadRequest
 from localsdg.observations.borders import parse_borders
 from localsdg.observations.series import COLUMNS, flat_row, get_data
 from localsdg.observations.store import batches, rollback
+from localsdg.observations.views import indicator_view, shown_rows, year_map
 from localsdg.sources import data_import as imports
+from localsdg.sources.kartverket import map_set
 from localsdg.web import uploads
 from localsdg.web.api.models import (
     AreaVersion,
     DataBatch,
     DataImport,
     DataRow,
+    DataView,
     Rollback,
     file_formats,
 )
@@ -59,6 +62,27 @@ def data(request: Request, session: DB,
     if format == "csv":
         return csv_download([flat_row(r) for r in rows], COLUMNS, indicator.replace("/", "-"))
     return rows
+
+
+@router.get("/indicators/{set_id}/{code}/view", tags=["data"], response_model=DataView,
+            response_model_exclude_unset=True)
+def data_view(request: Request, session: DB, set_id: str, code: str,
+              areas: Annotated[list[str] | None, Query(description="area codes to show")] = None,
+              breakdown: Annotated[str | None, Query(description="'key=value;…'")] = None,
+              borders: Annotated[str, Query(description="a year, 'current' or 'none'")] = (
+                  "current"),
+              year: Annotated[int | None, Query(description="the map's year")] = None) -> dict:
+    """What the indicator's data page (/indikator/SET/CODE/data) shows, from the same
+    functions: the rows of the areas shown, the breakdowns and the map's year."""
+    check_params(request, "areas", "breakdown", "borders", "year")
+    view = indicator_view(session, set_id, code, areas or [], breakdown, borders)
+    found = year_map(session, view, year, map_set)
+    return {"indicator": f"{set_id}/{code}", "breakdowns": view.breakdowns,
+            "breakdown": view.breakdown, "areas": view.areas, "borders": view.borders,
+            "rows": shown_rows(session, view),
+            "map": None if found is None else {"year": found.year, "years": found.years,
+                                               "boundary": found.boundary,
+                                               "table": found.table}}
 
 
 @router.get("/data/batches", tags=["data"], response_model=list[DataBatch])

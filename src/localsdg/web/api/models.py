@@ -256,6 +256,33 @@ class DataRow(BaseModel):
     harmonised_from: list[MovedValue] | None = None
 
 
+class MapValue(BaseModel):
+    area_code: str
+    area_name: str
+    value: float | None  # None: no figure for the municipality that year
+
+
+class YearMapOut(BaseModel):
+    year: int  # the year shown
+    years: list[int]  # the years with municipal figures
+    boundary: int  # the year of the municipal borders drawn
+    table: list[MapValue]  # every municipality on those borders
+
+
+class DataView(BaseModel):
+    """What an indicator's data page shows: one breakdown on the chosen borders, the areas
+    shown (chosen, or a few by default) with gaps as rows without a value, and a year across
+    all municipalities."""
+
+    indicator: str
+    breakdowns: list[str]  # every breakdown as 'key=value;…' ('' the total)
+    breakdown: str  # the one shown
+    areas: list[str]
+    borders: int | None
+    rows: list[DataRow]
+    map: YearMapOut | None
+
+
 class DataBatch(BaseModel):
     """An import of observations, with the details its importer recorded (format, publisher,
     mapping, …), which differ from importer to importer."""
