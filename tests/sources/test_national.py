@@ -188,6 +188,18 @@ def test_the_picker_lists_several_places_and_says_when_none(client):
     assert len(client.get("/sted/liste").text.split("<option")) - 1 >= 357 + 15
 
 
+@pytest.mark.parametrize(("query", "places"), [
+    ("Bodø", ["/kommune/1804"]), ("bodø", ["/kommune/1804"]), ("Kárášjohka", ["/kommune/5610"]),
+    ("Herøy", ["/kommune/1515", "/kommune/1818"]), ("Nordland", ["/fylke/18"]),
+    ("klima", []), ("Bod", []), ("vann", [])])
+def test_a_catalog_search_for_a_place_shows_the_place_first(client, query, places):
+    """Only a whole name finds a place; the start of one or a word of the catalog does not."""
+    page = client.get("/katalog", params={"q": query}).text
+    box = page.split('id="places-found"', 1)[1].split("</div>", 1)[0] if places else ""
+    assert ('id="places-found"' in page) == bool(places)
+    assert all(f'href="{p}"' in box for p in places)
+
+
 def test_every_recipe_names_its_source():
     for r in RECIPES:
         assert r.agency and r.dataset and r.page.startswith("https://") and r.licence

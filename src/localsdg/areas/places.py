@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from localsdg.areas.lookup import AreaIndex, name_key
 from localsdg.db.schema import Area
+from localsdg.db.state import remember
 
 LEVELS = ("municipality", "county")
 CHOSEN = re.compile(r"^(?P<name>.*?)\s*\((?P<code>\d{2}|\d{4})\)\s*$")  # 'Bodø (1804)'
@@ -52,6 +53,28 @@ def find_places(session: Session, text: str, limit: int = 10) -> list[Place]:
             seen.add((p.level, p.code))
             out.append(p)
     return out[:limit]
+
+
+def named_places(session: Session, text: str) -> list[Place]:
+    """The municipalities and counties of today that `text` names whole (any official form of
+    the name, or an old one), for a search box that also finds places: no prefixes or near
+    spellings, so that a word such as 'klima' finds no place. Kept while the areas are
+    unchanged."""
+    key = name_key(text.strip()) if text.strip() else ""
+    return remember(session, ("named places",), lambda: _whole_names(session),
+                    "lookup").get(key, []) if key else []
+
+
+def _whole_names(session: Session) -> dict[str, list[Place]]:
+    index = AreaIndex(session)
+    out: dict[str, list[Place]] = {}
+    for key, versions in index.names.items():
+        found = {(p.level, p.code): p for p in (_place(index, a, _form(a, key))
+                                                  for a in versions if a.level in LEVELS)
+                 if p.current}
+        if found:
+            out[key] = sorted(found.values(), key=lambda p: (p.level != "municipality", p.name))
+    return out
 
 
 def place_options(session: Session) -> list[str]:

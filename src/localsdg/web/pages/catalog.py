@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
+from localsdg.areas.places import named_places
 from localsdg.catalog import classify, files
 from localsdg.catalog import properties as props
 from localsdg.catalog.index import FACETS, get_index, index_ready
@@ -72,7 +73,8 @@ async def catalog_page(request: Request, session: LoopDB, sel: Sel,
                "chips": chips(request, result, lang), "page": page,
                "pages": pages, "per_page": per_page, "sort": sort, "sorts": SORTS,
                "facet_order": FACET_ORDER, "per_page_options": PER_PAGE,
-               "changed": request.query_params.get("endret")}
+               "changed": request.query_params.get("endret"),
+               "places": named_places(session, sel.q)}
     partial = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
     return render(request, "catalog/_results.html" if partial else "catalog/page.html",
                   **context)
