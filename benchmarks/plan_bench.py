@@ -1,6 +1,7 @@
 """Plans: the time of the plan page, the measure page and the follow-up report (PDF, HTML,
 Excel), for an example plan and for a large plan (40 measures, each with three indicators and
-two budget lines, 10 local targets on series with data), and the JSON and Excel round trips.
+two budget lines, 10 local targets on series with data), the JSON and Excel round trips, and
+the smallest good indicator set with all 169 targets (and the 17 goals) as priorities.
 
 Run with LOCALSDG_MIRROR and LOCALSDG_REFERENCE_DATA set (make bench sets both); it builds a
 fresh SQLite database in a temporary folder as make serve does, examples included."""
@@ -15,13 +16,16 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from serving import served  # noqa: E402
 
+from localsdg.db.schema import Target  # noqa: E402
 from localsdg.db.session import session_scope, upgrade  # noqa: E402
 from localsdg.observations.series import area_overview  # noqa: E402
 from localsdg.planning import store  # noqa: E402
+from localsdg.planning.selection import choose  # noqa: E402
 from localsdg.sources.plan_files import (  # noqa: E402
     import_bytes,
     read_workbook,
@@ -45,6 +49,7 @@ def main() -> None:
         large = store.save(s, _large(s), "bench")
         plan = store.get(s, large).plan
     _round_trips(url, plan)
+    _selection(url)
     with served(url, folder, "/api/v1/sets") as base, \
             httpx.Client(base_url=base, timeout=120) as client:
         for label, plan_id in (("example plan (Stavanger, 3 measures)", example),
@@ -93,6 +98,21 @@ def _round_trips(url: str, plan) -> None:
     print(f"large plan: JSON {len(raw) // 1024} KB written in {json_ms:.0f} ms, imported "
           f"(checked whole and stored) in {import_ms:.0f} ms; workbook {len(book) // 1024} KB "
           f"written in {xlsx_ms:.0f} ms, read in {read_ms:.0f} ms")
+
+
+def _selection(url: str) -> None:
+    with session_scope(url) as s:
+        targets = list(s.scalars(select(Target.code)))
+        for label, priorities, area in (
+                ("169 targets", targets, None), ("169 targets, for Skien", targets, AREA),
+                ("169 targets and 17 goals", targets + [str(g) for g in range(1, 18)], None)):
+            times = []
+            for _ in range(5):
+                found = choose(s, priorities, area)
+                times.append(1000 * found.seconds)
+            print(f"smallest indicator set, {label}: median {statistics.median(times):.0f} ms, "
+                  f"{len(found.chosen)} indicators from {found.candidates} candidates, "
+                  f"{len(found.gaps)} priorities not covered")
 
 
 def _time(client: httpx.Client, label: str, path: str, runs: int = 7) -> None:

@@ -16,7 +16,8 @@ PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/1
               "/sammenlign?omrade=4003&omrade=4001&kart=goal:8",
               "/forklaring?profil=telemark-demo&omrade=4003&mal=11", "/kommune/1804",
               "/sted?q=Her%C3%B8y", "/planer", "/kommune/1804/planer", "/plan/4",
-              "/plan/4/tiltak/S1", "/plan/3?lang=nn"]
+              "/plan/4/tiltak/S1", "/plan/3?lang=nn", "/velg?plan=4",
+              "/velg?mal=11.2,13.2,3&omrade=1804&lang=en"]
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)

@@ -24,6 +24,7 @@ from localsdg.cli.common import (
     who,
 )
 from localsdg.errors import UserError
+from localsdg.planning import selection
 
 catalog_app = typer.Typer(help="The indicator catalog.", no_args_is_help=True)
 
@@ -87,6 +88,35 @@ def search_cmd(
                         offset=offset, sort=sort, lang=lang, facets=fmt == "json")
     emit(result, fmt, result["hits"], ["set_id", "code", "name", "goals", "targets", "score"],
          f"{result['total']} indicators")
+
+
+@catalog_app.command("choose")
+@user_errors
+def choose_cmd(
+    targets: Annotated[list[str], typer.Option(
+        "--targets", help="goals or targets, e.g. 11.2,13.2,3 (repeatable)")],
+    area: Annotated[str | None, typer.Option(
+        "--area", help="prefer indicators with data for this area")] = None,
+    save: Annotated[str | None, typer.Option(
+        "--save", help="store the choice as a profile set with this id")] = None,
+    by: By = None,
+    fmt: Format = "table",
+) -> None:
+    """The smallest set of good indicators (outcome or impact, quality class 1, else 2) with at
+    least one for each goal or target, chosen exactly; and the priorities none covers."""
+    with database() as s:
+        found = selection.choose(s, selection.parse_priorities(s, targets), area)
+        if save:
+            selection.save(s, found, save, save, who(by))
+        data = selection.as_data(found)
+    emit(data, fmt, data["chosen"], ["indicator", "name_nb", "covers", "steps", "quality_class",
+                                     "geography_level", "has_data"],
+         f"{len(found.chosen)} indicators cover {len(found.priorities) - len(found.gaps)} of "
+         f"{len(found.priorities)} priorities")
+    if fmt == "table" and found.gaps:
+        err.print("not covered (a gap to report to KS/SSB): " + ", ".join(found.gaps))
+    if save:
+        err.print(f"saved as profile set {save}")
 
 
 @catalog_app.command("show")

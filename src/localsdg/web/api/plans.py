@@ -1,5 +1,6 @@
-"""JSON endpoints for plans: an area's plans, a plan as its exchange document, and storing one
-(checked whole first: any problem is named with its place, and nothing is stored)."""
+"""JSON endpoints for plans: an area's plans, a plan as its exchange document, storing one
+(checked whole first: any problem is named with its place, and nothing is stored), and the
+smallest indicator set for a list of priorities."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, File, Form, Query, UploadFile
 from pydantic import BaseModel
 
-from localsdg.planning import store
+from localsdg.planning import selection, store
 from localsdg.planning.model import Plan
 from localsdg.scoring.status import find_area
 from localsdg.sources.plan_files import import_bytes
@@ -63,3 +64,36 @@ def import_plan(session: DB, file: Annotated[UploadFile, File(description=(
     name, content = uploads.read(file)
     plan_id = import_bytes(session, content, name, by)
     return Stored(id=plan_id, url=f"/plan/{plan_id}")
+
+
+class Chosen(BaseModel):
+    indicator: str  # SET/CODE
+    name_nb: str | None
+    name_en: str | None
+    covers: list[str]  # the priorities it covers
+    steps: list[str]  # its steps of the evaluation chain among outcome and impact
+    quality_class: str
+    geography_level: str | None
+    has_data: bool | None  # for the area asked for; None: no area asked for
+    penalty: int  # what made it less preferred, added up (0: data, municipal, class 1)
+
+
+class IndicatorChoice(BaseModel):
+    priorities: list[str]
+    area: str | None
+    chosen: list[Chosen]
+    gaps: list[str]  # priorities no outcome or impact indicator of class 1 or 2 covers
+    candidates: int
+    seconds: float
+
+
+@router.get("/choose", tags=["catalog"])
+def choose_indicators(session: DB, priorities: Annotated[str, Query(
+        description="goals or targets, comma-separated, e.g. 11.2,13.2,3")],
+                      area: Annotated[str | None, Query(
+                          description="prefer indicators with data for this area")] = None
+                      ) -> IndicatorChoice:
+    """The smallest set of good indicators with at least one for each priority (exact), and
+    the priorities none covers."""
+    found = selection.choose(session, selection.parse_priorities(session, [priorities]), area)
+    return IndicatorChoice(**selection.as_data(found))

@@ -20,7 +20,7 @@ from localsdg import taxonomy as tx
 from localsdg.catalog.goals import goals_with_targets
 from localsdg.errors import UserError
 from localsdg.observations.series import area_overview
-from localsdg.planning import store
+from localsdg.planning import selection, store
 from localsdg.planning.model import FORMAT
 from localsdg.planning.progress import interaction_matrix, measure_chain, overview
 from localsdg.present import charts
@@ -421,3 +421,32 @@ def export(session: DB, plan_id: int, fmt: Literal["json", "xlsx"]):
 @router.get("/planer/mal.xlsx")
 def template_workbook():
     return download(write_workbook(None), "localsdg-plan-template", "xlsx")
+
+
+@router.get("/velg")
+def choose_page(request: Request, session: DB, mal: str = "", omrade: str = "",
+                plan: int | None = None):
+    """The smallest good indicator set for priorities typed, or for a plan's priorities."""
+    if plan is not None:
+        stored = store.get(session, plan).plan
+        mal, omrade = ",".join(p.key for p in stored.priorities), stored.area
+    found = selection.choose(session, selection.parse_priorities(session, [mal]),
+                             omrade or None) if mal.strip() else None
+    return render(request, "choose.html", found=found, mal=mal, omrade=omrade, plan=plan,
+                  area=find_area(session, omrade) if found and omrade else None,
+                  by=request.cookies.get(WHO, ""))
+
+
+@router.post("/velg/lagre")
+async def save_choice(request: Request, session: DB):
+    form = await request.form()
+    f = Fields(form, choose(request))
+    mal, omrade = f.text("mal", required=True) or "", f.text("omrade")
+    set_id, by = f.text("id", required=True), f.text("by") or request.cookies.get(WHO, "")
+    if f.errors or not by:
+        raise UserError(f._(NO_NAME) if not by else f._(REQUIRED))
+    found = selection.choose(session, selection.parse_priorities(session, [mal]), omrade)
+    selection.save(session, found, set_id, f.text("name") or set_id, by)
+    where = f"/{PATHS[find_area(session, omrade)['level']]}/{omrade}?profil={quote(set_id)}" \
+        if omrade else f"/velg?mal={quote(mal)}"
+    return _remember(RedirectResponse(where, status_code=303), by)
