@@ -1,10 +1,10 @@
 """A plan as a document: priorities, interactions, local targets and measures with their
 indicators and budget lines, in the exchange format of docs/plan-format.md.
 
-The same model reads a JSON file, an Excel workbook (after `exchange` has turned its rows into
-this shape), a form in the browser and the stored plan, so one set of rules decides what a plan
-may hold. Checks that need the database (does the area, target or indicator exist?) are in
-`planning.check`.
+The same model reads a JSON file, an Excel workbook (after `sources.plan_files` has turned its
+rows into this shape), a form in the browser and the stored plan, so one set of rules decides
+what a plan may hold. Checks that need the database (does the area, target or indicator
+exist?) are in `planning.check`.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ Amount = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(gt=0, le=1)]
 Title = Annotated[str, Field(min_length=1, max_length=300)]
 Note = Annotated[str, Field(max_length=10_000)]
-Step = Literal["input", "process", "output", "outcome", "impact"]
-Status = Literal["planned", "ongoing", "done", "stopped"]
-Kind = Literal["service", "investment", "procurement", "regulation", "partnership"]
-Funding = Literal["own", "external"]
 STEPS: tuple[str, ...] = tuple(c.code for c in tx.EVALUATION_STEPS.codes)
+# The allowed words are the taxonomy's codes, so a new code is allowed in one place.
+Step = Literal[STEPS]  # type: ignore[valid-type]
+Status = Literal[tuple(c.code for c in tx.MEASURE_STATUS.codes)]  # type: ignore[valid-type]
+Kind = Literal[tuple(c.code for c in tx.MEASURE_KINDS.codes)]  # type: ignore[valid-type]
+Funding = Literal[tuple(c.code for c in tx.FUNDING.codes)]  # type: ignore[valid-type]
 
 
 class Item(BaseModel):

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
@@ -71,6 +72,10 @@ def _area_plans(request: Request, session: DB, level: str, code: str, status: in
 @router.post("/planer/ny")
 async def new_plan(request: Request, session: DB):
     form = await request.form()
+    return await run_in_threadpool(_new_plan, request, session, form)
+
+
+def _new_plan(request: Request, session: DB, form: FormData):
     f = Fields(form, choose(request))
     area = find_area(session, f.text("area", required=True) or "")
     name, by = f.text("name", required=True), f.text("by", required=True)
@@ -80,8 +85,8 @@ async def new_plan(request: Request, session: DB):
                     "end": end, "description": f.text("description")}
         try:
             if any(p["name"] == name for p in store.listed(session, area["code"])):
-                raise UserError(translations(choose(request)).gettext(
-                    "The area already has a plan with this name.") + f" ({name})")
+                raise UserError(f._("The area already has a plan with this name.")
+                                + f" ({name})")
             plan_id = store.save(session, {k: v for k, v in document.items() if v is not None},
                                  by or "", action="create")
         except UserError as exc:
@@ -211,8 +216,17 @@ async def _edit(request: Request, session: DB, plan_id: int, section: str,
                 read: Callable[[Fields], Callable[[str], None] | None], anchor: str = "",
                 done: str | None = None):
     """Read the form with `read` (it returns the store call to make, given the name), then
-    store; on any problem show the page again with the messages and what was typed."""
+    store; on any problem show the page again with the messages and what was typed. Only the
+    form is read on the event loop; the database work runs in a worker thread, so other
+    requests are not held up meanwhile."""
     form = await request.form()
+    return await run_in_threadpool(_apply, request, session, plan_id, section, read, anchor,
+                                   done, form)
+
+
+def _apply(request: Request, session: DB, plan_id: int, section: str,
+           read: Callable[[Fields], Callable[[str], None] | None], anchor: str,
+           done: str | None, form: FormData):
     f = Fields(form, choose(request))
     by = str(form.get("by") or request.cookies.get(WHO, "")).strip()
     act = read(f)
@@ -224,10 +238,9 @@ async def _edit(request: Request, session: DB, plan_id: int, section: str,
         except UserError as exc:
             f.errors["plan"] = str(exc)
     if f.errors:
-        back = _measure_page if anchor.startswith("tiltak:") else None
-        if back is not None:
-            return back(request, session, plan_id, anchor.removeprefix("tiltak:"), 422,
-                        f.errors, dict(form))
+        if anchor.startswith("tiltak:"):
+            return _measure_page(request, session, plan_id, anchor.removeprefix("tiltak:"),
+                                 422, f.errors, dict(form))
         return _plan_page(request, session, plan_id, 422, f.errors, dict(form), section)
     where = done or (f"/plan/{plan_id}/tiltak/{quote(anchor.removeprefix('tiltak:'))}"
                      if anchor.startswith("tiltak:") else f"/plan/{plan_id}#{anchor or section}")
@@ -292,11 +305,9 @@ async def add_target(request: Request, session: DB, plan_id: int):
 
 @router.post("/plan/{plan_id}/tiltak")
 async def save_measure(request: Request, session: DB, plan_id: int):
-    stored = store.get(session, plan_id).plan
-
     def read(f: Fields):
         replaces = f.text("replaces")
-        old = stored.measure(replaces) if replaces else None
+        old = store.get(session, plan_id).plan.measure(replaces) if replaces else None
         item = {**(old.model_dump(mode="json", by_alias=True) if old else {}),
                 "id": f.text("id", required=True), "title": f.text("title", required=True),
                 "description": f.text("description"), "responsible": f.text("responsible"),
@@ -440,6 +451,10 @@ def choose_page(request: Request, session: DB, mal: str = "", omrade: str = "",
 @router.post("/velg/lagre")
 async def save_choice(request: Request, session: DB):
     form = await request.form()
+    return await run_in_threadpool(_save_choice, request, session, form)
+
+
+def _save_choice(request: Request, session: DB, form: FormData):
     f = Fields(form, choose(request))
     mal, omrade = f.text("mal", required=True) or "", f.text("omrade")
     set_id, by = f.text("id", required=True), f.text("by") or request.cookies.get(WHO, "")
