@@ -186,6 +186,13 @@ def test_a_bad_workbook_is_refused_by_sheet_and_row(planning_db):
     assert "plan.xlsx, sheet budget, row 2, amount" in text
     assert "plan.xlsx, sheet interactions, row 2, score" in text
     book["interactions"]["C2"] = 1
+    book["measures"].append(["T-1", "the same id again"])
+    buf = io.BytesIO()
+    book.save(buf)
+    with session_scope(planning_db) as s, pytest.raises(UserError,
+                                                        match="sheet measures, row 3: the id"):
+        import_bytes(s, buf.getvalue(), "plan.xlsx", "test")
+    book["measures"].delete_rows(3)
     book["budget"]["A3"] = "T-9"  # a line for a measure the workbook does not have
     buf = io.BytesIO()
     book.save(buf)

@@ -234,7 +234,10 @@ def _measures(rows: dict[str, list[tuple[int, dict]]], places: dict[str, str], n
              "targets": [t.strip() for t in str(r.get("targets") or "").split(",") if t.strip()],
              "indicators": [], "budget": []}
         places[f"measures[{len(measures) + 1}]"] = f"sheet measures, row {n}"
-        measures.setdefault(str(m["id"]), m)
+        if str(m["id"]) in measures:
+            raise UserError(f"{name}, sheet measures, row {n}: the id '{m['id']}' is used by "
+                            "another measure above; give each measure its own id")
+        measures[str(m["id"])] = m
     order = list(measures)
     for n, r in rows["indicators"]:
         m = _owner(measures, r, "indicators", n, name)
