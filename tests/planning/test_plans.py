@@ -261,7 +261,7 @@ def test_a_local_target_is_projected_from_the_areas_own_series(planning_db):
     assert t.needed == pytest.approx((85.25 - t.now.value) / (2029 - t.now.year))
     assert t.at_target_year == pytest.approx(t.now.value + slope * (2029 - t.now.year))
     assert t.on_track == (t.at_target_year >= 85.25)
-    assert t.now.source and t.now.batch  # traced to its import
+    assert t.now.source and t.now.batches  # traced to its import
 
 
 def test_no_series_no_projection(planning_db):
@@ -382,3 +382,23 @@ def test_cli_template_import_export_and_list(planning_db, monkeypatch, tmp_path)
     (tmp_path / "bad.json").write_text('{"area": "1804", "name": ""}', encoding="utf-8")
     r = runner.invoke(cli, ["plan", "import", str(tmp_path / "bad.json")])
     assert r.exit_code == 2 and "name" in r.output
+
+
+def test_form_mistakes_are_told_in_the_readers_language_beside_their_field(client,
+                                                                           planning_db):
+    r = client.post("/planer/ny", data={"area": BODO, "name": "Feil år", "start": "2037",
+                                         "end": "2025", "by": "Kari"})
+    assert r.status_code == 422 and "Sluttåret er før startåret." in r.text
+    with session_scope(planning_db) as s:
+        plan_id = store.find(s, "3407").id
+    client.cookies.set("localsdg_name", "Kari")
+    r = client.post(f"/plan/{plan_id}/samspill", data={"from": "6.4", "to": "6.4",
+                                                        "score": "2"})
+    assert r.status_code == 422 and "Velg to ulike mål eller delmål." in r.text
+    r = client.post(f"/plan/{plan_id}/tiltak", data={"id": "G9", "title": "x" * 301,
+                                                      "status": "planned", "kind": "service"})
+    assert r.status_code == 422 and "Skriv høyst 300 tegn (her er det 301)." in r.text
+    r = client.post(f"/plan/{plan_id}/mal", data={"indicator": TURNOUT, "value": "80",
+                                                   "year": "tjuetretti"}, params={"lang": "en"})
+    assert r.status_code == 422 and "Write a whole number, for example 2030." in r.text
+    assert "Skriv" not in r.text.split("<main", 1)[1].split("</main>", 1)[0]

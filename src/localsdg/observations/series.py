@@ -231,20 +231,6 @@ def area_overview(session: Session, level: str, code: str) -> list[dict]:
     return sorted(out, key=lambda o: (o["set_id"], o["name_nb"] or o["name_en"] or ""))
 
 
-def area_totals(session: Session, indicators: list[Indicator], level: str, code: str
-                ) -> dict[int, list[dict]]:
-    """Indicator id → its totals for one area as imported (value, period, end year, source,
-    batch), oldest first: one read for all of them."""
-    rows = [r for r in read(session, [i.id for i in indicators], [code])
-            if r.area_level == level and not r.dims and r.value is not None]
-    sources = _Sources(session, {r.batch_id for r in rows})
-    out: dict[int, list[dict]] = {i.id: [] for i in indicators}
-    for r in sorted(rows, key=lambda r: (r.end_year, r.start_year)):
-        out[r.indicator_id].append({"value": r.value, "period": r.period, "end_year": r.end_year,
-                                    "source": sources.of((r.batch_id,)), "batch": r.batch_id})
-    return out
-
-
 def summary(session: Session, indicator_id: int) -> dict | None:
     """How much data an indicator has: observations, areas and the years they span."""
     q = select(func.count(), func.count(func.distinct(Observation.area_code)),

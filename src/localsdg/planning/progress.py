@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.db.schema import Indicator, Target
 from localsdg.errors import NotFound
-from localsdg.observations.series import area_totals
+from localsdg.observations.borders import current_year
+from localsdg.observations.series import get_data
 from localsdg.planning.model import STEPS, LocalTarget, Measure, Plan
 from localsdg.planning.store import Stored
 from localsdg.scoring.area_profile import AreaProfile
@@ -65,7 +66,7 @@ class Value:
     year: int | None = None
     period: str | None = None
     source: str | None = None
-    batch: int | None = None
+    batches: str | None = None  # the import batches the value comes from ('29' or '29, 31')
     slope: float | None = None  # change per year of the line through the window's values
     first_year: int | None = None  # the window's first year with a value
     points: int = 0  # values the line goes through
@@ -81,11 +82,18 @@ class Value:
 
 def latest(session: Session, refs: set[str], area: dict) -> dict[str, Value]:
     """Each indicator's latest total for the area and the straight-line trend of its last
-    years' values (one read for all)."""
-    indicators = {f"{i.set_id}/{i.code}": i for i in (indicator_by_ref(session, r)
-                                                      for r in sorted(refs))}
-    series = area_totals(session, list(indicators.values()), area["level"], area["code"])
-    return {ref: _value(ref, i, series[i.id]) for ref, i in indicators.items()}
+    years' values, read on today's borders as the status is (a municipality merged or
+    renumbered keeps the history of the areas it came from)."""
+    out = {}
+    for ref in sorted(refs):
+        indicator = indicator_by_ref(session, ref)
+        rows = sorted((r for r in get_data(session, indicator, areas=[area["code"]],
+                                           borders=current_year())
+                       if not r["dims"] and r["value"] is not None
+                       and r["area_code"] == area["code"] and r["area_level"] == area["level"]),
+                      key=lambda r: (r["end_year"], r["start_year"]))
+        out[ref] = _value(ref, indicator, rows)
+    return out
 
 
 def _value(ref: str, indicator: Indicator, rows: list[dict]) -> Value:
@@ -94,7 +102,9 @@ def _value(ref: str, indicator: Indicator, rows: list[dict]) -> Value:
         return out
     last = rows[-1]
     out.value, out.year, out.period = last["value"], last["end_year"], last["period"]
-    out.source, out.batch = last["source"], last["batch"]
+    out.source = last["source"]
+    batch = last["batch"]  # several where areas were combined on today's borders
+    out.batches = ", ".join(map(str, batch)) if isinstance(batch, list) else str(batch)
     out.series = [(r["end_year"], r["value"]) for r in rows]
     window = [(y, v) for y, v in out.series if y > out.year - WINDOW]
     if len(window) >= 2:
@@ -113,6 +123,13 @@ class TargetProgress:
     at_target_year: float | None  # the projection in the target's year
     in_2030: float | None
     on_track: bool | None  # the projection reaches the target by its year
+
+    @property
+    def unit_doubtful(self) -> bool:
+        """The target is more than 20 times or less than a twentieth of the latest value: most
+        likely written in another unit (95 for a share written 0,95)."""
+        now, goal = abs(self.now.value or 0), abs(self.target.value)
+        return bool(now and goal) and not now / 20 <= goal <= now * 20
 
 
 def target_progress(target: LocalTarget, now: Value) -> TargetProgress:

@@ -217,10 +217,12 @@ def projection(observed: list[tuple[int, float]], projected: list[tuple[int, flo
     data = [{"year": y, "value": v, "kind": names["observed"]} for y, v in observed]
     data += [{"year": y, "value": v, "kind": names["projected"]} for y, v in projected]
     kinds = [names["observed"], names["projected"]]
+    # padded, so that the first and last points and the target are not cut at the edges
     enc = {"x": {"field": "year", "type": "quantitative", "title": None,
-                 "scale": {"nice": False}, "axis": {"format": "d", "tickMinStep": 1}},
+                 "scale": {"nice": False, "padding": 14},
+                 "axis": {"format": "d", "tickMinStep": 1}},
            "y": {"field": "value", "type": "quantitative", "title": value_title,
-                 "scale": {"zero": False}}}
+                 "scale": {"zero": False, "padding": 14}}}
     return {
         "$schema": SCHEMA, "title": title, "description": description, "width": "container",
         "height": 220, "config": _locale(lang),

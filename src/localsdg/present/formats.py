@@ -22,8 +22,10 @@ def score(value: float | None, lang: str) -> str:
 
 
 def estimate(value: float | None, lang: str) -> str:
-    """A figure localsdg computed (a projection, a yearly change): at most one decimal, so it
-    does not look more precise than the straight line it comes from."""
+    """A figure localsdg computed (a projection, a yearly change): one decimal, so that it does
+    not look more precise than the straight line it comes from; small figures (shares such as
+    0,008 a year) with up to three, so that they do not look like 0."""
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0.#", locale=LOCALES[lang])
+    pattern = "#,##0.#" if abs(value) >= 1 or value == 0 else "#,##0.###"
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])

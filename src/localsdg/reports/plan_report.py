@@ -72,7 +72,8 @@ def on_track_text(t: TargetProgress, lang: str) -> str:
 
 def target_row(o: Overview, t: TargetProgress, lang: str) -> list[str]:
     _ = translations(lang).gettext
-    return [_indicator_label(t.now, lang), value_text(t.now, lang),
+    decided = f" ({clip(t.target.decision, 80)})" if t.target.decision else ""
+    return [_indicator_label(t.now, lang) + decided, value_text(t.now, lang),
             f"{number(t.target.value, lang)} ({t.target.year})",
             _signed(t.distance, lang), _signed(t.needed, lang), _signed(t.now.slope, lang),
             estimate(t.at_target_year, lang),
@@ -87,12 +88,12 @@ def summary(o: Overview, lang: str) -> list[str]:
     _ = translations(lang).gettext
     p = o.plan
     known = [t for t in o.targets if t.on_track is not None]
-    out = [_("%(priorities)d priorities, %(targets)d local targets and %(measures)d measures.")
+    out = [_("Priorities: %(priorities)d. Local targets: %(targets)d. Measures: %(measures)d.")
            % {"priorities": len(p.priorities), "targets": len(p.targets),
               "measures": len(p.measures)}]
     if p.targets:
-        out.append(_("%(on)d of %(n)d local targets are on track if the recent trend goes on; "
-                     "%(unknown)d cannot be told yet.") % {
+        out.append(_("Local targets on track if the recent trend goes on: %(on)d of %(n)d (not "
+                     "known yet: %(unknown)d).") % {
             "on": sum(t.on_track for t in known), "n": len(p.targets),
             "unknown": len(p.targets) - len(known)})
     if o.budget.total:
@@ -103,8 +104,8 @@ def summary(o: Overview, lang: str) -> list[str]:
             "external": number(o.budget.external, lang)})
     gaps = sum(bool(c.gaps) for c in o.chains)
     if gaps:
-        out.append(_("%(n)d of %(total)d measures have steps of the evaluation chain that no "
-                     "indicator shows.") % {"n": gaps, "total": len(o.chains)})
+        out.append(_("Measures with steps of the evaluation chain that no indicator shows: "
+                     "%(n)d of %(total)d.") % {"n": gaps, "total": len(o.chains)})
     return out
 
 
@@ -113,8 +114,8 @@ def content(o: Overview, lang: str) -> dict:
     p = o.plan
     steps = {c.code: c.label(lang) for c in tx.EVALUATION_STEPS.codes}
     chart = budget_chart(o, lang)
-    sources = sorted({(t.now.source, t.now.batch) for t in o.targets if t.now.source} | {
-        (x.now.source, x.now.batch) for c in o.chains for links in c.steps.values()
+    sources = sorted({(t.now.source, t.now.batches) for t in o.targets if t.now.source} | {
+        (x.now.source, x.now.batches) for c in o.chains for links in c.steps.values()
         for x in links if x.now.source})
     return {
         "lang": lang,
@@ -229,7 +230,7 @@ def xlsx(o: Overview, lang: str) -> bytes:
                         "projection_2030", "on_track", "source", "import_batch"],
                        [[t.target.indicator, t.now.value, t.now.year, t.now.period, t.now.unit,
                          t.target.value, t.target.year, t.distance, t.needed, t.now.slope,
-                         t.at_target_year, t.in_2030, t.on_track, t.now.source, t.now.batch]
+                         t.at_target_year, t.in_2030, t.on_track, t.now.source, t.now.batches]
                         for t in o.targets]),
         _("measures"): (["id", "title", "status", "kind", "responsible", "start", "end",
                          "targets", "budget_nok", "steps_without_indicator"],
@@ -241,7 +242,7 @@ def xlsx(o: Overview, lang: str) -> bytes:
         _("chain"): (["measure", "step", "indicator", "value", "year", "period", "source",
                       "import_batch"],
                      [[c.measure.id, s, x.now.ref, x.now.value, x.now.year, x.now.period,
-                       x.now.source, x.now.batch] for c in o.chains
+                       x.now.source, x.now.batches] for c in o.chains
                       for s, links in c.steps.items() for x in links]),
         _("budget"): (["goal", "nok"], [[g, v] for g, v in o.budget.by_goal.items()]),
         _("priorities"): (["goal_or_target", "importance", "influence", "reason"],

@@ -25,6 +25,7 @@ from localsdg.planning import selection, store
 from localsdg.planning.model import FORMAT
 from localsdg.planning.progress import interaction_matrix, measure_chain, overview
 from localsdg.present import charts
+from localsdg.present.formats import estimate, number
 from localsdg.present.i18n import translations
 from localsdg.present.labels import N_
 from localsdg.reports import plan_report
@@ -43,6 +44,11 @@ REQUIRED = N_("Fill in this field.")
 NOT_NUMBER = N_("Write a number, for example 12.5.")
 NOT_WHOLE = N_("Write a whole number, for example 2030.")
 OUT_OF_RANGE = N_("Write a number from %(low)s to %(high)s.")
+TOO_LONG = N_("Write at most %(n)d characters (this has %(given)d).")
+END_BEFORE_START = N_("The end year is before the start year.")
+SAME_ENDS = N_("Choose two different goals or targets.")
+SHARES = N_("The goals' shares add up to %(total)s %%; they must add up to 100 %%.")
+LONG, TITLE, ID = 10_000, 300, 60  # the longest text, title or name, and measure id
 NO_NAME = N_("Write your name at the top of the page first: it is recorded with every change.")
 
 
@@ -78,8 +84,8 @@ async def new_plan(request: Request, session: DB):
 def _new_plan(request: Request, session: DB, form: FormData):
     f = Fields(form, choose(request))
     area = find_area(session, f.text("area", required=True) or "")
-    name, by = f.text("name", required=True), f.text("by", required=True)
-    start, end = f.whole("start", 1900, 2100), f.whole("end", 1900, 2100)
+    name, by = f.text("name", required=True, limit=TITLE), f.text("by", required=True)
+    start, end = f.years()
     if not f.errors:
         document = {"format": FORMAT, "area": area["code"], "name": name, "start": start,
                     "end": end, "description": f.text("description")}
@@ -144,10 +150,18 @@ def _chart(chart: dict | None) -> dict | None:
 
 
 def _indicator_options(session: DB, area: dict, lang: str) -> list[tuple[str, str]]:
-    """The indicators with data for the area, as (SET/CODE, name) choices."""
-    return [(f"{r['set_id']}/{r['code']}", ((r["name_en"] or r["name_nb"]) if lang == "en" else
-                                            (r["name_nb"] or r["name_en"])) or r["code"])
-            for r in area_overview(session, area["level"], area["code"])]
+    """The indicators with data for the area, as (SET/CODE, name and latest value) choices:
+    the value shows the unit a target is written in (a share as 0,95, or per cent as 95)."""
+    _ = translations(lang).gettext
+    out = []
+    for r in area_overview(session, area["level"], area["code"]):
+        name = ((r["name_en"] or r["name_nb"]) if lang == "en" else
+                (r["name_nb"] or r["name_en"])) or r["code"]
+        latest = _("latest %(value)s (%(period)s)") % {
+            "value": number(r["value"], lang) + (f" {_(r['unit'])}" if r["unit"] else ""),
+            "period": r["period"]} if r["value"] is not None else ""
+        out.append((f"{r['set_id']}/{r['code']}", f"{name} – {latest}" if latest else name))
+    return out
 
 
 @router.post("/plan/{plan_id}/navn")
@@ -172,24 +186,33 @@ class Fields:
         self.form, self.errors = form, {}
         self._ = translations(lang).gettext
 
-    def text(self, name: str, required: bool = False) -> str | None:
+    def text(self, name: str, required: bool = False, limit: int = LONG) -> str | None:
         value = str(self.form.get(name) or "").strip()
         if required and not value:
             self.errors[name] = self._(REQUIRED)
+        if len(value) > limit:
+            self.errors[name] = self._(TOO_LONG) % {"n": limit, "given": len(value)}
         return value or None
 
+    def years(self) -> tuple[int | None, int | None]:
+        """The fields start and end as years, the end not before the start."""
+        start, end = self.whole("start", 1900, 2100), self.whole("end", 1900, 2100)
+        if start is not None and end is not None and end < start:
+            self.errors["end"] = self._(END_BEFORE_START)
+        return start, end
+
     def number(self, name: str, required: bool = False, low: float | None = None,
-               high: float | None = None) -> float | None:
+               high: float | None = None, wrong: str = NOT_NUMBER) -> float | None:
         raw = self.text(name, required)
         if raw is None:
             return None
         try:
             value = float(raw.replace("\u00a0", "").replace(" ", "").replace(",", "."))
         except ValueError:
-            self.errors[name] = self._(NOT_NUMBER)
+            self.errors[name] = self._(wrong)
             return None
         if value != value or value in (float("inf"), float("-inf")):
-            self.errors[name] = self._(NOT_NUMBER)
+            self.errors[name] = self._(wrong)
             return None
         if (low is not None and value < low) or (high is not None and value > high):
             self.errors[name] = self._(OUT_OF_RANGE) % {"low": low, "high": high}
@@ -197,7 +220,7 @@ class Fields:
         return value
 
     def whole(self, name: str, low: int, high: int, required: bool = False) -> int | None:
-        value = self.number(name, required, low, high)
+        value = self.number(name, required, low, high, NOT_WHOLE)
         if value is not None and not float(value).is_integer():
             self.errors[name] = self._(NOT_WHOLE)
             return None
@@ -257,8 +280,9 @@ def _goal_or_target(f: Fields, name: str) -> tuple[int | None, str | None]:
 @router.post("/plan/{plan_id}/endre")
 async def change_plan(request: Request, session: DB, plan_id: int):
     def read(f: Fields):
-        fields = {"name": f.text("name", required=True), "start": f.whole("start", 1900, 2100),
-                  "end": f.whole("end", 1900, 2100), "description": f.text("description")}
+        start, end = f.years()
+        fields = {"name": f.text("name", required=True, limit=TITLE), "start": start,
+                  "end": end, "description": f.text("description")}
         return lambda by: store.set_fields(session, plan_id, fields, by)
     return await _edit(request, session, plan_id, "planen", read)
 
@@ -280,6 +304,8 @@ async def add_priority(request: Request, session: DB, plan_id: int):
 async def add_interaction(request: Request, session: DB, plan_id: int):
     def read(f: Fields):
         source, to = f.text("from", required=True), f.text("to", required=True)
+        if source and source == to:
+            f.errors["to"] = f._(SAME_ENDS)
         score = f.whole("score", -3, 3, required=True)
         item = {k: v for k, v in {"from": source, "to": to, "score": score,
                                   "reason": f.text("reason")}.items() if v is not None}
@@ -309,9 +335,10 @@ async def save_measure(request: Request, session: DB, plan_id: int):
         replaces = f.text("replaces")
         old = store.get(session, plan_id).plan.measure(replaces) if replaces else None
         item = {**(old.model_dump(mode="json", by_alias=True) if old else {}),
-                "id": f.text("id", required=True), "title": f.text("title", required=True),
+                "id": f.text("id", required=True, limit=ID),
+                "title": f.text("title", required=True, limit=TITLE),
                 "description": f.text("description"), "responsible": f.text("responsible"),
-                "start": f.whole("start", 1900, 2100), "end": f.whole("end", 1900, 2100),
+                **dict(zip(("start", "end"), f.years(), strict=True)),
                 "status": f.choice("status", [c.code for c in tx.MEASURE_STATUS.codes]),
                 "kind": f.choice("kind", [c.code for c in tx.MEASURE_KINDS.codes]),
                 "contract_value": f.number("contract_value", low=0),
@@ -353,6 +380,8 @@ def _measure_page(request: Request, session: DB, plan_id: int, measure_id: str,
                   plan=stored.plan, chain=found, m=found.measure, level=area["level"],
                   paths=PATHS, indicator_options=_indicator_options(session, area,
                                                                     choose(request)),
+                  goal_options=[(c.code, f"{c.code} {c.label(choose(request))}")
+                                for c in tx.GOALS.codes],
                   errors=errors or {}, form=form or {}, by=request.cookies.get(WHO, ""))
 
 
@@ -397,7 +426,8 @@ async def add_budget(request: Request, session: DB, plan_id: int, measure_id: st
             if goal is not None and share:
                 line["goals"][str(goal)] = share / 100
         if line["goals"] and abs(sum(line["goals"].values()) - 1) > 1e-6:
-            f.errors["share_1"] = f._("The goals' shares must add up to 100 %.")
+            total = estimate(sum(line["goals"].values()) * 100, choose(request))
+            f.errors["share_1"] = f._(SHARES) % {"total": total}
         line = {k: v for k, v in line.items() if v is not None}
         return _measure_edit(session, plan_id, measure_id, lambda m: m["budget"].append(line))
     return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{measure_id}")
