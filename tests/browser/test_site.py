@@ -276,7 +276,7 @@ def test_a_planner_goes_from_status_to_measures_and_the_report(page, tmp_path):
     new.get_by_label("Navnet ditt").fill("Kari Planlegger")
     page.get_by_role("button", name="Lag planen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Handlingsprogram 2026–2029")
-    expect(page.get_by_text("Endringer registreres som gjort av Kari Planlegger.")).to_be_visible()
+    expect(page.get_by_text("Endringer føres på Kari Planlegger.")).to_be_visible()
     page.get_by_role("button", name=re.compile("^Bekreft")).first.click()
     expect(page.get_by_role("heading", name="Valgte prioriteringer")).to_be_visible()
     page.select_option("#f-key", "11.2")
@@ -305,7 +305,7 @@ def test_a_planner_goes_from_status_to_measures_and_the_report(page, tmp_path):
     page.get_by_role("button", name="Knytt indikatoren").click()
     page.get_by_label("Beløp i kroner").fill("1 500 000")
     page.select_option("#f-goal_1", "11")
-    page.get_by_label("Andel 1").fill("100")
+    page.get_by_label("Andel for valg 1").fill("100")
     page.get_by_role("button", name="Legg til budsjettlinjen").click()
     expect(page.locator("#budsjett ~ table, #budsjett + table").first).to_contain_text("100 %")
     assert axe_violations(page) == []
