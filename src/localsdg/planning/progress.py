@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.db.schema import Indicator, Target
+from localsdg.db.state import remember
 from localsdg.errors import NotFound
 from localsdg.observations.borders import current_year
 from localsdg.observations.series import get_data
@@ -83,17 +84,22 @@ class Value:
 def latest(session: Session, refs: set[str], area: dict) -> dict[str, Value]:
     """Each indicator's latest total for the area and the straight-line trend of its last
     years' values, read on today's borders as the status is (a municipality merged or
-    renumbered keeps the history of the areas it came from)."""
-    out = {}
-    for ref in sorted(refs):
-        indicator = indicator_by_ref(session, ref)
-        rows = sorted((r for r in get_data(session, indicator, areas=[area["code"]],
-                                           borders=current_year())
-                       if not r["dims"] and r["value"] is not None
-                       and r["area_code"] == area["code"] and r["area_level"] == area["level"]),
-                      key=lambda r: (r["end_year"], r["start_year"]))
-        out[ref] = _value(ref, indicator, rows)
-    return out
+    renumbered keeps the history of the areas it came from). Kept while the data is unchanged:
+    putting a series on today's borders reads every area, and a plan's page is shown again
+    after each edit of the plan."""
+    return {ref: remember(session, ("plan value", ref, area["level"], area["code"]),
+                          lambda ref=ref: _latest(session, ref, area), "lookup")
+            for ref in sorted(refs)}
+
+
+def _latest(session: Session, ref: str, area: dict) -> Value:
+    indicator = indicator_by_ref(session, ref)
+    rows = sorted((r for r in get_data(session, indicator, areas=[area["code"]],
+                                       borders=current_year())
+                   if not r["dims"] and r["value"] is not None
+                   and r["area_code"] == area["code"] and r["area_level"] == area["level"]),
+                  key=lambda r: (r["end_year"], r["start_year"]))
+    return _value(ref, indicator, rows)
 
 
 def _value(ref: str, indicator: Indicator, rows: list[dict]) -> Value:
