@@ -101,6 +101,21 @@ class Borders:
                     self.areas[t].code for t in self.shares(source, year)])
         return self._placed[key]
 
+    def related(self, codes: list[str]) -> set[str]:
+        """The codes joined to these through the reform graph, back and forth and transitively
+        (every area a value for one of them can come from, on any borders)."""
+        seen = {a.id for c in codes for a in self.by_code.get(c, [])}
+        stack = list(seen)
+        while stack:
+            a = self.areas[stack.pop()]
+            near = [t for t, _ in self.out.get(a.id, [])] + self.into.get(a.id, []) + [
+                v.id for v in self.by_code[a.code]]
+            for n in near:
+                if n not in seen:
+                    seen.add(n)
+                    stack.append(n)
+        return {self.areas[i].code for i in seen}
+
     def valid_at(self, year: int) -> list[Area]:
         return sorted((a for a in self.areas.values() if in_force(a, year)), key=lambda a: a.code)
 

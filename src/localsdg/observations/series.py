@@ -37,7 +37,7 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
     """Rows for the indicator; on `borders` (a year) when given, else as imported."""
     if start is not None and end is not None and start > end:
         raise UserError(f"--from {start} is after --to {end}")
-    rows = read(session, [indicator.id], None if borders else areas, start, end)
+    rows = read(session, [indicator.id], _read_codes(session, areas, borders), start, end)
     by_level: dict[str, list[Stored]] = defaultdict(list)
     for r in rows:
         by_level[r.area_level].append(r)
@@ -58,6 +58,16 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
         out += found
     return out + missing_rows(session, indicator, out, areas, start, end, borders) if areas \
         else out
+
+
+def _read_codes(session: Session, areas: list[str] | None, borders: int | None
+                ) -> list[str] | None:
+    """The area codes whose rows can give the areas asked for: on other borders every code
+    joined to them by a reform (a merged area's parts), else just these (None: all)."""
+    if not areas or borders is None:
+        return areas or None
+    return sorted(set(areas).union(*(borders_of(session, level).related(areas)
+                                     for level in ("municipality", "county"))))
 
 
 def missing_rows(session: Session, indicator: Indicator, found: list[dict], areas: list[str],
