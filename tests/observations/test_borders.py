@@ -20,7 +20,7 @@ from localsdg.db.schema import Indicator
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.observations.borders import Borders, harmonise
-from localsdg.observations.series import get_data
+from localsdg.observations.series import NO_FIGURES, get_data
 from localsdg.observations.store import Obs, commit, read
 from localsdg.sources.demo import DATASETS
 from localsdg.sources.jsonstat import import_jsonstat
@@ -349,3 +349,22 @@ def test_an_area_asked_for_without_figures_is_shown_missing(demo_db):
     assert all(r["value"] is not None for r in rows if r["area_code"] == "1505")
     halden = _get(url, ids, "folkemengde", areas=["3101"], borders=2020, start=2020, end=2020)
     assert [r["area_code"] for r in halden] == ["3001"]  # no row for 3101, unknown in 2020
+
+
+@pytest.mark.parametrize(("code", "level", "borders"), [
+    ("4003", "municipality", 2026), ("1508", "municipality", 2026), ("1507", "municipality", 2020),
+    ("3101", "municipality", 2020), ("5001", "municipality", 2026), ("1804", "municipality", 2004),
+    ("40", "county", 2026), ("15", "county", 2020), ("0301", "municipality", 2026)])
+def test_a_few_areas_on_other_borders_read_as_all_areas_do(demo_db, code, level, borders):
+    """Asking for one area reads only the codes a reform joins to it: the answer is the same
+    as reading every area and keeping it (or the area it lay in on those borders: 3101 Halden
+    on 2020 borders is 3001), for every series of the demo."""
+    url, ids = demo_db
+    for series in ids:
+        alone = [r for r in _get(url, ids, series, areas=[code], borders=borders)
+                 if r["area_level"] == level and r["note"] != NO_FIGURES]  # asked-for gaps
+        shown = {code} | {r["area_code"] for r in alone}
+        every = [r for r in _get(url, ids, series, borders=borders)
+                 if r["area_code"] in shown and r["area_level"] == level]
+        assert alone == every, series
+    assert _get(url, ids, "folkemengde", areas=[code], borders=borders)
