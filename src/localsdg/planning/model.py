@@ -23,8 +23,9 @@ Score = Annotated[int, Field(ge=-3, le=3)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 Amount = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(gt=0, le=1)]
-Title = Annotated[str, Field(min_length=1, max_length=300)]
-Note = Annotated[str, Field(max_length=10_000)]
+TITLE_MAX, NOTE_MAX, ID_MAX = 300, 10_000, 60  # characters of a name, a free text, a measure id
+Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX)]
+Note = Annotated[str, Field(max_length=NOTE_MAX)]
 STEPS: tuple[str, ...] = tuple(c.code for c in tx.EVALUATION_STEPS.codes)
 # The allowed words are the taxonomy's codes, so a new code is allowed in one place.
 Step = Literal[STEPS]  # type: ignore[valid-type]
@@ -119,7 +120,7 @@ class BudgetLine(Item):
 
 
 class Measure(Item):
-    id: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^/?#]+$")]
+    id: Annotated[str, Field(min_length=1, max_length=ID_MAX, pattern=r"^[^/?#]+$")]
     title: Title
     description: Note | None = None
     responsible: Note | None = None

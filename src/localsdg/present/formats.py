@@ -29,3 +29,10 @@ def estimate(value: float | None, lang: str) -> str:
         return ""
     pattern = "#,##0.#" if abs(value) >= 1 or value == 0 else "#,##0.###"
     return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def change(value: float | None, lang: str) -> str:
+    """A computed change with its sign: +1,5 / −0,008 (an estimate, see `estimate`)."""
+    if value is None:
+        return ""
+    return ("+" if value > 0 else "") + estimate(value, lang)

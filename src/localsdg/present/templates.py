@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from localsdg import taxonomy as tx
 from localsdg.catalog.indicators import indicator_name
 from localsdg.present import labels
-from localsdg.present.formats import estimate, number, score
+from localsdg.present.formats import change, estimate, number, score
 from localsdg.present.i18n import LANGUAGES, translations
 
 
@@ -25,6 +25,7 @@ def environment(folder: Path, lang: str) -> Environment:
     env.filters["number"] = lambda value: number(value, lang)
     env.filters["score"] = lambda value: score(value, lang)
     env.filters["estimate"] = lambda value: estimate(value, lang)
+    env.filters["change"] = lambda value: change(value, lang)
     env.globals.update(languages=LANGUAGES, tx=tx, goal_colours=tx.GOAL_COLOURS,
                        status=labels.status, status_colours=labels.STATUS_COLOURS,
                        trend=labels.TREND, arrows=labels.ARROWS,

@@ -11,9 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from localsdg import taxonomy as tx
+from localsdg.catalog.indicators import indicator_name
 from localsdg.planning.progress import WINDOW, Overview, TargetProgress, Value
 from localsdg.present import charts
-from localsdg.present.formats import estimate, number
+from localsdg.present.formats import change, estimate, number
 from localsdg.present.i18n import translations
 from localsdg.present.labels import goal_name
 from localsdg.reports.document import LEVELS, svg, typeset, web_page, workbook
@@ -56,11 +57,7 @@ def assumption(v: Value, lang: str) -> str:
              "line through the %(points)d values from %(first)d to %(year)d "
              "(%(slope)s a year), continued unchanged.") % {
         "year": v.year, "points": v.points, "first": v.first_year,
-        "slope": _signed(v.slope, lang)}
-
-
-def _signed(x: float | None, lang: str) -> str:
-    return "" if x is None else ("+" if x > 0 else "") + estimate(x, lang)
+        "slope": change(v.slope, lang)}
 
 
 def on_track_text(t: TargetProgress, lang: str) -> str:
@@ -73,15 +70,11 @@ def on_track_text(t: TargetProgress, lang: str) -> str:
 def target_row(o: Overview, t: TargetProgress, lang: str) -> list[str]:
     _ = translations(lang).gettext
     decided = f" ({clip(t.target.decision, 80)})" if t.target.decision else ""
-    return [_indicator_label(t.now, lang) + decided, value_text(t.now, lang),
+    return [indicator_name(t.now, lang) + decided, value_text(t.now, lang),
             f"{number(t.target.value, lang)} ({t.target.year})",
-            _signed(t.distance, lang), _signed(t.needed, lang), _signed(t.now.slope, lang),
+            change(t.distance, lang), change(t.needed, lang), change(t.now.slope, lang),
             estimate(t.at_target_year, lang),
             on_track_text(t, lang), t.now.source or ""]
-
-
-def _indicator_label(v: Value, lang: str) -> str:
-    return ((v.name_en or v.name_nb) if lang == "en" else (v.name_nb or v.name_en)) or v.ref
 
 
 def summary(o: Overview, lang: str) -> list[str]:
@@ -138,7 +131,7 @@ def content(o: Overview, lang: str) -> dict:
                             _("Distance"), _("Change needed a year"), _("Change a year so far"),
                             _("Projection in the target year"), _("On track?"), _("Source")],
         "targets": [target_row(o, t, lang) for t in o.targets][:SHOWN["targets"]],
-        "assumptions": [f"{_indicator_label(t.now, lang)}: {assumption(t.now, lang)}"
+        "assumptions": [f"{indicator_name(t.now, lang)}: {assumption(t.now, lang)}"
                         for t in o.targets][:SHOWN["targets"]],
         "measures_heading": _("Measures"),
         "measures_columns": [_("Measure"), _("Status"), _("Kind"), _("Responsible"),
@@ -200,7 +193,7 @@ def projection_chart(t: TargetProgress, lang: str) -> dict | None:
     end = max(t.target.year, v.year)
     projected = [(v.year, v.value)] + ([(end, v.at(end))] if v.slope is not None and
                                        end > v.year else [])
-    name = _indicator_label(v, lang)
+    name = indicator_name(v, lang)
     text = _("%(indicator)s: values %(first)d–%(last)d, latest %(value)s; target %(target)s by "
              "%(year)d; %(projection)s") % {
         "indicator": name, "first": v.series[0][0], "last": v.year,

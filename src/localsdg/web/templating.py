@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
+from jinja2.filters import do_urlencode
 
 from localsdg import taxonomy as tx
+from localsdg.catalog.indicators import split_ref
 from localsdg.present import templates
 from localsdg.present.i18n import LANGUAGES
 from localsdg.web.i18n import COOKIE, choose
@@ -30,6 +32,12 @@ def url_with(request: Request, drop: tuple[str, str] | None = None, path: str | 
     return (path or request.url.path) + (f"?{query}" if query else "")
 
 
+def indicator_href(ref: str, tail: str = "") -> str:
+    """The page of an indicator named 'SET/CODE' (`tail`: '/data', '/endre', …)."""
+    set_id, code = split_ref(ref)
+    return f"/indikator/{do_urlencode(set_id)}/{do_urlencode(code)}{tail}"
+
+
 def code_options(codes: tuple[tx.Code, ...], lang: str) -> list[tuple[str, str]]:
     """(code, label) pairs of a code list, for option groups and selects."""
     return [(c.code, c.label(lang)) for c in codes]
@@ -39,7 +47,8 @@ def code_options(codes: tuple[tx.Code, ...], lang: str) -> list[tuple[str, str]]
 def environment(lang: str) -> Environment:
     """The pages' environment: the shared one with the web's URL helpers."""
     env = templates.environment(TEMPLATES, lang)
-    env.globals.update(url_with=url_with, code_options=code_options)
+    env.globals.update(url_with=url_with, code_options=code_options,
+                       indicator_href=indicator_href)
     return env
 
 

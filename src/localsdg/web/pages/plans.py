@@ -19,10 +19,11 @@ from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
 from localsdg.catalog.goals import goals_with_targets
+from localsdg.catalog.indicators import indicator_name
 from localsdg.errors import UserError
 from localsdg.observations.series import area_overview
 from localsdg.planning import selection, store
-from localsdg.planning.model import FORMAT
+from localsdg.planning.model import FORMAT, ID_MAX, NOTE_MAX, TITLE_MAX
 from localsdg.planning.progress import interaction_matrix, measure_chain, overview
 from localsdg.present import charts
 from localsdg.present.formats import estimate, number
@@ -48,7 +49,6 @@ TOO_LONG = N_("Write at most %(n)d characters (this has %(given)d).")
 END_BEFORE_START = N_("The end year is before the start year.")
 SAME_ENDS = N_("Choose two different goals or targets.")
 SHARES = N_("The goals' shares add up to %(total)s %%; they must add up to 100 %%.")
-LONG, TITLE, ID = 10_000, 300, 60  # the longest text, title or name, and measure id
 NO_NAME = N_("Write your name at the top of the page first: it is recorded with every change.")
 
 
@@ -77,14 +77,13 @@ def _area_plans(request: Request, session: DB, level: str, code: str, status: in
 
 @router.post("/planer/ny")
 async def new_plan(request: Request, session: DB):
-    form = await request.form()
-    return await run_in_threadpool(_new_plan, request, session, form)
+    return await _in_worker(request, _new_plan, session)
 
 
-def _new_plan(request: Request, session: DB, form: FormData):
+def _new_plan(request: Request, form: FormData, session: DB):
     f = Fields(form, choose(request))
     area = find_area(session, f.text("area", required=True) or "")
-    name, by = f.text("name", required=True, limit=TITLE), f.text("by", required=True)
+    name, by = f.text("name", required=True, limit=TITLE_MAX), f.text("by", required=True)
     start, end = f.years()
     if not f.errors:
         document = {"format": FORMAT, "area": area["code"], "name": name, "start": start,
@@ -129,6 +128,7 @@ def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
                                for t in o.targets],
                   indicator_options=_indicator_options(session, o.area, lang), errors=errors or {},
                   form=form or {}, section=section, by=request.cookies.get(WHO, ""),
+                  label=lambda key: plan_report.label(o, key, lang),
                   assumption=lambda v: plan_report.assumption(v, lang),
                   on_track=lambda t: plan_report.on_track_text(t, lang))
 
@@ -155,8 +155,7 @@ def _indicator_options(session: DB, area: dict, lang: str) -> list[tuple[str, st
     _ = translations(lang).gettext
     out = []
     for r in area_overview(session, area["level"], area["code"]):
-        name = ((r["name_en"] or r["name_nb"]) if lang == "en" else
-                (r["name_nb"] or r["name_en"])) or r["code"]
+        name = indicator_name(r, lang)
         latest = _("latest %(value)s (%(period)s)") % {
             "value": number(r["value"], lang) + (f" {_(r['unit'])}" if r["unit"] else ""),
             "period": r["period"]} if r["value"] is not None else ""
@@ -186,7 +185,7 @@ class Fields:
         self.form, self.errors = form, {}
         self._ = translations(lang).gettext
 
-    def text(self, name: str, required: bool = False, limit: int = LONG) -> str | None:
+    def text(self, name: str, required: bool = False, limit: int = NOTE_MAX) -> str | None:
         value = str(self.form.get(name) or "").strip()
         if required and not value:
             self.errors[name] = self._(REQUIRED)
@@ -235,21 +234,25 @@ class Fields:
         return value
 
 
-async def _edit(request: Request, session: DB, plan_id: int, section: str,
-                read: Callable[[Fields], Callable[[str], None] | None], anchor: str = "",
-                done: str | None = None):
-    """Read the form with `read` (it returns the store call to make, given the name), then
-    store; on any problem show the page again with the messages and what was typed. Only the
-    form is read on the event loop; the database work runs in a worker thread, so other
-    requests are not held up meanwhile."""
+async def _in_worker(request: Request, work: Callable, *args: object):
+    """Read the form on the event loop, then do `work(request, form, *args)` (database work)
+    in a worker thread, so that other requests are not held up meanwhile."""
     form = await request.form()
-    return await run_in_threadpool(_apply, request, session, plan_id, section, read, anchor,
-                                   done, form)
+    return await run_in_threadpool(work, request, form, *args)
 
 
-def _apply(request: Request, session: DB, plan_id: int, section: str,
-           read: Callable[[Fields], Callable[[str], None] | None], anchor: str,
-           done: str | None, form: FormData):
+async def _edit(request: Request, session: DB, plan_id: int, section: str,
+                read: Callable[[Fields], Callable[[str], None] | None],
+                measure: str | None = None, done: str | None = None):
+    """Read the form with `read` (it returns the store call to make, given the name), then
+    store and go back to the section (or to the measure's page the form is on, or to `done`);
+    on any problem show that page again with the messages and what was typed."""
+    return await _in_worker(request, _apply, session, plan_id, section, read, measure, done)
+
+
+def _apply(request: Request, form: FormData, session: DB, plan_id: int, section: str,
+           read: Callable[[Fields], Callable[[str], None] | None], measure: str | None,
+           done: str | None):
     f = Fields(form, choose(request))
     by = str(form.get("by") or request.cookies.get(WHO, "")).strip()
     act = read(f)
@@ -260,13 +263,12 @@ def _apply(request: Request, session: DB, plan_id: int, section: str,
             act(by)
         except UserError as exc:
             f.errors["plan"] = str(exc)
+    if f.errors and measure is not None:
+        return _measure_page(request, session, plan_id, measure, 422, f.errors, dict(form))
     if f.errors:
-        if anchor.startswith("tiltak:"):
-            return _measure_page(request, session, plan_id, anchor.removeprefix("tiltak:"),
-                                 422, f.errors, dict(form))
         return _plan_page(request, session, plan_id, 422, f.errors, dict(form), section)
-    where = done or (f"/plan/{plan_id}/tiltak/{quote(anchor.removeprefix('tiltak:'))}"
-                     if anchor.startswith("tiltak:") else f"/plan/{plan_id}#{anchor or section}")
+    where = done or (f"/plan/{plan_id}/tiltak/{quote(measure)}" if measure is not None
+                     else f"/plan/{plan_id}#{section}")
     return _remember(RedirectResponse(where, status_code=303), by)
 
 
@@ -281,7 +283,7 @@ def _goal_or_target(f: Fields, name: str) -> tuple[int | None, str | None]:
 async def change_plan(request: Request, session: DB, plan_id: int):
     def read(f: Fields):
         start, end = f.years()
-        fields = {"name": f.text("name", required=True, limit=TITLE), "start": start,
+        fields = {"name": f.text("name", required=True, limit=TITLE_MAX), "start": start,
                   "end": end, "description": f.text("description")}
         return lambda by: store.set_fields(session, plan_id, fields, by)
     return await _edit(request, session, plan_id, "planen", read)
@@ -335,8 +337,8 @@ async def save_measure(request: Request, session: DB, plan_id: int):
         replaces = f.text("replaces")
         old = store.get(session, plan_id).plan.measure(replaces) if replaces else None
         item = {**(old.model_dump(mode="json", by_alias=True) if old else {}),
-                "id": f.text("id", required=True, limit=ID),
-                "title": f.text("title", required=True, limit=TITLE),
+                "id": f.text("id", required=True, limit=ID_MAX),
+                "title": f.text("title", required=True, limit=TITLE_MAX),
                 "description": f.text("description"), "responsible": f.text("responsible"),
                 **dict(zip(("start", "end"), f.years(), strict=True)),
                 "status": f.choice("status", [c.code for c in tx.MEASURE_STATUS.codes]),
@@ -346,11 +348,11 @@ async def save_measure(request: Request, session: DB, plan_id: int):
                             if t.strip()]}
         item = {k: v for k, v in item.items() if v is not None}
         return lambda by: store.put(session, plan_id, "measures", item, by, replaces=replaces)
-    came_from = request.query_params.get("fra")
+    came_from = request.query_params.get("fra")  # the measure's own page
     if not came_from:
         return await _edit(request, session, plan_id, "tiltak", read)
     new_id = str((await request.form()).get("id") or came_from).strip()
-    return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{came_from}",
+    return await _edit(request, session, plan_id, "tiltak", read, came_from,
                        done=f"/plan/{plan_id}/tiltak/{quote(new_id)}")
 
 
@@ -412,7 +414,7 @@ async def add_link(request: Request, session: DB, plan_id: int, measure_id: str)
             link["expected"].append({"year": year, "value": value})
         return _measure_edit(session, plan_id, measure_id,
                              lambda m: m["indicators"].append(link))
-    return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{measure_id}")
+    return await _edit(request, session, plan_id, "tiltak", read, measure_id)
 
 
 @router.post("/plan/{plan_id}/tiltak/{measure_id}/budsjett")
@@ -430,7 +432,7 @@ async def add_budget(request: Request, session: DB, plan_id: int, measure_id: st
             f.errors["share_1"] = f._(SHARES) % {"total": total}
         line = {k: v for k, v in line.items() if v is not None}
         return _measure_edit(session, plan_id, measure_id, lambda m: m["budget"].append(line))
-    return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{measure_id}")
+    return await _edit(request, session, plan_id, "tiltak", read, measure_id)
 
 
 @router.post("/plan/{plan_id}/tiltak/{measure_id}/fjern/{part}")
@@ -440,7 +442,7 @@ async def remove_from_measure(request: Request, session: DB, plan_id: int, measu
         at = f.whole("at", 1, 10_000, required=True)
         return None if at is None else _measure_edit(
             session, plan_id, measure_id, lambda m: m[part].pop(at - 1))
-    return await _edit(request, session, plan_id, "tiltak", read, f"tiltak:{measure_id}")
+    return await _edit(request, session, plan_id, "tiltak", read, measure_id)
 
 
 @router.get("/plan/{plan_id}/rapport.{fmt}")
@@ -480,11 +482,10 @@ def choose_page(request: Request, session: DB, mal: str = "", omrade: str = "",
 
 @router.post("/velg/lagre")
 async def save_choice(request: Request, session: DB):
-    form = await request.form()
-    return await run_in_threadpool(_save_choice, request, session, form)
+    return await _in_worker(request, _save_choice, session)
 
 
-def _save_choice(request: Request, session: DB, form: FormData):
+def _save_choice(request: Request, form: FormData, session: DB):
     f = Fields(form, choose(request))
     mal, omrade = f.text("mal", required=True) or "", f.text("omrade")
     set_id, by = f.text("id", required=True), f.text("by") or request.cookies.get(WHO, "")
