@@ -18,12 +18,13 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from localsdg.db.session import session_scope, upgrade
-from localsdg.scoring.run import scored
-from localsdg.sources.national import PROFILE_SET, sync_national
-from localsdg.sources.reference import ensure_reference_data
+sys.path.insert(0, str(Path(__file__).parent))
+from serving import served  # noqa: E402
 
-PORT = 8791
+from localsdg.db.session import session_scope, upgrade  # noqa: E402
+from localsdg.scoring.run import scored  # noqa: E402
+from localsdg.sources.national import PROFILE_SET, sync_national  # noqa: E402
+from localsdg.sources.reference import ensure_reference_data  # noqa: E402
 
 
 def main() -> None:
@@ -45,8 +46,7 @@ def main() -> None:
     for name, values in _coverage().items():
         print(f"{name} over {len(values)} municipalities: min {min(values)}, "
               f"median {statistics.median(values)}, max {max(values)}")
-    base, server = _serve(url, folder)
-    try:
+    with served(url, folder, "/api/v1/sets") as base:  # as make serve runs it, not loading again
         with httpx.Client(base_url=base, timeout=60) as client:
             for label, code in (("first request after start", "1804"),
                                 ("another municipality not yet scored", "4003"),
@@ -55,8 +55,6 @@ def main() -> None:
                 assert client.get(f"/kommune/{code}").status_code == 200
                 print(f"status page, {label}: {1000 * (time.perf_counter() - t):.0f} ms")
         _load(base + "/kommune/1804")
-    finally:
-        server.terminate()
 
 
 def _load(url: str) -> None:
@@ -68,23 +66,6 @@ def _load(url: str) -> None:
     latency = json.loads(out)["latency"]
     print(f"kept area page from the server, 20 clients for 10 s: median {latency['p50']} ms, "
           f"p97.5 {latency['p97_5']} ms, p99 {latency['p99']} ms")
-
-
-def _serve(url: str, folder: str) -> tuple[str, subprocess.Popen]:
-    """`localsdg serve` on the database, as make serve runs it (without loading again)."""
-    cli = Path(sys.executable).with_name("localsdg")
-    proc = subprocess.Popen([str(cli), "serve", "--port", str(PORT), "--no-load"],
-                            env={**os.environ, "LOCALSDG_DATABASE_URL": url,
-                                 "LOCALSDG_DATA_DIR": folder},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{PORT}"
-    for _ in range(100):
-        try:
-            httpx.get(base + "/api/v1/sets", timeout=1)
-            return base, proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
 
 
 def _coverage() -> dict[str, list[int]]:
