@@ -65,6 +65,19 @@ def named_places(session: Session, text: str) -> list[Place]:
                     "lookup").get(key, []) if key else []
 
 
+def places_in(session: Session, text: str) -> tuple[list[Place], str]:
+    """The places a search names, and the rest of the search: the whole text names them, or its
+    first or last words do ("klimagassutslipp Trondheim", "Nord-Fron barnehage")."""
+    if found := named_places(session, text):
+        return found, ""
+    parts = text.split()
+    for n in range(len(parts) - 1, 0, -1):
+        for place, rest in ((parts[-n:], parts[:-n]), (parts[:n], parts[n:])):
+            if found := named_places(session, " ".join(place)):
+                return found, " ".join(rest)
+    return [], text
+
+
 def _whole_names(session: Session) -> dict[str, list[Place]]:
     index = AreaIndex(session)
     out: dict[str, list[Place]] = {}

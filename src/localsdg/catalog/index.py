@@ -34,9 +34,15 @@ from localsdg.db.state import catalog_version
 # facet name -> property it reads
 FACETS = {"set": None, **{p.facet: p.name for p in props.PROPERTIES.values() if p.facet}}
 TOKEN = re.compile(r"\d+(?:\.[0-9a-z]+)+|\w+", re.UNICODE)
-# The set's name is not searched: it would match every indicator of a set ("klima" in
-# "Forurensning og klima") and drown the real hits; use the set filter instead.
-FIELD_WEIGHTS = {"code": 3.0, "name": 3.0, "notation": 2.0, "description": 1.0, "unit": 0.5}
+# BM25F: a word counts by the field it stands in, relative to that field's usual length. The
+# titles of an indicator's targets count a little, so that an indicator named in plain words is
+# also found by the words of the goal it measures; so does its set's name ("ungdata" finds
+# Ungdata's questions), little enough that the indicators named with the words come first.
+# Sets are also found by their names on their own (`set_terms`).
+FIELD_WEIGHTS = {"code": 3.0, "name_nb": 3.0, "name_en": 3.0, "notation": 2.0,
+                 "description_nb": 1.0, "description_en": 1.0, "unit": 0.5, "targets": 0.3,
+                 "set": 0.5}
+LENGTH_NORM = 0.75  # BM25's b: how much a long field's words count less
 _STEMMERS = {lang: snowballstemmer.stemmer(lang) for lang in ("norwegian", "english")}
 
 
@@ -77,8 +83,10 @@ class CatalogIndex:
     docs: list[Doc] = field(default_factory=list)
     by_key: dict[tuple[str, str], int] = field(default_factory=dict)
     postings: dict[str, dict[str | None, int]] = field(default_factory=dict)  # facet→value→mask
-    terms: dict[str, dict[int, float]] = field(default_factory=dict)  # term → doc → weight
+    terms: dict[str, dict[int, float]] = field(default_factory=dict)  # term → doc → BM25F tf
+    set_terms: dict[str, dict[str, float]] = field(default_factory=dict)  # term → set → tf
     vocabulary: list[str] = field(default_factory=list)
+    vocabulary_set: frozenset[str] = frozenset()
     set_names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     target_goal: dict[str, str] = field(default_factory=dict)
     all_targets: list[str] = field(default_factory=list)
@@ -173,16 +181,19 @@ def build(session: Session, version: int) -> CatalogIndex:
     index = CatalogIndex(version)
     sets = {s.id: s for s in session.scalars(select(IndicatorSet))}
     index.set_names = {k: (s.name_nb, s.name_en) for k, s in sets.items()}
-    targets = session.execute(select(Target.code, Target.goal_id)).all()
-    index.target_goal = {code: str(goal) for code, goal in targets}
+    targets = session.execute(select(Target.code, Target.goal_id, Target.title_nb,
+                                     Target.title_en)).all()
+    index.target_goal = {code: str(goal) for code, goal, _, _ in targets}
     index.all_targets = sorted(index.target_goal, key=props.target_sort_key)
+    target_text = {code: f"{nb or ''} {en or ''}" for code, _, nb, en in targets}
     multi: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for ind_id, prop, value in session.execute(
         select(IndicatorValue.indicator_id, IndicatorValue.property, IndicatorValue.value)
     ):
         multi[ind_id][prop].append(value)
     postings: dict[str, dict[str | None, list[int]]] = {f: defaultdict(list) for f in FACETS}
-    terms: dict[str, dict[int, float]] = defaultdict(dict)
+    fields: list[dict[str, list[str]]] = []
+    set_words = {k: words(f"{nb or ''} {en or ''}") for k, (nb, en) in index.set_names.items()}
     rows = session.scalars(select(Indicator).order_by(Indicator.set_id, Indicator.id))
     for pos, ind in enumerate(rows):
         values = multi.get(ind.id, {})
@@ -193,20 +204,39 @@ def build(session: Session, version: int) -> CatalogIndex:
         for facet, vals in facets.items():
             for v in vals or [None]:
                 postings[facet][v].append(pos)
-        for fld, text in (("code", ind.code), ("name", f"{ind.name_nb or ''} {ind.name_en or ''}"),
-                          ("notation", ind.notation or ""),
-                          ("description", f"{ind.description_nb or ''} {ind.description_en or ''}"),
-                          ("unit", ind.unit or "")):
-            weight = FIELD_WEIGHTS[fld]
-            for w in words(text):
-                for term in stems(w):
-                    if terms[term].get(pos, 0) < weight:
-                        terms[term][pos] = weight
+        fields.append({
+            "code": words(ind.code), "name_nb": words(ind.name_nb or ""),
+            "name_en": words(ind.name_en or ""), "notation": words(ind.notation or ""),
+            "description_nb": words(ind.description_nb or ""),
+            "description_en": words(ind.description_en or ""), "unit": words(ind.unit or ""),
+            "targets": words(" ".join(target_text.get(t, "") for t in values.get("targets", []))),
+            "set": set_words[ind.set_id]})
     index.postings = {f: {v: to_mask(docs) for v, docs in values.items()}
                       for f, values in postings.items()}
-    index.terms = dict(terms)
-    index.vocabulary = sorted(terms)
+    index.terms = bm25f_frequencies(fields)
+    set_ids = list(index.set_names)
+    names = [{"name_nb": words(f"{nb or ''} {set_id}"), "name_en": words(en or "")}
+             for set_id, (nb, en) in index.set_names.items()]
+    index.set_terms = {term: {set_ids[d]: tf for d, tf in docs.items()}
+                       for term, docs in bm25f_frequencies(names).items()}
+    index.vocabulary_set = frozenset(index.terms.keys() | index.set_terms.keys())
+    index.vocabulary = sorted(index.vocabulary_set)
     return index
+
+
+def bm25f_frequencies(docs: list[dict[str, list[str]]]) -> dict[str, dict[int, float]]:
+    """Each term's BM25F frequency in each document: the sum over fields of the field's weight
+    times the term's count, the count shrunk in fields longer than that field's average."""
+    mean = {f: max(1.0, sum(len(d.get(f, ())) for d in docs) / max(1, len(docs)))
+            for f in FIELD_WEIGHTS}
+    terms: dict[str, dict[int, float]] = defaultdict(dict)
+    for pos, doc in enumerate(docs):
+        for fld, tokens in doc.items():
+            norm = FIELD_WEIGHTS[fld] / (1 - LENGTH_NORM + LENGTH_NORM * len(tokens) / mean[fld])
+            for w in tokens:
+                for term in stems(w):
+                    terms[term][pos] = terms[term].get(pos, 0.0) + norm
+    return dict(terms)
 
 
 def _facet_values(ind: Indicator, multi: dict[str, list[str]], target_goal: dict[str, str]

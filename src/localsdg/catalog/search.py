@@ -4,6 +4,7 @@ compounds, inflection and small typos, combined with filters on any facet."""
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import reduce
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
+from localsdg.catalog.glossary import equivalents
 from localsdg.catalog.index import FACETS, CatalogIndex, get_index, stems, to_mask, words
 from localsdg.errors import BadRequest
 
@@ -22,6 +24,7 @@ STOPWORDS = {"og", "i", "av", "for", "per", "på", "til", "med", "the", "of", "a
              "a", "an", "by"}
 SORTS = ("relevance", "code", "name", "set")
 MAX_LIMIT = 20000  # the API allows 1000 a page; exports ask for more
+K1 = 1.2  # BM25: how soon more of the same word stops counting
 
 
 @dataclass
@@ -72,35 +75,79 @@ def _normalise_value(index: CatalogIndex, facet: str, value: str) -> str:
 
 
 def query_scores(index: CatalogIndex, q: str) -> dict[int, float] | None:
-    """Documents matching every word of the query, with a score; None for an empty query."""
-    terms = words(q)
-    if len(terms) > 1:
-        terms = [t for t in terms if t not in STOPWORDS] or terms
+    """Documents matching the query, with a BM25F score; None for an empty query.
+
+    A document must match every word; when none does and the query has three words or more
+    (a sentence pasted, or a title with words the catalog does not use), those matching most
+    of them count, their scores scaled by the share matched.
+    """
+    terms = query_words(q)
     if not terms:
         return None
-    scores: dict[int, float] | None = None
-    for term in terms:
-        per_doc: dict[int, float] = {}
-        for word, quality in _term_matches(index, term).items():
-            for doc, weight in index.terms[word].items():
-                s = quality * weight
-                if s > per_doc.get(doc, 0):
-                    per_doc[doc] = s
-        if scores is None:
-            scores = per_doc
-        else:
-            scores = {d: scores[d] + s for d, s in per_doc.items() if d in scores}
-        if not scores:
-            return {}
+    per_term = [_concept_scores(index, index.terms, len(index.docs), t) for t in terms]
+    matched: dict[int, int] = {}
+    for scores in per_term:
+        for doc in scores:
+            matched[doc] = matched.get(doc, 0) + 1
+    need = len(terms)
+    if len(terms) >= 3 and need not in matched.values():
+        need = max(-(-len(terms) // 2), max(matched.values(), default=0))
+    return {d: sum(s.get(d, 0.0) for s in per_term) * n / len(terms)
+            for d, n in matched.items() if n >= need}
+
+
+def query_words(q: str) -> list[str]:
+    """The words of a query that carry meaning (all of them when all are small words)."""
+    terms = words(q)
+    return ([t for t in terms if t not in STOPWORDS] or terms) if len(terms) > 1 else terms
+
+
+def _concept_scores(index: CatalogIndex, postings: dict[str, dict], n: int, term: str
+                    ) -> dict:
+    """One query word's BM25 score in each document that has it, an inflected form, a compound
+    with it, a near spelling or its Bokmål equivalent; or, for a compound the catalog does not
+    write as one word, each of its parts."""
+    scores = _word_scores(postings, n, _term_matches(index, term))
+    if (parts := _split(index, postings, term)) is not None:
+        # Apart, the parts of a word the catalog also holds whole count less than the word.
+        weight = 0.5 if term in postings else 1.0
+        head, tail = (_word_scores(postings, n, _term_matches(index, p)) for p in parts)
+        for doc in head.keys() & tail.keys():
+            scores[doc] = max(scores.get(doc, 0.0), weight * (head[doc] + tail[doc]))
     return scores
 
 
+def _word_scores(postings: dict[str, dict], n: int, matches: dict[str, float]) -> dict:
+    """BM25: the best match's saturated frequency times the rarity of all the word's matches."""
+    best: dict = {}
+    for word, quality in matches.items():
+        for doc, tf in postings.get(word, {}).items():
+            s = quality * tf * (K1 + 1) / (tf + K1)
+            if s > best.get(doc, 0.0):
+                best[doc] = s
+    idf = math.log(1 + (n - len(best) + 0.5) / (len(best) + 0.5))
+    return {doc: idf * s for doc, s in best.items()}
+
+
 def _term_matches(index: CatalogIndex, term: str) -> dict[str, float]:
-    """Index words a query word matches, with a quality from 1 (same stem) down."""
+    """Index words a query word matches, with a quality from 1 (same stem) down; a Nynorsk or
+    English word also matches what its Bokmål equivalent matches."""
     cache = index.__dict__.setdefault("_term_cache", {})
-    if term in cache:
-        return cache[term]
-    found = {s: 1.0 for s in stems(term) if s in index.terms}
+    if term not in cache:
+        found = _spelling_matches(index, term)
+        for other in equivalents(term):
+            for word, quality in _spelling_matches(index, other).items():
+                found[word] = max(found.get(word, 0.0), 0.9 * quality)
+        if len(cache) > 5000:
+            cache.clear()
+        cache[term] = found
+    return cache[term]
+
+
+def _spelling_matches(index: CatalogIndex, term: str) -> dict[str, float]:
+    """Index words matching a query word as written: its stems, the compounds holding it, its
+    inflected forms and its near spellings."""
+    found = {s: 1.0 for s in stems(term) if s in index.vocabulary_set}
     if not term.isalpha():  # a code such as 13.2 matches its own sub-codes, nothing fuzzy
         found.update({w: 0.9 for w in index.vocabulary if w.startswith(term + ".")})
     elif len(term) >= 4:
@@ -109,18 +156,20 @@ def _term_matches(index: CatalogIndex, term: str) -> dict[str, float]:
         if short := _syncope(term):  # sykkel finds sykler, syklende, sykling
             for word in index.words_containing(short):
                 found.setdefault(word, 0.7)
-        for part in _parts(term):  # the query is a compound of indexed words
-            if part in index.terms and part not in found:
-                found[part] = 0.6 * len(part) / len(term)
-        max_typos = 1 if len(term) < 8 else 2
-        for word, dist, _ in process.extract(term, index.vocabulary, scorer=Levenshtein.distance,
-                                             score_cutoff=max_typos, limit=50):
-            if abs(len(word) - len(term)) <= max_typos:
-                found[word] = max(found.get(word, 0), 0.7 - 0.1 * dist)
-    if len(cache) > 5000:
-        cache.clear()
-    cache[term] = found
+        for word, quality in _near_spellings(index, term).items():
+            found[word] = max(found.get(word, 0.0), quality)
     return found
+
+
+def _near_spellings(index: CatalogIndex, term: str) -> dict[str, float]:
+    """Words one typo away (two from eight letters); none under five letters, where one typo
+    makes another word ("bodø" is not "bodi")."""
+    if len(term) < 5:
+        return {}
+    max_typos = 1 if len(term) < 8 else 2
+    return {word: 0.7 - 0.1 * dist for word, dist, _ in process.extract(
+                term, index.vocabulary, scorer=Levenshtein.distance, score_cutoff=max_typos,
+                limit=50) if abs(len(word) - len(term)) <= max_typos}
 
 
 def _syncope(term: str) -> str | None:
@@ -132,9 +181,22 @@ def _syncope(term: str) -> str | None:
     return (head[:-1] if head[-1] == head[-2] else head) + term[-1]
 
 
-def _parts(term: str, shortest: int = 5) -> set[str]:
-    return {term[i:j] for i in range(len(term)) for j in range(i + shortest, len(term))
-            if j - i < len(term)}
+def _split(index: CatalogIndex, postings: dict[str, dict], term: str
+           ) -> tuple[str, str] | None:
+    """A compound the searched texts do not hold as one word, split into two words the catalog
+    holds, with the linking s or e dropped (avfallsmengde → avfall mengde; a set named
+    "Utslipp av klimagasser" for klimagassutslipp); the most even split wins."""
+    if not term.isalpha() or len(term) < 7:
+        return None
+    best = None
+    for i in range(3, len(term) - 2):
+        head, tail = term[:i], term[i:]
+        if head[-1] in "se" and head[:-1] in index.vocabulary_set:
+            head = head[:-1]
+        if head in index.vocabulary_set and tail in index.vocabulary_set and (
+                best is None or min(len(head), len(tail)) > min(map(len, best))):
+            best = (head, tail)
+    return best
 
 
 def selected(index: CatalogIndex, sel: Selection, scores: dict[int, float] | None) -> int:
@@ -209,10 +271,24 @@ def search(session: Session, sel: Selection, *, limit: int = 20, offset: int = 0
                     lang, offset + limit)[offset:]
     hits = [_hit(index, int(d), (scores or {}).get(int(d)), lang) for d in page]
     result = {"total": docs.bit_count(), "offset": offset, "limit": limit, "sort": sort,
-              "selection": sel.as_dict(), "hits": hits}
+              "selection": sel.as_dict(), "sets": named_sets(index, sel.q, lang), "hits": hits}
     if facets:
         result["facets"] = facet_counts(index, sel, scores, lang)
     return result
+
+
+def named_sets(index: CatalogIndex, q: str, lang: str = "nb", limit: int = 5) -> list[dict]:
+    """The indicator sets whose names hold every word of the query, the best named first."""
+    terms = query_words(q)
+    if not terms:
+        return []
+    per_term = [_concept_scores(index, index.set_terms, len(index.set_names), t)
+                for t in terms]
+    scores = {k: sum(s[k] for s in per_term) for k in set.intersection(*map(set, per_term))}
+    sizes = index.postings["set"]
+    return [{"set_id": k, "name": facet_label(index, "set", k, lang),
+             "indicators": sizes.get(k, 0).bit_count(), "score": round(v, 3)}
+            for k, v in sorted(scores.items(), key=lambda kv: -kv[1])[:limit]]
 
 
 def _ordered(index: CatalogIndex, docs: int, sort: str, scores: dict[int, float] | None,
@@ -245,7 +321,8 @@ def _ordered(index: CatalogIndex, docs: int, sort: str, scores: dict[int, float]
 def _hit(index: CatalogIndex, d: int, score: float | None, lang: str) -> dict:
     doc = index.docs[d]
     name, fallback = (doc.name_en, doc.name_nb) if lang == "en" else (doc.name_nb, doc.name_en)
-    return {"set_id": doc.set_id, "code": doc.code, "name": name or fallback,
+    return {"set_id": doc.set_id, "set_name": facet_label(index, "set", doc.set_id, lang),
+            "code": doc.code, "name": name or fallback,
             "name_language": ("en" if lang == "en" else "nb") if name else
             ("nb" if lang == "en" else "en"),
             "name_nb": doc.name_nb, "name_en": doc.name_en,

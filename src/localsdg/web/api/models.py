@@ -81,6 +81,7 @@ class SelectionOut(BaseModel):
 
 class Hit(BaseModel):
     set_id: str
+    set_name: str  # in the language asked for where the set has a name in it
     code: str
     name: str | None
     name_language: str  # the language of `name`: the other one where the asked one is missing
@@ -92,6 +93,13 @@ class Hit(BaseModel):
     tbl: list[str]
     evaluation_steps: list[str]
     quality_class: str | None
+
+
+class NamedSet(BaseModel):
+    set_id: str
+    name: str
+    indicators: int
+    score: float
 
 
 class FacetValue(BaseModel):
@@ -107,6 +115,7 @@ class SearchResult(BaseModel):
     limit: int
     sort: str
     selection: SelectionOut
+    sets: list[NamedSet]  # the sets whose names hold every word searched for
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] | None = None  # by facet; left out with facets=false
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
-from localsdg.areas.places import named_places
+from localsdg.areas.places import places_in
 from localsdg.catalog import classify, files
 from localsdg.catalog import properties as props
 from localsdg.catalog.index import FACETS, get_index, index_ready
@@ -66,15 +67,16 @@ async def catalog_page(request: Request, session: LoopDB, sel: Sel,
     lang = choose(request)
     per_page = per_page if per_page in PER_PAGE else PER_PAGE[0]
     sort = sort if sort in SORTS else "relevance"
-    result = search(session, sel, limit=per_page, offset=(page - 1) * per_page, sort=sort,
-                    lang=lang)
+    places, rest = places_in(session, sel.q)
+    result = search(session, replace(sel, q=rest) if places and rest else sel, limit=per_page,
+                    offset=(page - 1) * per_page, sort=sort, lang=lang)
     pages = max(1, -(-result["total"] // per_page))
     context = {"result": result, "facets": shown_facets(result),
                "chips": chips(request, result, lang), "page": page,
                "pages": pages, "per_page": per_page, "sort": sort, "sorts": SORTS,
                "facet_order": FACET_ORDER, "per_page_options": PER_PAGE,
                "changed": request.query_params.get("endret"),
-               "places": named_places(session, sel.q)}
+               "places": places, "searched": rest if places and rest else None}
     partial = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
     return render(request, "catalog/_results.html" if partial else "catalog/page.html",
                   **context)
