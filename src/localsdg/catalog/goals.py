@@ -31,6 +31,12 @@ def target_title(target: Target, lang: str) -> str:
     return (target.title_en if lang == "en" else target.title_nb) or target.title_en or ""
 
 
+def target_titles(session: Session, codes: list[str], lang: str) -> dict[str, str]:
+    """The titles of some targets by code (Bokmål for Nynorsk, which has no official ones)."""
+    return {t.code: target_title(t, lang)
+            for t in session.scalars(select(Target).where(Target.code.in_(codes)))}
+
+
 def goals_with_targets(session: Session) -> list[dict]:
     """The 17 goals with their targets (official titles in Bokmål and English)."""
     targets: dict[int, list[dict]] = {}

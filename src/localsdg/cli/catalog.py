@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import analysis, classify, export, files, indicators
+from localsdg.catalog import analysis, classify, export, files, indicators, suggest
 from localsdg.catalog.index import FACETS
 from localsdg.catalog.search import Selection, search
 from localsdg.cli.common import (
@@ -117,6 +117,36 @@ def choose_cmd(
         err.print("not covered (a gap to report to KS/SSB): " + ", ".join(found.gaps))
     if save:
         err.print(f"saved as profile set {save}")
+
+
+@catalog_app.command("suggest")
+@user_errors
+def suggest_cmd(
+    text: Annotated[str, typer.Argument(
+        help="a text in Norwegian or English: a paragraph of a plan, a measure, a name")] = "",
+    indicator: Annotated[str | None, typer.Option(
+        "--indicator", help="suggest for this indicator (SET/CODE) instead of a text")] = None,
+    goals: Annotated[bool, typer.Option("--goals", help="suggest goals, not targets")] = False,
+    limit: Annotated[int, typer.Option(help="suggestions to show (1–50)")] = 5,
+    fmt: Format = "table",
+) -> None:
+    """The SDG targets (or goals) a text or an indicator most likely concerns, with a score, the
+    words that matched and the nearest classified indicators. Those marked confident were right
+    four times in five when tried on the catalog's own classified indicators."""
+    level = "goal" if goals else "target"
+    with database() as s:
+        if indicator:
+            set_id, code = indicators.split_ref(indicator)
+            found = suggest.suggest_for_indicator(s, set_id, code, limit=limit, level=level)
+        else:
+            found = suggest.suggest_targets(s, text, limit=limit, level=level)
+    data = [f.as_data() for f in found]
+    rows = [{"code": d["code"], "score": d["score"], "confident": d["confident"],
+             "words": ", ".join(d["words"]),
+             "nearest": ", ".join(f"{n['set_id']}/{n['code']}" for n in d["neighbours"])}
+            for d in data]
+    emit(data, fmt, rows, ["code", "score", "confident", "words", "nearest"],
+         "Suggested goals" if goals else "Suggested targets")
 
 
 @catalog_app.command("show")

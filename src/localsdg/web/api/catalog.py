@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import analysis, classify, export, files, indicators
+from localsdg.catalog import analysis, classify, export, files, indicators, suggest
 from localsdg.catalog.goals import goals_with_targets
 from localsdg.catalog.rows import selection_rows
 from localsdg.catalog.search import SORTS, Selection, search
@@ -28,6 +28,7 @@ from localsdg.web.api.models import (
     PropertyChange,
     SearchResult,
     Statistics,
+    TargetSuggestion,
     file_formats,
 )
 from localsdg.web.downloads import csv_download, download, rows_download
@@ -62,6 +63,15 @@ class SelectionIn(Strict):
     q: str = ""
     filters: dict[str, list[str]] = {}
     unclassified: list[str] = []
+
+
+Level = Annotated[Literal["target", "goal"], Query(description="suggest targets or goals")]
+
+
+class SuggestIn(Strict):
+    text: str = Field(description="Norwegian or English text, up to 20,000 characters")
+    level: Literal["target", "goal"] = "target"
+    limit: int = Field(5, ge=1, le=suggest.MAX_LIMIT)
 
 
 class BulkClassifyIn(ClassifyIn):
@@ -109,6 +119,25 @@ def get_indicator(session: DB, set_id: str, code: str, lang: Lang = "nb") -> dic
             response_model=list[PropertyChange])
 def get_history(session: DB, set_id: str, code: str) -> list[dict]:
     return indicators.history(session, set_id, code)
+
+
+@router.get("/sets/{set_id}/indicators/{code}/suggest", tags=["classification"],
+            response_model=list[TargetSuggestion])
+def suggest_for_indicator(session: DB, set_id: str, code: str, level: Level = "target",
+                          limit: Annotated[int, Query(ge=1, le=suggest.MAX_LIMIT)] = 5
+                          ) -> list[dict]:
+    """The targets (or goals) the indicator's own text most likely concerns, itself left out."""
+    return [f.as_data() for f in suggest.suggest_for_indicator(session, set_id, code,
+                                                               limit=limit, level=level)]
+
+
+@router.post("/suggest", tags=["classification"], response_model=list[TargetSuggestion])
+def suggest_for_text(session: DB, body: SuggestIn) -> list[dict]:
+    """The targets (or goals) a text most likely concerns: a paragraph of a plan, a measure's
+    description, an indicator's name; each with its score, whether it is above the confidence
+    threshold, the words that matched and the nearest classified indicators."""
+    return [f.as_data() for f in suggest.suggest_targets(session, body.text, limit=body.limit,
+                                                         level=body.level)]
 
 
 @router.patch("/sets/{set_id}/indicators/{code}", tags=["classification"],

@@ -102,6 +102,22 @@ class NamedSet(BaseModel):
     score: float
 
 
+class Neighbour(BaseModel):
+    set_id: str
+    code: str
+    similarity: float  # cosine of the two texts, 0–1
+    shared: list[str]  # the words that made them similar, the weightiest first
+
+
+class TargetSuggestion(BaseModel):
+    code: str  # the target (13.2), or the goal (13) when goals were asked for
+    goal: str
+    score: float  # 0–1
+    confident: bool  # at or above the threshold chosen by cross-validation on the catalog
+    words: list[str]  # the words that matched, in the target's text and the neighbours'
+    neighbours: list[Neighbour]  # the most similar classified indicators that carry it
+
+
 class FacetValue(BaseModel):
     value: str | None  # None: unclassified
     label: str

@@ -7,19 +7,23 @@ from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
 from localsdg.areas.places import places_in
-from localsdg.catalog import classify, files
+from localsdg.catalog import classify, files, suggest
 from localsdg.catalog import properties as props
+from localsdg.catalog.goals import target_titles
 from localsdg.catalog.index import FACETS, get_index, index_ready
 from localsdg.catalog.rows import selection_rows
 from localsdg.catalog.search import SORTS, Selection, search
+from localsdg.catalog.similarity import MAX_TEXT
 from localsdg.errors import BadRequest, UserError
+from localsdg.present.formats import number
+from localsdg.present.i18n import translations
 from localsdg.web.downloads import rows_download
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB, LoopDB, Sel
@@ -32,6 +36,7 @@ FACET_ORDER = ["set", "goal", "target", "tbl", "evaluation_step", "quality_class
 PER_PAGE = (20, 50, 100)
 EDITABLE = [p for p in props.PROPERTIES.values() if p.group != "description"]
 MAX_EXPORT = 5000
+SUGGESTIONS = 8  # targets scored for a pasted text; the confident ones are shown
 
 
 def chips(request: Request, result: dict, lang: str) -> list[dict]:
@@ -80,6 +85,32 @@ async def catalog_page(request: Request, session: LoopDB, sel: Sel,
     partial = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
     return render(request, "catalog/_results.html" if partial else "catalog/page.html",
                   **context)
+
+
+@router.get("/foresla")
+def suggest_page(request: Request):
+    return render(request, "suggest.html", text="", found=None, error=None)
+
+
+@router.post("/foresla")
+def suggest_result(request: Request, session: DB, text: Annotated[str, Form()] = ""):
+    """The targets a pasted text most likely concerns: those above the confidence threshold,
+    and up to three more as hints marked as such."""
+    lang = choose(request)
+    _ = translations(lang).gettext
+    if not text.strip() or len(text) > MAX_TEXT:
+        error = _("Write or paste a text first.") if not text.strip() else _(
+            "The text is longer than %(max)s characters: paste one part of it.") % {
+            "max": number(MAX_TEXT, lang)}
+        return render(request, "suggest.html", 400, text=text[:MAX_TEXT], found=None,
+                      error=error)
+    found = suggest.suggest_targets(session, text, limit=SUGGESTIONS)
+    return render(request, "suggest.html", text=text, error=None,
+                  found=[f for f in found if f.confident],
+                  hints=[f for f in found if not f.confident][:max(0, 3 - sum(
+                      f.confident for f in found))],
+                  titles=target_titles(session, [f.code for f in found], lang),
+                  threshold=suggest.CONFIDENT)
 
 
 @router.get("/katalog/eksport")
