@@ -1,12 +1,15 @@
 """Analyses of any selection of the catalog: counts per taxonomy dimension with the
-unclassified share, and a set-by-set comparison of goal and target coverage with the gaps."""
+unclassified share, a set-by-set comparison of goal and target coverage with the gaps, and the
+overlap between sets (indicators that measure the same thing, from the crosswalk)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import combinations
 
 from sqlalchemy.orm import Session
 
+from localsdg.catalog.crosswalk import STRONG, all_proposals
 from localsdg.catalog.index import CatalogIndex, get_index
 from localsdg.catalog.search import Selection, facet_label, facet_order, query_scores, selected
 
@@ -124,3 +127,76 @@ def matrix_rows(matrix: dict) -> list[dict]:
     return [{"set_id": r["set_id"], matrix["column"]: c,
              "count": matrix["counts"][r["set_id"]].get(c, 0)}
             for r in matrix["rows"] for c in matrix["columns"]]
+
+
+def overlaps(session: Session, sets: list[str] | None = None, *, strong: float = STRONG) -> dict:
+    """Where sets measure the same thing: groups of indicators of different sets joined by
+    'exact' links (connected components), counting confirmed exact links and open exact
+    proposals of confidence `strong` or more, never rejected ones; with `sets`, only their
+    indicators. For each pair of sets and each combination of sets, how many groups they share,
+    and with `sets`, how many groups all of them share ("these 3 sets measure the same thing 11
+    times")."""
+    walk = all_proposals(session)
+    wanted = set(sets) if sets else None
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+    names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    open_edges: set[frozenset] = set()
+    for own, found in walk.items():
+        for p in found:
+            other = (p.set_id, p.code)
+            if p.same(("exact",), strong) and (wanted is None or {own[0], p.set_id} <= wanted):
+                names[other] = (p.name_nb, p.name_en)
+                _join(parent, own, other)
+                if p.status == "open":
+                    open_edges.add(frozenset((own, other)))
+    groups = _groups(parent, names, open_edges)
+    return {"sets": sorted(wanted) if wanted else sorted({s for g in groups for s in g["sets"]}),
+            "strong": strong, "groups": groups, "pairs": _pair_counts(groups),
+            "combinations": _combinations(groups),
+            "shared_by_all": sum(wanted <= set(g["sets"]) for g in groups) if wanted else None}
+
+
+def _join(parent: dict, a: tuple, b: tuple) -> None:
+    ra, rb = _root(parent, a), _root(parent, b)
+    if ra != rb:
+        parent[max(ra, rb)] = min(ra, rb)
+
+
+def _root(parent: dict, x: tuple) -> tuple:
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def _groups(parent: dict, names: dict, open_edges: set[frozenset]) -> list[dict]:
+    members: dict[tuple, list[tuple]] = defaultdict(list)
+    for x in sorted(parent):
+        members[_root(parent, x)].append(x)
+    groups = []
+    for found in members.values():
+        inside = {e for e in open_edges if e <= set(found)}
+        groups.append({
+            "indicators": [{"set_id": s, "code": c, "name_nb": names[(s, c)][0],
+                            "name_en": names[(s, c)][1]} for s, c in found],
+            "sets": sorted({s for s, _ in found}),
+            "confirmed": not inside})
+    return sorted(groups, key=lambda g: (-len(g["sets"]), g["sets"], g["indicators"][0]["code"]))
+
+
+def _pair_counts(groups: list[dict]) -> list[dict]:
+    same: Counter = Counter()
+    confirmed: Counter = Counter()
+    for g in groups:
+        for pair in combinations(g["sets"], 2):
+            same[pair] += 1
+            confirmed[pair] += g["confirmed"]
+    return [{"sets": list(pair), "same": n, "confirmed": confirmed[pair]}
+            for pair, n in sorted(same.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def _combinations(groups: list[dict]) -> list[dict]:
+    spans = Counter(tuple(g["sets"]) for g in groups)
+    return [{"sets": list(span), "same": n}
+            for span, n in sorted(spans.items(), key=lambda item: (-item[1], item[0]))]

@@ -20,12 +20,16 @@ from localsdg.db.schema import (
     IndicatorLink,
     IndicatorSet,
     IndicatorValue,
+    LinkDecision,
     Target,
     now,
 )
 from localsdg.db.session import bulk_insert
 from localsdg.db.state import bump_catalog_version
+from localsdg.errors import BadRequest, NotFound
+from localsdg.taxonomy import LINK_KINDS
 
+CROSSWALK = "crosswalk"  # who proposed a link a curator confirmed that no source had stored
 SET_FIELDS = ("name_nb", "name_en", "publisher", "version", "level", "url", "description")
 
 
@@ -238,10 +242,12 @@ def save_links(session: Session, links: list[LinkRecord], *, proposed_by: str,
         elif a != b:
             wanted.add((a, b, lk.kind))
     scope_ids = select(Indicator.id).where(Indicator.set_id.in_(scope_sets))
-    have = {(a, b, k) for a, b, k in session.execute(
-        select(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind).where(
+    have = {(a, b, k): confirmed for a, b, k, confirmed in session.execute(
+        select(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind,
+               IndicatorLink.confirmed).where(
             IndicatorLink.proposed_by == proposed_by, IndicatorLink.from_id.in_(scope_ids)))}
-    stale = have - wanted
+    # A link a curator confirmed stays when its source no longer names it.
+    stale = {link for link, confirmed in have.items() if not confirmed} - wanted
     if stale:
         session.execute(delete(IndicatorLink).where(
             IndicatorLink.proposed_by == proposed_by,
@@ -249,7 +255,7 @@ def save_links(session: Session, links: list[LinkRecord], *, proposed_by: str,
     others = {(a, b, k) for a, b, k in session.execute(
         select(IndicatorLink.from_id, IndicatorLink.to_id, IndicatorLink.kind)
         .where(IndicatorLink.proposed_by != proposed_by))}
-    fresh = wanted - have - others
+    fresh = wanted - have.keys() - others
     if fresh:
         session.execute(insert(IndicatorLink), [
             {"from_id": a, "to_id": b, "kind": k, "proposed_by": proposed_by, "confirmed": False}
@@ -258,3 +264,84 @@ def save_links(session: Session, links: list[LinkRecord], *, proposed_by: str,
     if stale or fresh:
         bump_catalog_version(session)
     return unresolved
+
+
+def confirm(session: Session, first: tuple[str, str], second: tuple[str, str], kind: str,
+            by: str) -> None:
+    """A curator's yes: the indicators (SET, CODE) are linked as `kind`. The stored link of that
+    kind (either way round, from any proposer) is marked confirmed, else a confirmed link
+    proposed by CROSSWALK is added. Recorded in both indicators' history."""
+    if LINK_KINDS.get(kind) is None:
+        raise BadRequest(f"'{kind}' is not a link kind; use one of "
+                         f"{', '.join(LINK_KINDS.allowed)}")
+    a, b = _undecided(session, first, second)
+    links = _links_between(session, a, b)
+    old = _links_text(links)
+    link = next((lk for lk in links if lk.kind == kind), None)
+    if link is None:
+        session.add(IndicatorLink(from_id=a, to_id=b, kind=kind, proposed_by=CROSSWALK,
+                                  confirmed=True))
+    else:
+        link.confirmed = True
+    _decide(session, (a, first), (b, second), by, LinkDecision(decision="confirmed", kind=kind),
+            old=old, new=f"{kind} link, confirmed")
+
+
+def reject(session: Session, first: tuple[str, str], second: tuple[str, str], by: str,
+           reason: str | None = None) -> None:
+    """A curator's no: the indicators (SET, CODE) are not to be linked, and the crosswalk never
+    proposes them again. Stored links stay (their source may publish them again) but are shown
+    as rejected. Recorded in both indicators' history."""
+    a, b = _undecided(session, first, second)
+    _decide(session, (a, first), (b, second), by,
+            LinkDecision(decision="rejected", reason=reason or None),
+            old=_links_text(_links_between(session, a, b)),
+            new="rejected" + (f": {reason}" if reason else ""))
+
+
+def _undecided(session: Session, first: tuple[str, str], second: tuple[str, str]
+               ) -> tuple[int, int]:
+    """The ids of two different indicators no curator has decided on yet."""
+    ids = indicator_ids(session, {first, second})
+    for key in (first, second):
+        if key not in ids:
+            raise NotFound(f"no indicator '{'/'.join(key)}'; name it as SET/CODE, "
+                           "e.g. un-global/13.2.2")
+    a, b = ids[first], ids[second]
+    if a == b:
+        raise BadRequest(f"'{'/'.join(first)}' cannot be linked to itself")
+    done = session.scalar(select(LinkDecision).where(
+        LinkDecision.from_id == min(a, b), LinkDecision.to_id == max(a, b)))
+    if done is not None:
+        raise BadRequest(
+            f"'{'/'.join(first)}' and '{'/'.join(second)}' were already {done.decision}"
+            + (f" as {done.kind}" if done.kind else "")
+            + f" by {done.decided_by} on {done.decided_at:%Y-%m-%d}; a pair is decided once")
+    return a, b
+
+
+def _links_between(session: Session, a: int, b: int) -> list[IndicatorLink]:
+    return list(session.scalars(select(IndicatorLink).where(
+        tuple_(IndicatorLink.from_id, IndicatorLink.to_id).in_([(a, b), (b, a)]))
+        .order_by(IndicatorLink.id)))
+
+
+def _links_text(links: list[IndicatorLink]) -> str:
+    return "; ".join(f"{lk.kind} link by {lk.proposed_by}"
+                     + (", confirmed" if lk.confirmed else "") for lk in links) or "no link"
+
+
+def _decide(session: Session, first: tuple[int, tuple[str, str]],
+            second: tuple[int, tuple[str, str]], by: str, decision: LinkDecision, *, old: str,
+            new: str) -> None:
+    """Store the decision on the pair and record it in each indicator's history, naming the
+    other end."""
+    (a, a_key), (b, b_key) = first, second
+    decision.from_id, decision.to_id, decision.decided_by = min(a, b), max(a, b), by
+    session.add(decision)
+    for own, other in ((a, b_key), (b, a_key)):
+        ref = "/".join(other)
+        session.add(IndicatorChange(indicator_id=own, property="link", old_value=f"{ref}: {old}",
+                                    new_value=f"{ref}: {new}", changed_by=by))
+    session.flush()
+    bump_catalog_version(session)

@@ -129,6 +129,25 @@ class IndicatorLink(Base):
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class LinkDecision(Base):
+    """A curator's decision on linking two indicators: `confirmed` (as `kind`; the link itself is
+    a confirmed row of indicator_link) or `rejected` (never proposed again). One row per pair,
+    whichever way it was asked: the lower indicator id is `from_id`."""
+
+    __tablename__ = "link_decision"
+    __table_args__ = (UniqueConstraint("from_id", "to_id", name="uq_link_decision"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), index=True
+    )
+    to_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class IndicatorChange(Base):
     """Every change to an indicator's properties: who, when, what, old and new value."""
 

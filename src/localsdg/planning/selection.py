@@ -4,7 +4,8 @@ Every priority needs at least one indicator at the outcome or impact step of the
 chain, of quality class 1 (class 2 where the catalog has no class 1 for it). Among the sets of
 the smallest size, the one preferred has indicators with data for the area, available for each
 municipality (not only nationally), and of class 1; and it never holds two indicators the
-catalog's links call the same (exact or close match).
+crosswalk calls the same (exact or close match: confirmed, published by KS, or proposed with
+high confidence; never a pair a curator rejected).
 
 It is a set-cover problem solved as an integer programme in two steps with HiGHS, through
 SciPy's `milp` (maintained, bundled with SciPy, no licence or server): first the smallest
@@ -23,7 +24,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from localsdg.db.schema import Indicator, IndicatorLink, IndicatorValue, Observation, Target
+from localsdg.catalog.crosswalk import called_same
+from localsdg.catalog.indicators import split_ref
+from localsdg.db.schema import Indicator, IndicatorValue, Observation, Target
 from localsdg.errors import BadRequest
 from localsdg.scoring.profiles import Profile, save_set
 from localsdg.scoring.status import find_area
@@ -125,11 +128,9 @@ def _candidates(session: Session, priorities: list[str], area: str | None) -> li
 
 
 def _same_pairs(session: Session, candidates: list[Candidate]) -> list[tuple[int, int]]:
-    at = {c.id: n for n, c in enumerate(candidates)}
-    pairs = session.execute(select(IndicatorLink.from_id, IndicatorLink.to_id).where(
-        IndicatorLink.kind.in_(SAME), IndicatorLink.from_id.in_(list(at)),
-        IndicatorLink.to_id.in_(list(at))))
-    return sorted({tuple(sorted((at[a], at[b]))) for a, b in pairs if a != b})
+    at = {tuple(split_ref(c.ref)): n for n, c in enumerate(candidates)}
+    return sorted({tuple(sorted(at[key] for key in pair))
+                   for pair in called_same(session, SAME) if pair <= at.keys()})
 
 
 def _solve(priorities: list[str], candidates: list[Candidate],

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
+from localsdg.catalog.crosswalk import un_series_code
 from localsdg.catalog.ks_vocabulary import (
     DC_ODD,
     DCT,
@@ -105,7 +106,6 @@ NORWEGIAN_WORDS = re.compile(
 ENGLISH_WORDS = re.compile(r"\b(the|of|and|by|in|to|with|for|per|on|from|or|share|number|"
                            r"proportion|rate|total|population|people)\b", re.IGNORECASE)
 UN_CODE_IN_TITLE = re.compile(r"^\s*(\d{1,2}\.[0-9a-z]{1,2}\.\d{1,2})\b")
-UN_SERIES = re.compile(r"^C(\d\d)([0-9a-z]{2})(\d\d)[a-z]?$")
 
 
 def set_url(set_id: str) -> str:
@@ -380,7 +380,5 @@ def _link(session: Session, parsed: list[ParsedSet], report: SyncReport) -> None
 
 def _un_target(uri: str) -> tuple[str, str] | None:
     """metadata.un.org/sdg/C030c01 -> ('un-global', '3.c.1')."""
-    m = UN_SERIES.match(uri.removeprefix(SDG)) if uri.startswith(SDG) else None
-    if not m:
-        return None
-    return UN_SET, f"{int(m[1])}.{m[2].lstrip('0')}.{int(m[3])}"
+    series = un_series_code(uri.removeprefix(SDG)) if uri.startswith(SDG) else None
+    return (UN_SET, series[0]) if series else None
