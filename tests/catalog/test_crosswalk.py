@@ -109,6 +109,19 @@ def test_similar_names_in_norwegian_sets_are_proposed_with_the_words(catalog_db:
     assert p.kind == "close" and 0.5 < p.confidence < 0.95
 
 
+def test_a_name_in_one_language_meets_one_given_in_both_in_their_shared_language(
+        catalog_db: str) -> None:
+    """KS's "Totalt klimagassutslipp per år" has only a Norwegian name; the UN's 13.2.2 has a
+    Norwegian and an English one (and its code): compared whole they look half alike."""
+    with session_scope(catalog_db) as s:
+        points = "De-norske-målepunktene"
+        found = similar(s, points, _code(s, points, name_nb="Totalt klimagassutslipp per år"))
+    p = _proposal(found, "un-global", "13.2.2")
+    text = next(e for e in p.evidence if e["kind"] == "similar_text")
+    assert text["similarity"] >= 0.8 and "klimagassutslipp" in text["words"]
+    assert p.kind == "close" and found.index(p) == 0
+
+
 def _code_of(url: str, set_id: str, name: str) -> str:
     with session_scope(url) as s:
         return _code(s, set_id, name_nb=name)

@@ -267,7 +267,7 @@ def _add_text(catalog: _Catalog, pairs: dict[tuple[int, int], _Pair]) -> None:
     ids = {(i.set_id, i.code): i.id for i in catalog.indicators.values()}
     set_of = np.unique([s for s, _ in model.keys], return_inverse=True)[1]
     for start in range(0, len(model.keys), CHUNK):
-        block = (model.vectors[start:start + CHUNK] @ model.vectors.T).toarray()
+        block = model.pair_similarities(slice(start, start + CHUNK))
         rows = np.arange(start, start + len(block))
         block[set_of[rows][:, None] == set_of[None, :]] = -1
         nearest = np.argsort(-block, axis=1, kind="stable")[:, :K_TEXT]

@@ -149,12 +149,15 @@ def _doc(fields: Fields) -> list[tuple[str, float]]:
     return [(w, weight) for text, weight in fields if text for w in text_words(text)]
 
 
-def indicator_fields(ind: Indicator) -> Fields:
-    """The texts that make an indicator's vector, with their weights."""
+def indicator_fields(ind: Indicator, lang: str | None = None) -> Fields:
+    """The texts that make an indicator's vector, with their weights: in both languages with
+    its code when that is an SDG code, or its words in only one language (nb or en)."""
     w = FIELD_WEIGHTS
-    return [(ind.code if SDG_CODE.fullmatch(ind.code) else None, w["name"]),
-            (ind.name_nb, w["name"]), (ind.name_en, w["name"]),
-            (ind.description_nb, w["description"]), (ind.description_en, w["description"]),
+    texts = {"nb": [(ind.name_nb, w["name"]), (ind.description_nb, w["description"])],
+             "en": [(ind.name_en, w["name"]), (ind.description_en, w["description"])]}
+    code = ind.code if SDG_CODE.fullmatch(ind.code) and not lang else None
+    return [(code, w["name"]),
+            *(field for language in ([lang] if lang else texts) for field in texts[language]),
             (ind.unit, w["unit"])]
 
 
@@ -165,7 +168,8 @@ class TextModel:
     def __init__(self, version: int, keys: list[tuple[str, str]],
                  indicator_docs: list[list[tuple[str, float]]],
                  targets: list[tuple[str, str]], target_docs: list[list[tuple[str, float]]],
-                 labels: list[tuple[set[str], set[str]]], word_share: float) -> None:
+                 labels: list[tuple[set[str], set[str]]], word_share: float,
+                 language_docs: tuple[list[list[tuple[str, float]]], ...] = ()) -> None:
         self.version = version
         self.keys = keys
         self.row = {key: i for i, key in enumerate(keys)}
@@ -175,6 +179,10 @@ class TextModel:
         self._space = _Space(indicator_docs + target_docs, word_share)
         self.vectors = self._space.matrix[:len(keys)]
         self.target_vectors = self._space.matrix[len(keys):]
+        # Each indicator's Norwegian and English texts apart, in the same space: one named in
+        # both languages is compared with one named in one of them in the language they share.
+        self.language_vectors = [sparse.vstack([self._space.vector(d) for d in docs], "csr")
+                                 for docs in language_docs if docs]
         self._words = [tuple(dict.fromkeys(w for w, _ in doc))
                        for doc in indicator_docs + target_docs]
         column = {code: i for i, code in enumerate(self.targets)}
@@ -197,6 +205,12 @@ class TextModel:
     def similarities(self, query: sparse.csr_matrix) -> np.ndarray:
         """Cosine of the query with every indicator row."""
         return (self.vectors @ query.T).toarray().ravel()
+
+    def pair_similarities(self, rows: slice) -> np.ndarray:
+        """The similarity of some indicator rows with every indicator: the best cosine of
+        their whole texts and of their Norwegian and of their English texts."""
+        return np.maximum.reduce([(m[rows] @ m.T).toarray()
+                                  for m in (self.vectors, *self.language_vectors)])
 
     def target_similarities(self, query: sparse.csr_matrix) -> np.ndarray:
         """Cosine of the query with every target's text."""
@@ -237,7 +251,7 @@ class TextModel:
         if row is None:
             raise NotFound(f"no indicator '{set_id}/{code}' in the catalog")
         query = self.vectors[row]
-        sims = self.similarities(query)
+        sims = self.pair_similarities(slice(row, row + 1)).ravel()
         sims[row] = -1
         if other_sets:
             sims[[i for i, (s, _) in enumerate(self.keys) if s == set_id]] = -1
@@ -286,10 +300,14 @@ def build(session: Session, version: int, *, word_share: float = WORD_SHARE) -> 
             .where(IndicatorValue.property.in_(("targets", "goals")))):
         values[ind_id][prop].add(value)
     keys, docs, labels = [], [], []
+    languages: tuple[list, list] = ([], [])
     for ind in session.scalars(select(Indicator).order_by(Indicator.set_id, Indicator.id)):
         keys.append((ind.set_id, ind.code))
         docs.append(_doc(indicator_fields(ind)))
+        for lang, found in zip(("nb", "en"), languages, strict=True):  # none without a name
+            found.append(_doc(indicator_fields(ind, lang)) if getattr(ind, f"name_{lang}")
+                         else [])
         ts = values[ind.id]["targets"]
         labels.append((ts, values[ind.id]["goals"]
                        | {target_goal.get(t, t.split(".")[0]) for t in ts}))
-    return TextModel(version, keys, docs, targets, target_docs, labels, word_share)
+    return TextModel(version, keys, docs, targets, target_docs, labels, word_share, languages)
