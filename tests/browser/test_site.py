@@ -17,7 +17,8 @@ PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/1
               "/forklaring?profil=telemark-demo&omrade=4003&mal=11", "/kommune/1804",
               "/sted?q=Her%C3%B8y", "/planer", "/kommune/1804/planer", "/plan/4",
               "/plan/4/tiltak/S1", "/plan/3?lang=nn", "/velg?plan=4",
-              "/velg?mal=11.2,13.2,3&omrade=1804&lang=en"]
+              "/velg?mal=11.2,13.2,3&omrade=1804&lang=en", "/foresla",
+              "/indikator/Areal---Rekreasjonsareal-og-n%C3%A6rturterreng/3929?lang=nn"]
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
@@ -316,3 +317,34 @@ def test_a_planner_goes_from_status_to_measures_and_the_report(page, tmp_path):
     path = tmp_path / "plan.pdf"
     download.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_paste_a_text_and_get_targets_with_their_reasons(page):
+    """From the catalog: paste a measure's text, see the confident target with its words and
+    nearest indicators, the hints apart, and the page accessible."""
+    page.goto("/katalog")
+    page.get_by_role("link", name=re.compile("Hvilke delmål handler en tekst om")).click()
+    page.get_by_label("Tekst på norsk eller engelsk").fill(
+        "Andel barn som bor i husholdninger med vedvarende lavinntekt")
+    page.get_by_role("button", name="Foreslå delmål").click()
+    found = page.get_by_role("region", name="Foreslåtte delmål")
+    expect(found.get_by_role("link", name="1.2", exact=True)).to_be_visible()
+    expect(found).to_contain_text("Ord som passer:")
+    expect(found.get_by_role("heading", name="Under terskelen: bare hint")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_a_curator_confirms_a_proposal_and_it_stays_confirmed(page):
+    page.goto("/katalog?q=Totalt+klimagassutslipp+per+%C3%A5r&set=De-norske-m%C3%A5lepunktene")
+    page.get_by_role("link", name="Totalt klimagassutslipp per år").click()
+    row = page.get_by_role("row", name=re.compile("Totale klimagassutslipp per år"))
+    expect(row).to_contain_text("Nesten lik")
+    row.get_by_text("Avgjør").click()
+    row.get_by_label("Koblingstype").select_option("exact")
+    row.get_by_label("Navnet ditt").fill("Kari Kurator")
+    assert axe_violations(page) == []
+    row.get_by_role("button", name="Bekreft").click()
+    expect(page.get_by_role("status")).to_contain_text("lagret i historikken til begge")
+    row = page.get_by_role("row", name=re.compile("Totale klimagassutslipp per år"))
+    expect(row).to_contain_text("Bekreftet av Kari Kurator")
+    expect(row).to_contain_text("Samme indikator")

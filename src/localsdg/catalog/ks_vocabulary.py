@@ -20,6 +20,10 @@ DQV = Namespace("http://www.w3.org/ns/dqv#")
 XKOS = Namespace("http://rdf-vocabulary.ddialliance.org/xkos#")
 
 VOCABULARY = "https://data.norge.no/vocabulary/indicator/"
+# Who proposed the links read from KS's files: KS's own, and the UN indicators KS's copy of the
+# UN list names by code in its titles.
+LINK_SOURCE = "KS taxonomy"
+UN_LINK_SOURCE = "localsdg: UN code in KS title"
 # A term of one of KS's code lists; 'developmetsector' is spelt as some files publish it.
 VOCABULARY_TERM = re.compile("^" + re.escape(VOCABULARY) +
                              r"(developmentsector|developmetsector|Evaluation|triplebottomline|"

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import analysis, classify, export, files, indicators, suggest
+from localsdg.catalog import (
+    analysis,
+    classify,
+    crosswalk,
+    export,
+    files,
+    indicators,
+    store,
+    suggest,
+)
 from localsdg.catalog.index import FACETS
 from localsdg.catalog.search import Selection, search
 from localsdg.cli.common import (
@@ -25,8 +35,12 @@ from localsdg.cli.common import (
 )
 from localsdg.errors import UserError
 from localsdg.planning import selection
+from localsdg.present.labels import evidence_text
 
 catalog_app = typer.Typer(help="The indicator catalog.", no_args_is_help=True)
+link_app = typer.Typer(help="Curators' decisions on the crosswalk's proposals.",
+                       no_args_is_help=True)
+catalog_app.add_typer(link_app, name="link")
 
 Filters = Annotated[list[str] | None, typer.Option(
     "--filter", help=f"FACET=VALUE, repeatable; facets: {', '.join(FACETS)}")]
@@ -147,6 +161,83 @@ def suggest_cmd(
             for d in data]
     emit(data, fmt, rows, ["code", "score", "confident", "words", "nearest"],
          "Suggested goals" if goals else "Suggested targets")
+
+
+@catalog_app.command("similar")
+@user_errors
+def similar_cmd(
+    indicator: Annotated[str, typer.Argument(help="SET/CODE, e.g. un-global/13.2.2")],
+    limit: Annotated[int, typer.Option(help="proposals to show")] = 20,
+    fmt: Format = "table",
+) -> None:
+    """The crosswalk of one indicator: the same (exact), nearly the same (close) or related
+    indicators of other sets, each with its confidence, evidence and the curator's decision."""
+    with database() as s:
+        found = crosswalk.similar(s, *indicators.split_ref(indicator), limit=limit)
+    data = [p.as_dict() for p in found]
+    rows = [{"status": p.status, "kind": p.kind, "confidence": p.confidence,
+             "indicator": p.ref, "name": p.name_nb or p.name_en,
+             "evidence": "; ".join(evidence_text(e, "en") for e in p.evidence)} for p in found]
+    emit(data, fmt, rows, ["status", "kind", "confidence", "indicator", "name", "evidence"],
+         f"Crosswalk of {indicator}")
+
+
+@link_app.command("confirm")
+@user_errors
+def confirm_cmd(
+    first: Annotated[str, typer.Argument(help="SET/CODE")],
+    second: Annotated[str, typer.Argument(help="SET/CODE")],
+    kind: Annotated[str, typer.Option(help="exact, close, related_match or related")] = "exact",
+    by: By = None,
+) -> None:
+    """Confirm that two indicators are linked as KIND (a pair is decided once)."""
+    with database() as s:
+        store.confirm(s, indicators.split_ref(first), indicators.split_ref(second), kind, who(by))
+    err.print(f"confirmed: {first} and {second} are linked as {kind}")
+
+
+@link_app.command("reject")
+@user_errors
+def reject_cmd(
+    first: Annotated[str, typer.Argument(help="SET/CODE")],
+    second: Annotated[str, typer.Argument(help="SET/CODE")],
+    reason: Annotated[str | None, typer.Option(help="why they are not the same")] = None,
+    by: By = None,
+) -> None:
+    """Reject linking two indicators: the crosswalk never proposes the pair again."""
+    with database() as s:
+        store.reject(s, indicators.split_ref(first), indicators.split_ref(second), who(by),
+                     reason)
+    err.print(f"rejected: {first} and {second} are not linked")
+
+
+@catalog_app.command("overlaps")
+@user_errors
+def overlaps_cmd(
+    sets: Annotated[list[str] | None, typer.Option("--set", help="only these sets")] = None,
+    fmt: Format = "table",
+) -> None:
+    """Where sets measure the same thing: how many groups of the same indicator each combination
+    of sets shares (confirmed exact links and strong exact proposals)."""
+    with database() as s:
+        data = analysis.overlaps(s, sets)
+    rows = [{"sets": ", ".join(c["sets"]), "same": c["same"]} for c in data["combinations"]]
+    emit(data, fmt, rows, ["sets", "same"], "Indicators measured alike in several sets")
+    if fmt == "table" and data["shared_by_all"] is not None:
+        err.print(f"these {len(data['sets'])} sets measure the same thing "
+                  f"{data['shared_by_all']} times")
+
+
+@catalog_app.command("namesakes")
+@user_errors
+def namesakes_cmd(set_id: str, fmt: Format = "table") -> None:
+    """Indicators of one set with the same name, and what tells them apart (or a flag)."""
+    with database() as s:
+        found = crosswalk.namesakes(s, set_id)
+    data = [asdict(n) for n in found]
+    rows = [{"name": n.name, "codes": n.codes, "differ in": sorted(n.differences),
+             "flag": n.flag or ""} for n in found]
+    emit(data, fmt, rows, ["name", "codes", "differ in", "flag"], f"Namesakes in {set_id}")
 
 
 @catalog_app.command("show")

@@ -8,6 +8,8 @@ an arrow and a label.
 from __future__ import annotations
 
 from localsdg import taxonomy as tx
+from localsdg.catalog.ks_vocabulary import LINK_SOURCE, UN_LINK_SOURCE
+from localsdg.catalog.store import CROSSWALK
 from localsdg.present.formats import number
 from localsdg.present.i18n import translations
 
@@ -116,3 +118,41 @@ def basis_text(basis: dict, lang: str) -> str:
     target = translate(basis["target"]) if basis.get("target") else ""  # "" is the header
     return text % {**args, "areas": basis.get("areas") or 0, "period": basis.get("period") or "",
                    "target": target}
+
+
+EVIDENCE = {
+    "un_code": N_("Both name UN indicator %(code)s"),
+    "link": N_("Linked as “%(link)s” by %(by)s"),
+    "link_confirmed": N_("Linked as “%(link)s” by %(by)s, confirmed"),
+    "shared_targets": N_("Both measure target %(targets)s"),
+    "similar_text": N_("Names and definitions %(percent)s alike: %(words)s"),
+}
+PROPOSERS = {LINK_SOURCE: N_("KS's published taxonomy"),
+             UN_LINK_SOURCE: N_("localsdg, from the UN code in the title of KS's copy"),
+             CROSSWALK: N_("a curator, from the crosswalk")}
+DECISIONS = {"confirmed": N_("Confirmed by %(by)s"), "rejected": N_("Rejected by %(by)s"),
+             "open": N_("Proposed, not yet decided")}
+
+
+def evidence_text(item: dict, lang: str) -> str:
+    """One item of a crosswalk proposal's evidence in the reader's language."""
+    translate = translations(lang).gettext
+    kind = item["kind"]
+    if kind == "link":
+        link = tx.LINK_KINDS.get(item["link"])
+        by = translate(PROPOSERS[item["by"]]) if item["by"] in PROPOSERS else item["by"]
+        return translate(EVIDENCE["link_confirmed" if item["confirmed"] else "link"]) % {
+            "link": link.label(lang) if link else item["link"], "by": by}
+    return translate(EVIDENCE[kind]) % {
+        "code": item.get("code"), "targets": ", ".join(item.get("targets", [])),
+        "percent": f"{number(round(100 * item.get('similarity', 0)), lang)} %",
+        "words": ", ".join(item.get("words", []))}
+
+
+def decision_text(proposal: dict, lang: str) -> str:
+    """Who decided on a crosswalk proposal, and why, in the reader's language."""
+    decision, message = proposal["decision"] or {}, DECISIONS[proposal["status"]]
+    by = decision.get("by")
+    translate = translations(lang).gettext
+    text = translate(message) % {"by": translate(PROPOSERS[by]) if by in PROPOSERS else by}
+    return text + (f": {decision['reason']}" if decision.get("reason") else "")

@@ -30,8 +30,10 @@ from localsdg.catalog.ks_vocabulary import (
     GEOGRAPHY,
     KS,
     LINK_KINDS,
+    LINK_SOURCE,
     SDG,
     SDGO,
+    UN_LINK_SOURCE,
     VOCABULARY_TERM,
     XKOS,
 )
@@ -52,8 +54,6 @@ from localsdg.sources.un_framework import SET_ID as UN_SET
 
 BASE = "https://esg.arkitektum.no/vocabulary/esg-indicator"
 SYNC_BY = "sync ks-taxonomy (KS, esg.arkitektum.no)"
-LINK_SOURCE = "KS taxonomy"
-UN_LINK_SOURCE = "localsdg: UN code in KS title"
 
 # The sets KS publishes (file names, which are also our set ids), with the level of each set.
 SETS: dict[str, str] = {

@@ -4,6 +4,7 @@ analyses, import and export."""
 from __future__ import annotations
 
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,7 +13,16 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import analysis, classify, export, files, indicators, suggest
+from localsdg.catalog import (
+    analysis,
+    classify,
+    crosswalk,
+    export,
+    files,
+    indicators,
+    store,
+    suggest,
+)
 from localsdg.catalog.goals import goals_with_targets
 from localsdg.catalog.rows import selection_rows
 from localsdg.catalog.search import SORTS, Selection, search
@@ -22,9 +32,12 @@ from localsdg.web.api.models import (
     CatalogImport,
     ClassifyResult,
     CodeList,
+    CrosswalkProposal,
     GoalTargets,
     IndicatorDetail,
     IndicatorSet,
+    Namesakes,
+    Overlaps,
     PropertyChange,
     SearchResult,
     Statistics,
@@ -72,6 +85,15 @@ class SuggestIn(Strict):
     text: str = Field(description="Norwegian or English text, up to 20,000 characters")
     level: Literal["target", "goal"] = "target"
     limit: int = Field(5, ge=1, le=suggest.MAX_LIMIT)
+
+
+class LinkDecisionIn(Strict):
+    first: str = Field(description="SET/CODE, e.g. un-global/13.2.2")
+    second: str = Field(description="SET/CODE")
+    decision: Literal["confirmed", "rejected"]
+    kind: Literal["exact", "close", "related_match", "related"] = "exact"
+    reason: str | None = Field(None, max_length=2000)
+    by: str = Field(min_length=1, description="who decides")
 
 
 class BulkClassifyIn(ClassifyIn):
@@ -138,6 +160,42 @@ def suggest_for_text(session: DB, body: SuggestIn) -> list[dict]:
     threshold, the words that matched and the nearest classified indicators."""
     return [f.as_data() for f in suggest.suggest_targets(session, body.text, limit=body.limit,
                                                          level=body.level)]
+
+
+@router.get("/sets/{set_id}/indicators/{code}/similar", tags=["crosswalk"],
+            response_model=list[CrosswalkProposal])
+def get_similar(session: DB, set_id: str, code: str,
+                limit: Annotated[int, Query(ge=1, le=500)] = 20) -> list[dict]:
+    """The crosswalk of one indicator: the same, nearly the same or related indicators of other
+    sets, confirmed first, then open by confidence, then rejected; each with its evidence."""
+    return [p.as_dict() for p in crosswalk.similar(session, set_id, code, limit=limit)]
+
+
+@router.post("/links/decisions", tags=["crosswalk"], response_model=list[CrosswalkProposal])
+def decide_link(session: DB, body: LinkDecisionIn) -> list[dict]:
+    """A curator confirms (as `kind`) or rejects a pair of indicators, once; recorded in both
+    indicators' history. Answers the first indicator's crosswalk as it is after the decision."""
+    first, second = indicators.split_ref(body.first), indicators.split_ref(body.second)
+    if body.decision == "confirmed":
+        store.confirm(session, first, second, body.kind, body.by)
+    else:
+        store.reject(session, first, second, body.by, body.reason)
+    session.commit()  # stored before the crosswalk of the new catalog version is built and kept
+    return [p.as_dict() for p in crosswalk.similar(session, *first, limit=500)]
+
+
+@router.get("/overlaps", tags=["analysis"], response_model=Overlaps)
+def get_overlaps(session: DB, set_ids: Annotated[list[str] | None, Query(
+        alias="set", description="only these sets (repeat the parameter)")] = None) -> dict:
+    """Where sets measure the same thing: groups of indicators joined by confirmed exact links
+    and strong exact proposals, and how many each pair and combination of sets shares."""
+    return analysis.overlaps(session, set_ids)
+
+
+@router.get("/sets/{set_id}/namesakes", tags=["crosswalk"], response_model=list[Namesakes])
+def get_namesakes(session: DB, set_id: str) -> list[dict]:
+    """Indicators of the set with the same name, with what tells them apart, or a flag."""
+    return [asdict(n) for n in crosswalk.namesakes(session, set_id)]
 
 
 @router.patch("/sets/{set_id}/indicators/{code}", tags=["classification"],

@@ -4,7 +4,7 @@ same order: a key left out here would be dropped from the answer."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, create_model
 
@@ -116,6 +116,60 @@ class TargetSuggestion(BaseModel):
     confident: bool  # at or above the threshold chosen by cross-validation on the catalog
     words: list[str]  # the words that matched, in the target's text and the neighbours'
     neighbours: list[Neighbour]  # the most similar classified indicators that carry it
+
+
+class LinkDecisionOut(BaseModel):
+    status: Literal["confirmed", "rejected"]
+    by: str
+    at: str | None  # ISO time; None for a link its source published as confirmed
+    kind: str | None  # the kind it was confirmed as
+    reason: str | None
+
+
+class CrosswalkProposal(BaseModel):
+    set_id: str
+    code: str
+    name_nb: str | None
+    name_en: str | None
+    kind: Literal["exact", "close", "related_match"]
+    confidence: float  # 0–1: 1 − Π(1 − p) over the evidence; 1 when confirmed
+    status: Literal["confirmed", "open", "rejected"]
+    evidence: list[dict]  # items with `kind`: un_code, link, shared_targets or similar_text
+    decision: LinkDecisionOut | None
+
+
+class OverlapGroup(BaseModel):
+    indicators: list[dict]  # set_id, code, name_nb, name_en
+    sets: list[str]
+    confirmed: bool  # every link in the group confirmed by a curator or its source
+
+
+class SetsPair(BaseModel):
+    sets: list[str]
+    same: int  # groups of the same indicator the two sets share
+    confirmed: int  # of them, groups whose every link is confirmed
+
+
+class SetsCount(BaseModel):
+    sets: list[str]
+    same: int  # groups of the same indicator these sets share
+
+
+class Overlaps(BaseModel):
+    sets: list[str]
+    strong: float  # open exact proposals from this confidence count
+    groups: list[OverlapGroup]
+    pairs: list[SetsPair]
+    combinations: list[SetsCount]
+    shared_by_all: int | None  # with sets asked for: the groups all of them share
+
+
+class Namesakes(BaseModel):
+    name: str
+    codes: list[str]
+    differences: dict[str, dict[str, object]]  # property → code → value, where they differ
+    words: dict[str, list[str]]  # code → words of its description and notes the others lack
+    flag: Literal["classification_only", "no_difference"] | None
 
 
 class FacetValue(BaseModel):

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import classify
+from localsdg.catalog import classify, crosswalk, store
 from localsdg.catalog import properties as props
-from localsdg.catalog.indicators import detail, get_indicator, history
+from localsdg.catalog.index import get_index
+from localsdg.catalog.indicators import detail, get_indicator, history, split_ref
 from localsdg.catalog.store import known_targets
+from localsdg.errors import UserError
 from localsdg.observations.series import summary
+from localsdg.present.i18n import translations
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB
 from localsdg.web.templating import render
+from localsdg.web.who import name_of, remember
 
 router = APIRouter(include_in_schema=False)
 GROUPS = ["description", "goal", "perspective", "quality", "data"]
+SHOWN = 10  # crosswalk proposals shown before "show all"
+MAX_PROPOSALS = 500
 
 
 def _page(request: Request, session: DB, set_id: str, code: str) -> dict:
     lang = choose(request)
     data = detail(session, set_id, code, lang)
+    walk = crosswalk.similar(session, set_id, code, limit=MAX_PROPOSALS)
+    shown = walk if request.query_params.get("alle") else walk[:SHOWN]
     name_lang = "en" if lang == "en" else "nb"
     name = data["values"][f"name_{name_lang}"]
     other = "nb" if name_lang == "en" else "en"
@@ -30,13 +40,50 @@ def _page(request: Request, session: DB, set_id: str, code: str) -> dict:
             "data": summary(session, get_indicator(session, set_id, code).id),
             "name": name or data["values"][f"name_{other}"] or code,
             "name_language": name_lang if name else other, "groups": GROUPS,
-            "properties": props.PROPERTIES}
+            "properties": props.PROPERTIES, "proposals": [p.as_dict() for p in shown],
+            "more_proposals": len(walk) - len(shown), "by": name_of(request),
+            "set_names": {k: (en if lang == "en" and en else nb) or k
+                          for k, (nb, en) in get_index(session).set_names.items()},
+            "namesakes": next((n for n in crosswalk.namesakes(session, set_id)
+                               if code in n.codes), None)}
 
 
 @router.get("/indikator/{set_id}/{code}")
 def indicator_page(request: Request, session: DB, set_id: str, code: str):
     return render(request, "indicator.html", **_page(request, session, set_id, code),
-                  saved=request.query_params.get("lagret"))
+                  saved=request.query_params.get("lagret"),
+                  decided=request.query_params.get("avgjort"))
+
+
+@router.post("/indikator/{set_id}/{code}/kobling")
+async def decide_link(request: Request, session: DB, set_id: str, code: str):
+    """A curator confirms or rejects one of the crosswalk's proposals for this indicator."""
+    form = await request.form()
+    by, other = name_of(request, form), str(form.get("other") or "")
+    _ = translations(choose(request)).gettext
+    if not by:
+        return _link_error(request, session, set_id, code,
+                           _("Write your name: it is recorded with the decision."))
+    if any(p.ref == other and p.status != "open"
+           for p in crosswalk.similar(session, set_id, code, limit=MAX_PROPOSALS)):
+        return _link_error(request, session, set_id, code,
+                           _("This pair has been decided already; the list shows by whom."))
+    try:
+        if form.get("decision") == "confirmed":
+            store.confirm(session, (set_id, code), split_ref(other),
+                          str(form.get("kind") or "exact"), by)
+        else:
+            store.reject(session, (set_id, code), split_ref(other), by,
+                         str(form.get("reason") or "").strip()[:2000] or None)
+    except UserError as exc:
+        return _link_error(request, session, set_id, code, str(exc))
+    where = f"/indikator/{quote(set_id)}/{quote(code)}?avgjort={quote(other)}#kobling"
+    return remember(RedirectResponse(where, status_code=303), by)
+
+
+def _link_error(request: Request, session: DB, set_id: str, code: str, message: str):
+    return render(request, "indicator.html", 400, **_page(request, session, set_id, code),
+                  saved=None, decided=None, link_error=message)
 
 
 @router.get("/indikator/{set_id}/{code}/endre")

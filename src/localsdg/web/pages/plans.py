@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -37,9 +37,9 @@ from localsdg.web.downloads import download
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB
 from localsdg.web.templating import render
+from localsdg.web.who import name_of, remember
 
 router = APIRouter(include_in_schema=False)
-WHO = "localsdg_name"  # the cookie holding the name recorded with a change
 PATHS = {"municipality": "kommune", "county": "fylke"}
 REQUIRED = N_("Fill in this field.")
 NOT_NUMBER = N_("Write a number, for example 12.5.")
@@ -72,7 +72,7 @@ def _area_plans(request: Request, session: DB, level: str, code: str, status: in
     area = find_area(session, code, level)
     return render(request, "plans.html", status=status, area=area, level=level, paths=PATHS,
                   plans=store.listed(session, area["code"]), errors=errors or {},
-                  form=form or {}, by=request.cookies.get(WHO, ""))
+                  form=form or {}, by=name_of(request))
 
 
 @router.post("/planer/ny")
@@ -99,15 +99,15 @@ def _new_plan(request: Request, form: FormData, session: DB):
     if f.errors:
         return _area_plans(request, session, area["level"], area["code"], 422, f.errors,
                            dict(form))
-    return _remember(RedirectResponse(f"/plan/{plan_id}", status_code=303), by)
+    return remember(RedirectResponse(f"/plan/{plan_id}", status_code=303), by)
 
 
 @router.post("/planer/importer")
 def upload_plan(request: Request, session: DB, file: Annotated[UploadFile, File()],
                 by: Annotated[str, Form()] = ""):
     name, content = uploads.read(file)
-    plan_id = import_bytes(session, content, name, by or request.cookies.get(WHO, ""))
-    return _remember(RedirectResponse(f"/plan/{plan_id}", status_code=303), by)
+    plan_id = import_bytes(session, content, name, by or name_of(request))
+    return remember(RedirectResponse(f"/plan/{plan_id}", status_code=303), by)
 
 
 @router.get("/plan/{plan_id}")
@@ -127,7 +127,7 @@ def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
                   projections=[_chart(plan_report.projection_chart(t, lang))
                                for t in o.targets],
                   indicator_options=_indicator_options(session, o.area, lang), errors=errors or {},
-                  form=form or {}, section=section, by=request.cookies.get(WHO, ""),
+                  form=form or {}, section=section, by=name_of(request),
                   label=lambda key: plan_report.label(o, key, lang),
                   assumption=lambda v: plan_report.assumption(v, lang),
                   on_track=lambda t: plan_report.on_track_text(t, lang))
@@ -166,15 +166,8 @@ def _indicator_options(session: DB, area: dict, lang: str) -> list[tuple[str, st
 @router.post("/plan/{plan_id}/navn")
 async def set_name(request: Request, plan_id: int):
     form = await request.form()
-    name = str(form.get("by") or "").strip()[:200]
     response = RedirectResponse(f"/plan/{plan_id}#top", status_code=303)
-    return _remember(response, name) if name else response
-
-
-def _remember(response: Response, by: str | None) -> Response:
-    if by:
-        response.set_cookie(WHO, by.strip()[:200], max_age=365 * 24 * 3600, samesite="lax")
-    return response
+    return remember(response, str(form.get("by") or ""))
 
 
 class Fields:
@@ -254,7 +247,7 @@ def _apply(request: Request, form: FormData, session: DB, plan_id: int, section:
            read: Callable[[Fields], Callable[[str], None] | None], measure: str | None,
            done: str | None):
     f = Fields(form, choose(request))
-    by = str(form.get("by") or request.cookies.get(WHO, "")).strip()
+    by = name_of(request, form)
     act = read(f)
     if not by:
         f.errors["by"] = f._(NO_NAME)
@@ -269,7 +262,7 @@ def _apply(request: Request, form: FormData, session: DB, plan_id: int, section:
         return _plan_page(request, session, plan_id, 422, f.errors, dict(form), section)
     where = done or (f"/plan/{plan_id}/tiltak/{quote(measure)}" if measure is not None
                      else f"/plan/{plan_id}#{section}")
-    return _remember(RedirectResponse(where, status_code=303), by)
+    return remember(RedirectResponse(where, status_code=303), by)
 
 
 def _goal_or_target(f: Fields, name: str) -> tuple[int | None, str | None]:
@@ -384,7 +377,7 @@ def _measure_page(request: Request, session: DB, plan_id: int, measure_id: str,
                                                                     choose(request)),
                   goal_options=[(c.code, f"{c.code} {c.label(choose(request))}")
                                 for c in tx.GOALS.codes],
-                  errors=errors or {}, form=form or {}, by=request.cookies.get(WHO, ""))
+                  errors=errors or {}, form=form or {}, by=name_of(request))
 
 
 def _measure_edit(session: DB, plan_id: int, measure_id: str,
@@ -477,7 +470,7 @@ def choose_page(request: Request, session: DB, mal: str = "", omrade: str = "",
                              omrade or None) if mal.strip() else None
     return render(request, "choose.html", found=found, mal=mal, omrade=omrade, plan=plan,
                   area=find_area(session, omrade) if found and omrade else None,
-                  by=request.cookies.get(WHO, ""))
+                  by=name_of(request))
 
 
 @router.post("/velg/lagre")
@@ -488,11 +481,11 @@ async def save_choice(request: Request, session: DB):
 def _save_choice(request: Request, form: FormData, session: DB):
     f = Fields(form, choose(request))
     mal, omrade = f.text("mal", required=True) or "", f.text("omrade")
-    set_id, by = f.text("id", required=True), f.text("by") or request.cookies.get(WHO, "")
+    set_id, by = f.text("id", required=True), f.text("by") or name_of(request)
     if f.errors or not by:
         raise UserError(f._(NO_NAME) if not by else f._(REQUIRED))
     found = selection.choose(session, selection.parse_priorities(session, [mal]), omrade)
     selection.save(session, found, set_id, f.text("name") or set_id, by)
     where = f"/{PATHS[find_area(session, omrade)['level']]}/{omrade}?profil={quote(set_id)}" \
         if omrade else f"/velg?mal={quote(mal)}"
-    return _remember(RedirectResponse(where, status_code=303), by)
+    return remember(RedirectResponse(where, status_code=303), by)
