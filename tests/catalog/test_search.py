@@ -1,6 +1,8 @@
 import pytest
 
+from localsdg.catalog.files import IndicatorRecord, SetRecord
 from localsdg.catalog.search import Selection, search
+from localsdg.catalog.store import LinkRecord, confirm, reject, save_links, save_set
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 
@@ -80,3 +82,21 @@ def test_paging_and_sorting(catalog_db):
     assert page1["total"] == 252
     assert [h["code"] for h in page1["hits"]][:3] == ["1.1.1", "1.2.1", "1.2.2"]
     assert not {h["code"] for h in page1["hits"]} & {h["code"] for h in page2["hits"]}
+
+
+def test_an_indicator_is_found_by_the_names_of_its_confirmed_twin(framework_db):
+    """A local indicator with a Norwegian name only, once a curator confirms it is the UN's
+    11.6.2, is found by the UN's English words; a published link a curator rejected lends
+    nothing."""
+    records = [IndicatorRecord("pm", {"name_nb": "Svevestøv i byluft"}),
+               IndicatorRecord("pm10", {"name_nb": "Svevestøv ved veier"})]
+    with session_scope(framework_db) as s:
+        save_set(s, SetRecord(id="lokal", name_nb="Lokale"), records, changed_by="t", batch=None)
+        save_links(s, [LinkRecord("lokal", "pm10", "exact", "un-global", "11.6.2")],
+                   proposed_by="import lokal.csv", scope_sets={"lokal"})
+    query = "particulate matter"
+    assert [k for k in _keys(framework_db, query)[0] if k[0] == "lokal"] == [("lokal", "pm10")]
+    with session_scope(framework_db) as s:
+        confirm(s, ("lokal", "pm"), ("un-global", "11.6.2"), "exact", "Kari")
+        reject(s, ("lokal", "pm10"), ("un-global", "11.6.2"), "Kari")
+    assert [k for k in _keys(framework_db, query)[0] if k[0] == "lokal"] == [("lokal", "pm")]

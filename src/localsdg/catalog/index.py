@@ -28,7 +28,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.catalog import properties as props
-from localsdg.db.schema import Indicator, IndicatorSet, IndicatorValue, Target
+from localsdg.db.schema import (
+    Indicator,
+    IndicatorLink,
+    IndicatorSet,
+    IndicatorValue,
+    LinkDecision,
+    Target,
+)
 from localsdg.db.state import catalog_version
 
 # facet name -> property it reads
@@ -38,10 +45,11 @@ TOKEN = re.compile(r"\d+(?:\.[0-9a-z]+)+|\w+", re.UNICODE)
 # titles of an indicator's targets count a little, so that an indicator named in plain words is
 # also found by the words of the goal it measures; so does its set's name ("ungdata" finds
 # Ungdata's questions), little enough that the indicators named with the words come first.
-# Sets are also found by their names on their own (`set_terms`).
+# Sets are also found by their names on their own (`set_terms`). An indicator's exact twins in
+# other sets lend it their codes and names ("same"): KS's copy found by the UN's English name.
 FIELD_WEIGHTS = {"code": 3.0, "name_nb": 3.0, "name_en": 3.0, "notation": 2.0,
                  "description_nb": 1.0, "description_en": 1.0, "unit": 0.5, "targets": 0.3,
-                 "set": 0.5}
+                 "set": 0.5, "same": 1.0}
 LENGTH_NORM = 0.75  # BM25's b: how much a long field's words count less
 _STEMMERS = {lang: snowballstemmer.stemmer(lang) for lang in ("norwegian", "english")}
 
@@ -194,7 +202,9 @@ def build(session: Session, version: int) -> CatalogIndex:
     postings: dict[str, dict[str | None, list[int]]] = {f: defaultdict(list) for f in FACETS}
     fields: list[dict[str, list[str]]] = []
     set_words = {k: words(f"{nb or ''} {en or ''}") for k, (nb, en) in index.set_names.items()}
-    rows = session.scalars(select(Indicator).order_by(Indicator.set_id, Indicator.id))
+    rows = list(session.scalars(select(Indicator).order_by(Indicator.set_id, Indicator.id)))
+    by_id = {ind.id: ind for ind in rows}
+    twins = _twins(session)
     for pos, ind in enumerate(rows):
         values = multi.get(ind.id, {})
         facets = _facet_values(ind, values, index.target_goal)
@@ -210,7 +220,9 @@ def build(session: Session, version: int) -> CatalogIndex:
             "description_nb": words(ind.description_nb or ""),
             "description_en": words(ind.description_en or ""), "unit": words(ind.unit or ""),
             "targets": words(" ".join(target_text.get(t, "") for t in values.get("targets", []))),
-            "set": set_words[ind.set_id]})
+            "set": set_words[ind.set_id],
+            "same": words(" ".join(f"{t.code} {t.name_nb or ''} {t.name_en or ''}"
+                                   for t in (by_id[i] for i in twins.get(ind.id, ()))))})
     index.postings = {f: {v: to_mask(docs) for v, docs in values.items()}
                       for f, values in postings.items()}
     index.terms = bm25f_frequencies(fields)
@@ -222,6 +234,20 @@ def build(session: Session, version: int) -> CatalogIndex:
     index.vocabulary_set = frozenset(index.terms.keys() | index.set_terms.keys())
     index.vocabulary = sorted(index.vocabulary_set)
     return index
+
+
+def _twins(session: Session) -> dict[int, list[int]]:
+    """Each indicator's exact twins in other sets: the stored exact links either way (published
+    by KS or confirmed by a curator), but for pairs a curator rejected."""
+    rejected = set(session.execute(select(LinkDecision.from_id, LinkDecision.to_id)
+                                   .where(LinkDecision.decision == "rejected")).tuples())
+    twins: dict[int, list[int]] = defaultdict(list)
+    for a, b in session.execute(select(IndicatorLink.from_id, IndicatorLink.to_id)
+                                .where(IndicatorLink.kind == "exact")).tuples():
+        if (min(a, b), max(a, b)) not in rejected:
+            twins[a].append(b)
+            twins[b].append(a)
+    return twins
 
 
 def bm25f_frequencies(docs: list[dict[str, list[str]]]) -> dict[str, dict[int, float]]:
