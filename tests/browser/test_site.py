@@ -18,6 +18,7 @@ PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/1
               "/sted?q=Her%C3%B8y", "/planer", "/kommune/1804/planer", "/plan/4",
               "/plan/4/tiltak/S1", "/plan/3?lang=nn", "/velg?plan=4",
               "/velg?mal=11.2,13.2,3&omrade=1804&lang=en", "/foresla",
+              "/analyse?set=un-global&set=UN-SDG-indicators&set=U4SSC&lang=en",
               "/indikator/Areal---Rekreasjonsareal-og-n%C3%A6rturterreng/3929?lang=nn"]
 
 

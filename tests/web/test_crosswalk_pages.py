@@ -106,3 +106,14 @@ def test_the_api_and_the_cli_decide_and_show_the_crosswalk(local):
     assert "confirmed" in table.stdout
     unknown = runner.invoke(app, ["catalog", "link", "reject", "lokal/nope", "un-global/1.1.1"])
     assert unknown.exit_code == 2 and "no indicator" in unknown.output
+
+
+def test_the_analysis_page_says_how_often_the_chosen_sets_measure_the_same(client):
+    three = "set=un-global&set=UN-SDG-indicators&set=OECD-A-Territorial-Approach-to-the-SDGs"
+    page = _text(client.get(f"/analyse?{three}&lang=nb").text)
+    times = int(re.search(r"Disse 3 settene måler det samme (\d+) ganger", page)[1])
+    api = client.get(f"/api/v1/overlaps?{three}").json()
+    assert times == api["shared_by_all"] >= 20
+    everything = _text(client.get("/analyse?lang=en").text)
+    assert "measure the same thing" not in everything  # a sentence only for chosen sets
+    assert "UN SDG indicators · UN global SDG indicators 219" in everything

@@ -255,6 +255,11 @@ def facet_label(index: CatalogIndex, facet: str, value: str | None, lang: str) -
     return code.label(lang) if code else value
 
 
+def set_names(index: CatalogIndex, lang: str) -> dict[str, str]:
+    """Every set's name in the reader's language (Bokmål where it has no English one)."""
+    return {k: facet_label(index, "set", k, lang) for k in index.set_names}
+
+
 def search(session: Session, sel: Selection, *, limit: int = 20, offset: int = 0,
            sort: str = "relevance", lang: str = "nb", facets: bool = True) -> dict:
     if sort not in SORTS:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from localsdg.catalog.analysis import coverage_matrix, matrix_rows, statistics
+from localsdg.catalog.analysis import coverage_matrix, matrix_rows, overlaps, statistics
+from localsdg.catalog.index import get_index
+from localsdg.catalog.search import set_names
 from localsdg.errors import NotFound
 from localsdg.present import charts
 from localsdg.present.i18n import translations
@@ -53,8 +55,11 @@ def analysis_page(request: Request, session: DB, sel: Sel):
                          "spec": charts.script_json(spec), "matrix": matrix, "gaps": matrix["gaps"],
                          "description": description})
     result = {"selection": stats["selection"], "facets": {}}
+    chosen = stats["selection"]["filters"].get("set", [])
     return render(request, "analysis.html", stats=stats, figures=figures, matrices=matrices,
-                  chips=chips(request, result, lang))
+                  chips=chips(request, result, lang),
+                  overlap=overlaps(session, chosen if len(chosen) > 1 else None),
+                  set_names=set_names(get_index(session), lang))
 
 
 @router.get("/analyse/csv")

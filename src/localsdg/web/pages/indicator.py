@@ -13,6 +13,7 @@ from localsdg.catalog import classify, crosswalk, store
 from localsdg.catalog import properties as props
 from localsdg.catalog.index import get_index
 from localsdg.catalog.indicators import detail, get_indicator, history, split_ref
+from localsdg.catalog.search import set_names
 from localsdg.catalog.store import known_targets
 from localsdg.errors import UserError
 from localsdg.observations.series import summary
@@ -42,8 +43,7 @@ def _page(request: Request, session: DB, set_id: str, code: str) -> dict:
             "name_language": name_lang if name else other, "groups": GROUPS,
             "properties": props.PROPERTIES, "proposals": [p.as_dict() for p in shown],
             "more_proposals": len(walk) - len(shown), "by": name_of(request),
-            "set_names": {k: (en if lang == "en" and en else nb) or k
-                          for k, (nb, en) in get_index(session).set_names.items()},
+            "set_names": set_names(get_index(session), lang),
             "namesakes": next((n for n in crosswalk.namesakes(session, set_id)
                                if code in n.codes), None)}
 
