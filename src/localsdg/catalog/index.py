@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import re
-import threading
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -36,7 +35,7 @@ from localsdg.db.schema import (
     LinkDecision,
     Target,
 )
-from localsdg.db.state import catalog_version
+from localsdg.db.state import catalog_kept, per_catalog
 
 # facet name -> property it reads
 FACETS = {"set": None, **{p.facet: p.name for p in props.PROPERTIES.values() if p.facet}}
@@ -156,32 +155,21 @@ def to_mask(docs: Iterable[int]) -> int:
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
-_cache: dict[str, CatalogIndex] = {}
-_lock = threading.Lock()
-
-
-def _built(key: str, version: int) -> CatalogIndex | None:
-    """The index kept for a database, if it is of this catalog version."""
-    index = _cache.get(key)
-    return index if index is not None and index.version == version else None
-
-
 def index_ready(session: Session) -> bool:
     """Whether the index of this database is built for its catalog as it is now."""
-    return _built(str(session.get_bind().url), catalog_version(session)) is not None
+    return catalog_kept(session, "search index") is not None
 
 
 def get_index(session: Session) -> CatalogIndex:
     """The index for this database, rebuilt only when the catalog has changed since."""
-    key, version = str(session.get_bind().url), catalog_version(session)
-    if (index := _built(key, version)) is None:
-        with _lock:
-            if (index := _built(key, version)) is None:
-                index = _cache[key] = build(session, version)
-                # The index holds no reference cycles and lives until the catalog changes: out
-                # of the cyclic collector, whose full passes over its million objects would
-                # stall a request by ~30 ms (it is still freed by reference counting).
-                gc.freeze()
+    return per_catalog(session, "search index", lambda version: _frozen(build(session, version)))
+
+
+def _frozen(index: CatalogIndex) -> CatalogIndex:
+    # The index holds no reference cycles and lives until the catalog changes: out of the
+    # cyclic collector, whose full passes over its million objects would stall a request by
+    # ~30 ms (it is still freed by reference counting).
+    gc.freeze()
     return index
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from localsdg.catalog.index import stems, words
 from localsdg.db.schema import Goal, Indicator, IndicatorValue, Target
-from localsdg.db.state import catalog_version
+from localsdg.db.state import per_catalog
 from localsdg.errors import BadRequest, NotFound
 
 MAX_TEXT = 20_000  # characters of a free text: a long plan chapter, not a whole plan
@@ -267,20 +266,9 @@ class TextModel:
         return self.shared(query, len(self.keys) + target)
 
 
-_cache: dict[str, TextModel] = {}
-_lock = threading.Lock()
-
-
 def text_model(session: Session) -> TextModel:
     """The model of this database's catalog, rebuilt only when the catalog has changed."""
-    key, version = str(session.get_bind().url), catalog_version(session)
-    model = _cache.get(key)
-    if model is None or model.version != version:
-        with _lock:
-            model = _cache.get(key)
-            if model is None or model.version != version:
-                model = _cache[key] = build(session, version)
-    return model
+    return per_catalog(session, "text model", lambda version: build(session, version))
 
 
 def build(session: Session, version: int, *, word_share: float = WORD_SHARE) -> TextModel:

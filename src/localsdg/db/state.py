@@ -62,6 +62,31 @@ def planning_version(session: Session) -> int:
     return session.scalar(select(CatalogState.version).where(CatalogState.id == PLANNING)) or 0
 
 
+_per_catalog: dict[tuple[str, str], tuple[int, object]] = {}
+_per_catalog_locks: dict[str, threading.Lock] = {}
+
+
+def catalog_kept(session: Session, name: str) -> object | None:
+    """What `per_catalog` keeps under `name` for this database's catalog as it is, or None."""
+    version, found = _per_catalog.get((str(session.get_bind().url), name), (None, None))
+    return found if version == catalog_version(session) else None
+
+
+def per_catalog(session: Session, name: str, build: Callable[[int], T]) -> T:
+    """`build(version)`, kept per process and database until the catalog changes (an import of
+    data leaves it): the search index and the text model, built in seconds, read in
+    microseconds. Built once even when many requests ask at the same moment."""
+    if (found := catalog_kept(session, name)) is None:
+        with _guard:
+            lock = _per_catalog_locks.setdefault(name, threading.Lock())
+        with lock:
+            if (found := catalog_kept(session, name)) is None:
+                version = catalog_version(session)
+                found = build(version)
+                _per_catalog[(str(session.get_bind().url), name)] = (version, found)
+    return found  # type: ignore[return-value]
+
+
 def data_state(session: Session) -> tuple:
     """What a kept result depends on, read in one cheap query: imports and rollbacks, profile
     and group rows, the catalog version and the scoring state."""
