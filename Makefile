@@ -38,6 +38,9 @@ test: lint chromium
 bench: setup
 	$(UV) run python benchmarks/catalog_bench.py
 	$(UV) run python benchmarks/catalog_page_bench.py
+	$(UV) run python benchmarks/search_bench.py
+	$(UV) run python benchmarks/suggest_bench.py
+	$(UV) run python benchmarks/crosswalk_bench.py
 	$(UV) run python benchmarks/data_bench.py
 	$(UV) run python benchmarks/scoring_bench.py
 	$(UV) run python benchmarks/profile_bench.py
