@@ -39,6 +39,9 @@ from localsdg.db.state import catalog_kept, per_catalog
 
 # facet name -> property it reads
 FACETS = {"set": None, **{p.facet: p.name for p in props.PROPERTIES.values() if p.facet}}
+# Small words that carry no meaning of their own in a query or a reason, Norwegian and English.
+STOPWORDS = frozenset(("og i av for per på til med eller som ved fra innen alle "
+                       "the of and in to a an by or with from that for all").split())
 TOKEN = re.compile(r"\d+(?:\.[0-9a-z]+)+|\w+", re.UNICODE)
 # BM25F: a word counts by the field it stands in, relative to that field's usual length. The
 # titles of an indicator's targets count a little, so that an indicator named in plain words is

@@ -1,5 +1,5 @@
-"""Search and facets over the catalog index: words in Bokmål or English, tolerant of
-compounds, inflection and small typos, combined with filters on any facet."""
+"""Search and facets over the catalog index: words in Bokmål, Nynorsk or English, ranked by
+BM25F, tolerant of compounds, inflection and small typos, combined with filters on any facet."""
 
 from __future__ import annotations
 
@@ -17,11 +17,17 @@ from sqlalchemy.orm import Session
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
 from localsdg.catalog.glossary import equivalents
-from localsdg.catalog.index import FACETS, CatalogIndex, get_index, stems, to_mask, words
+from localsdg.catalog.index import (
+    FACETS,
+    STOPWORDS,
+    CatalogIndex,
+    get_index,
+    stems,
+    to_mask,
+    words,
+)
 from localsdg.errors import BadRequest
 
-STOPWORDS = {"og", "i", "av", "for", "per", "på", "til", "med", "the", "of", "and", "in", "to",
-             "a", "an", "by"}
 SORTS = ("relevance", "code", "name", "set")
 MAX_LIMIT = 20000  # the API allows 1000 a page; exports ask for more
 K1 = 1.2  # BM25: how soon more of the same word stops counting

@@ -33,7 +33,7 @@ from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from localsdg.catalog.index import stems, words
+from localsdg.catalog.index import STOPWORDS, stems, words
 from localsdg.db.schema import Goal, Indicator, IndicatorValue, Target
 from localsdg.db.state import per_catalog
 from localsdg.errors import BadRequest, NotFound
@@ -217,13 +217,14 @@ class TextModel:
 
     def shared(self, query: sparse.csr_matrix, row: int) -> tuple[str, ...]:
         """The words of document `row` (indicators, then targets) that the query matched, most
-        important first; one word per stem, none of three letters or fewer ("og", "for")."""
+        important first; one word per stem, no small word ("og", "eller", "innen")."""
         doc = self._space.matrix[row]
         both, qi, di = np.intersect1d(query.indices, doc.indices, return_indices=True)
         contribution = dict(zip(both.tolist(), (query.data[qi] * doc.data[di]).tolist(),
                                 strict=True))
         scored = sorted(((sum(contribution.get(c, 0.0) for c in self._space.word_columns(w)), w)
-                         for w in self._words[row] if len(w) > 3 or not w.isalpha()),
+                         for w in self._words[row]
+                         if (len(w) > 3 or not w.isalpha()) and w not in STOPWORDS),
                         reverse=True)
         top = scored[0][0] if scored else 0.0
         chosen: list[str] = []

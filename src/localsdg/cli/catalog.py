@@ -86,7 +86,8 @@ def sets_cmd(fmt: Format = "table") -> None:
 @catalog_app.command("search")
 @user_errors
 def search_cmd(
-    query: Annotated[str, typer.Argument(help="words in Bokmål or English; may be empty")] = "",
+    query: Annotated[str, typer.Argument(
+        help="words in Bokmål, Nynorsk or English; may be empty")] = "",
     limit: Annotated[int, typer.Option(help="hits to show")] = 20,
     offset: int = 0,
     sets: Annotated[list[str] | None, typer.Option("--set", help="only this set")] = None,

@@ -123,12 +123,12 @@ async def save(request: Request, session: DB, set_id: str, code: str):
     if not by:
         errors["by"] = "write your name so the change can be traced"
     if errors:
-        context = _page(request, session, set_id, code)
+        context = {**_page(request, session, set_id, code), "by": by}
         return render(request, "indicator_edit.html", status=422, **context,
-                      **_form_context(session), values=values, errors=errors, by=by)
+                      **_form_context(session), values=values, errors=errors)
     changes = [classify.Change(name, "set" if value not in (None, []) else "clear", value)
                for name, value in values.items()]
     inds = classify.resolve(session, [(set_id, code)], None)
     result = classify.apply(session, inds, changes, by)
-    return RedirectResponse(f"/indikator/{set_id}/{code}?lagret={len(result['changes'])}",
-                            status_code=303)
+    return remember(RedirectResponse(
+        f"/indikator/{set_id}/{code}?lagret={len(result['changes'])}", status_code=303), by)
