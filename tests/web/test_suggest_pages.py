@@ -52,3 +52,11 @@ def test_the_cli_suggests_for_a_text_and_for_an_indicator(use_catalog):
     assert [g["code"] for g in json.loads(goals.stdout)][0] == "13"
     empty = runner.invoke(app, ["catalog", "suggest", ""])
     assert empty.exit_code == 2 and "empty" in empty.output
+
+
+def test_an_indicator_without_targets_shows_the_targets_its_text_suggests(client):
+    unclassified = client.get("/indikator/U4SSC/2150?lang=en").text
+    assert "Suggested targets" in unclassified and 'href="/delmal/9.c"' in unclassified
+    assert "The indicator has no targets yet: classify it" in unclassified
+    classified = client.get("/indikator/un-global/13.2.2?lang=en").text
+    assert "Suggested targets" not in classified

@@ -34,6 +34,7 @@ TEXT_WEIGHT = 0.7  # share of the target's own text in the score; the rest is th
 CONFIDENT = 0.2
 MAX_LIMIT = 50
 REASONS = 3  # neighbours named as reasons per suggestion
+SHOWN = 8  # suggestions a page asks for: the confident ones among them, then hints
 Level = Literal["target", "goal"]
 
 
@@ -137,3 +138,11 @@ def _words(model: TextModel, query: sparse.csr_matrix, level: Level, col: int,
         col = int(members[np.argmax(text[members])]) if len(members) else -1
     own = model.target_shared(query, col) if col >= 0 else ()
     return tuple(dict.fromkeys([*own, *(w for n in found for w in n.shared)]))[:5]
+
+
+def confident_and_hints(found: list[Suggestion], shown: int = 3
+                        ) -> tuple[list[Suggestion], list[Suggestion]]:
+    """The confident suggestions, and as many others as make up `shown`: hints, to be marked as
+    below the threshold."""
+    sure = [f for f in found if f.confident]
+    return sure, [f for f in found if not f.confident][:max(0, shown - len(sure))]

@@ -36,7 +36,6 @@ FACET_ORDER = ["set", "goal", "target", "tbl", "evaluation_step", "quality_class
 PER_PAGE = (20, 50, 100)
 EDITABLE = [p for p in props.PROPERTIES.values() if p.group != "description"]
 MAX_EXPORT = 5000
-SUGGESTIONS = 8  # targets scored for a pasted text; the confident ones are shown
 
 
 def chips(request: Request, result: dict, lang: str) -> list[dict]:
@@ -104,11 +103,9 @@ def suggest_result(request: Request, session: DB, text: Annotated[str, Form()] =
             "max": number(MAX_TEXT, lang)}
         return render(request, "suggest.html", 400, text=text[:MAX_TEXT], found=None,
                       error=error)
-    found = suggest.suggest_targets(session, text, limit=SUGGESTIONS)
-    return render(request, "suggest.html", text=text, error=None,
-                  found=[f for f in found if f.confident],
-                  hints=[f for f in found if not f.confident][:max(0, 3 - sum(
-                      f.confident for f in found))],
+    found = suggest.suggest_targets(session, text, limit=suggest.SHOWN)
+    sure, hints = suggest.confident_and_hints(found)
+    return render(request, "suggest.html", text=text, error=None, found=sure, hints=hints,
                   titles=target_titles(session, [f.code for f in found], lang),
                   threshold=suggest.CONFIDENT)
 

@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
-from localsdg.catalog import classify, crosswalk, store
+from localsdg.catalog import classify, crosswalk, store, suggest
 from localsdg.catalog import properties as props
+from localsdg.catalog.goals import target_titles
 from localsdg.catalog.index import get_index
 from localsdg.catalog.indicators import detail, get_indicator, history, split_ref
 from localsdg.catalog.search import set_names
@@ -45,7 +46,17 @@ def _page(request: Request, session: DB, set_id: str, code: str) -> dict:
             "more_proposals": len(walk) - len(shown), "by": name_of(request),
             "set_names": set_names(get_index(session), lang),
             "namesakes": next((n for n in crosswalk.namesakes(session, set_id)
-                               if code in n.codes), None)}
+                               if code in n.codes), None),
+            "suggested": None if data["values"]["targets"] else _suggested(session, set_id, code,
+                                                                          lang)}
+
+
+def _suggested(session: DB, set_id: str, code: str, lang: str) -> dict:
+    """For an indicator without targets: the targets its text most likely concerns."""
+    found = suggest.suggest_for_indicator(session, set_id, code, limit=suggest.SHOWN)
+    sure, hints = suggest.confident_and_hints(found)
+    return {"found": sure, "hints": hints, "threshold": suggest.CONFIDENT,
+            "titles": target_titles(session, [f.code for f in found], lang)}
 
 
 @router.get("/indikator/{set_id}/{code}")
