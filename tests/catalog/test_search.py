@@ -100,3 +100,13 @@ def test_an_indicator_is_found_by_the_names_of_its_confirmed_twin(framework_db):
         confirm(s, ("lokal", "pm"), ("un-global", "11.6.2"), "exact", "Kari")
         reject(s, ("lokal", "pm10"), ("un-global", "11.6.2"), "Kari")
     assert [k for k in _keys(framework_db, query)[0] if k[0] == "lokal"] == [("lokal", "pm")]
+
+
+def test_hits_with_the_same_name_in_a_set_name_each_other(catalog_db):
+    """Three indicators of one set called 'Andel med trygg tilgang til nærturterreng - alle
+    aldere' (3929, 3932, 3935) each point to the other two."""
+    _, result = _keys(catalog_db, "trygg tilgang nærturterreng alle aldere",
+                      filters={"set": ["Areal---Rekreasjonsareal-og-nærturterreng"]})
+    marked = {h["code"]: h["namesakes"] for h in result["hits"] if h["namesakes"]}
+    assert marked["3929"] == ["3932", "3935"] and marked["3935"] == ["3929", "3932"]
+    assert all(not h["namesakes"] for h in result["hits"] if h["code"] not in marked)

@@ -49,7 +49,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from localsdg.catalog import properties as props
-from localsdg.catalog.index import words
+from localsdg.catalog.index import same_name_key, words
 from localsdg.catalog.indicators import get_indicator
 from localsdg.catalog.similarity import TextModel, text_model
 from localsdg.catalog.store import record_values
@@ -368,12 +368,8 @@ def namesakes(session: Session, set_id: str) -> list[Namesakes]:
     groups: dict[tuple[str, str], list[Indicator]] = defaultdict(list)
     for ind in session.scalars(select(Indicator).where(Indicator.set_id == set_id)
                                .order_by(Indicator.id).options(selectinload(Indicator.values))):
-        groups[(_normal(ind.name_nb), _normal(ind.name_en))].append(ind)
+        groups[same_name_key(ind.name_nb, ind.name_en)].append(ind)
     return [_namesakes(found) for found in groups.values() if len(found) > 1]
-
-
-def _normal(name: str | None) -> str:
-    return " ".join((name or "").casefold().split())
 
 
 def _namesakes(found: list[Indicator]) -> Namesakes:

@@ -68,6 +68,11 @@ def stems(word: str) -> frozenset[str]:
     return frozenset((word, *(s.stemWord(word) for s in _STEMMERS.values())))
 
 
+def same_name_key(name_nb: str | None, name_en: str | None) -> tuple[str, str]:
+    """What makes two names of one set the same name: case and spacing aside."""
+    return tuple(" ".join((n or "").casefold().split()) for n in (name_nb, name_en))
+
+
 @dataclass
 class Doc:
     id: int
@@ -77,6 +82,7 @@ class Doc:
     name_en: str | None
     quality_class: str | None
     facets: dict[str, list[str]]
+    namesakes: tuple[str, ...] = ()  # the codes of the set's other indicators of this name
 
     def __post_init__(self) -> None:
         self.natural_code = natural_key(self.code)
@@ -214,6 +220,7 @@ def build(session: Session, version: int) -> CatalogIndex:
             "set": set_words[ind.set_id],
             "same": words(" ".join(f"{t.code} {t.name_nb or ''} {t.name_en or ''}"
                                    for t in (by_id[i] for i in twins.get(ind.id, ()))))})
+    _mark_namesakes(index.docs)
     index.postings = {f: {v: to_mask(docs) for v, docs in values.items()}
                       for f, values in postings.items()}
     index.terms = bm25f_frequencies(fields)
@@ -225,6 +232,15 @@ def build(session: Session, version: int) -> CatalogIndex:
     index.vocabulary_set = frozenset(index.terms.keys() | index.set_terms.keys())
     index.vocabulary = sorted(index.vocabulary_set)
     return index
+
+
+def _mark_namesakes(docs: list[Doc]) -> None:
+    groups: dict[tuple, list[Doc]] = defaultdict(list)
+    for doc in docs:
+        groups[(doc.set_id, *same_name_key(doc.name_nb, doc.name_en))].append(doc)
+    for found in groups.values():
+        for doc in found if len(found) > 1 else ():
+            doc.namesakes = tuple(d.code for d in found if d is not doc)
 
 
 def _twins(session: Session) -> dict[int, list[int]]:

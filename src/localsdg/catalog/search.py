@@ -340,4 +340,4 @@ def _hit(index: CatalogIndex, d: int, score: float | None, lang: str) -> dict:
             "score": round(score, 3) if score is not None else None,
             "goals": doc.facets["goal"], "targets": doc.facets["target"],
             "tbl": doc.facets["tbl"], "evaluation_steps": doc.facets["evaluation_step"],
-            "quality_class": doc.quality_class}
+            "quality_class": doc.quality_class, "namesakes": list(doc.namesakes)}

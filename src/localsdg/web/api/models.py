@@ -93,6 +93,7 @@ class Hit(BaseModel):
     tbl: list[str]
     evaluation_steps: list[str]
     quality_class: str | None
+    namesakes: list[str]  # codes of the set's other indicators with the same name
 
 
 class NamedSet(BaseModel):
