@@ -17,7 +17,6 @@ import argparse
 import random
 import statistics as st
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,23 +24,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalog_bench import percentile  # noqa: E402
+from real_catalog import real_catalog  # noqa: E402
 
 from localsdg.catalog.analysis import overlaps  # noqa: E402
 from localsdg.catalog.crosswalk import Proposal, all_proposals, build, similar  # noqa: E402
 from localsdg.catalog.indicators import list_sets  # noqa: E402
 from localsdg.catalog.similarity import text_model  # noqa: E402
-from localsdg.db.session import session_scope, upgrade  # noqa: E402
-from localsdg.sources.ks_taxonomy import sync_ks_taxonomy  # noqa: E402
-from localsdg.sources.un_framework import sync_framework  # noqa: E402
+from localsdg.db.session import session_scope  # noqa: E402
 
 BANDS = (0.9, 0.7, 0.5, 0.3, 0.0)  # lower bounds of the confidence bands
-
-
-def load(url: str) -> None:
-    with session_scope(url) as s:
-        sync_framework(s)
-    with session_scope(url) as s:
-        sync_ks_taxonomy(s)
 
 
 def timed(work) -> tuple[float, object]:
@@ -94,14 +85,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a new SQLite file, catalog loaded")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    if args.database_url:
-        upgrade(args.database_url)
-        report(args.database_url, args.runs)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'crosswalk.sqlite'}"
-        upgrade(url)
-        load(url)
+    with real_catalog(args.database_url) as url:
         report(url, args.runs)
 
 

@@ -14,32 +14,18 @@ from __future__ import annotations
 import argparse
 import statistics as st
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalog_bench import percentile  # noqa: E402
+from real_catalog import real_catalog  # noqa: E402
 
 from localsdg.catalog.index import get_index  # noqa: E402
 from localsdg.catalog.search import Selection, search  # noqa: E402
-from localsdg.db.session import session_scope, upgrade  # noqa: E402
-from localsdg.sources.area_lists import sync_areas  # noqa: E402
-from localsdg.sources.ks_taxonomy import sync_ks_taxonomy  # noqa: E402
-from localsdg.sources.un_framework import sync_framework  # noqa: E402
+from localsdg.db.session import session_scope  # noqa: E402
 from tests.catalog.judgements import judged_queries, measure, summary  # noqa: E402
-from tests.helpers import HISTORY  # noqa: E402
-
-
-def load(url: str) -> None:
-    upgrade(url)
-    with session_scope(url) as s:
-        sync_framework(s)
-    with session_scope(url) as s:
-        sync_ks_taxonomy(s)
-    with session_scope(url) as s:
-        sync_areas(s, HISTORY)
 
 
 def report(url: str, worst: int) -> None:
@@ -73,12 +59,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a new SQLite file, catalog loaded")
     parser.add_argument("--worst", type=int, default=10)
     args = parser.parse_args()
-    if args.database_url:
-        report(args.database_url, args.worst)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'search.sqlite'}"
-        load(url)
+    with real_catalog(args.database_url, areas=True) as url:
         report(url, args.worst)
 
 

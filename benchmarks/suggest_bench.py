@@ -1,7 +1,6 @@
 """Target suggestions: cross-validated accuracy on the real catalog, and speed.
 
-    LOCALSDG_MIRROR=/work/shared/mirror uv run python benchmarks/suggest_bench.py \
-        [--database-url URL] [--sweep]
+    uv run python benchmarks/suggest_bench.py [--database-url URL] [--sweep]
 
 Loads the real catalog (UN framework + all KS sets) into a fresh SQLite database, unless a
 database that holds it is given. Then, for three ways of cutting the classified indicators into
@@ -20,24 +19,20 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics as st
-import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
+from real_catalog import real_catalog
 from sqlalchemy import select
 
 from localsdg.catalog import similarity, suggest
 from localsdg.catalog.similarity import SDG_CODE, TextModel, indicator_fields
 from localsdg.db.schema import Indicator, IndicatorLink
-from localsdg.db.session import session_scope, upgrade
+from localsdg.db.session import session_scope
 from localsdg.db.state import catalog_version
-from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
-from localsdg.sources.un_framework import sync_framework
 
 FOLDS = 5
 TEXTS = ["Kommunen skal redusere klimagassutslippene fra veitrafikken med 50 prosent innen "
@@ -45,19 +40,6 @@ TEXTS = ["Kommunen skal redusere klimagassutslippene fra veitrafikken med 50 pro
          "andel barn i lavinntektsfamilier", "Reduce food waste in schools and kindergartens",
          "Vi vil sikre rent drikkevann og fornye ledningsnettet for avløp.",
          "Flere unge skal fullføre videregående opplæring."]
-
-
-def load_catalog(url: str | None) -> str:
-    if url:
-        return url
-    os.environ.setdefault("LOCALSDG_MIRROR", "/work/shared/mirror")
-    url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'catalog.sqlite'}"
-    upgrade(url)
-    with session_scope(url) as s:
-        sync_framework(s)
-    with session_scope(url) as s:
-        sync_ks_taxonomy(s)
-    return url
 
 
 class Groups:
@@ -194,12 +176,7 @@ def timings(session, model: TextModel) -> None:
           f"{st.median(times):.2f} ms, p95 {times[int(len(times) * 0.95)]:.2f} ms")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--sweep", action="store_true")
-    args = parser.parse_args()
-    url = load_catalog(args.database_url)
+def measure(url: str, with_sweep: bool) -> None:
     with session_scope(url) as s:
         t = time.perf_counter()
         model = similarity.build(s, catalog_version(s))
@@ -216,11 +193,20 @@ def main() -> None:
             results = report(model, vectors, fold, by_language)
             if name == "links":
                 thresholds(results["target"])
-        if args.sweep:
+        if with_sweep:
             sweep(s, model, vectors, cuts["links"], inds)
         similarity.text_model(s)
         print()
         timings(s, model)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--sweep", action="store_true")
+    args = parser.parse_args()
+    with real_catalog(args.database_url) as url:
+        measure(url, args.sweep)
 
 
 if __name__ == "__main__":
