@@ -115,8 +115,10 @@ def test_import_get_batches_and_rollback(framework_db, tmp_path):
     skipped = run("data", "import", broken, "--indicator", "un-global/11.1.1", *CROWDED_ARGS,
                   "--skip-bad-rows", "--by", "ola")
     assert skipped.exit_code == 0
-    assert "skipped: bor_trangt_2024.csv, line 5, column Kommune" in skipped.stdout
-    assert "skipped: bor_trangt_2024.csv, line 6, column Andel (2024)" in skipped.stdout
+    assert "skipped (2):\n  bor_trangt_2024.csv, line 5, column Kommune" in skipped.stdout
+    assert "\n  bor_trangt_2024.csv, line 6, column Andel (2024)" in skipped.stdout
+    summary = skipped.stdout.split("skipped (2)")[0]
+    assert max(map(len, summary.splitlines())) <= 80  # one figure a line, not a wide grid
 
     listed = ok_json("data", "batches")
     assert [(b["by"], b["source"], b["checksum"], b["rows"], b["written"], b["unchanged"])

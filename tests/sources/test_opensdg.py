@@ -207,6 +207,29 @@ def test_status_column_translation_keys_and_a_template_named_as_an_indicator(
 def test_periods_and_values_are_read_or_explained():
     assert _period("26/02/2020-12/10/2020").label == "2020-02-26/2020-10-12"
     assert _period("2021-2022").end_year == 2022
-    assert "date span" in _period("spring 2020")
+    assert "is not a period" in _period("spring 2020") and "2019 to 2021" in _period("spring")
+    assert _period("2007/08 to 2008/09").label == "2007–2009"
     assert _value("") is None and _value(" 3.5") == 3.5
     assert "not a number" in _value("1,5 %") and "finite" in _value("nan")
+
+
+def test_placeholder_rows_and_periods_as_statisticians_write_them(framework_db, tmp_path):
+    """A national repository's forms: school-year ranges, quarters, spans with 'to'; a file
+    whose Year column holds a sentence has no data, said in the report, not refused."""
+    tmp_path = tmp_path / "repo"
+    (tmp_path / "data").mkdir(parents=True)
+    (tmp_path / "meta").mkdir()
+    _write(tmp_path / "data" / "indicator_4-1-1.csv", [
+        ["Year", "Value"], ["2007/08 to 2008/09", "71.5"], ["2019 to 2021", "73"],
+        ["Q1 2020", "74.2"], ["2020-21", "75"]])
+    _write(tmp_path / "data" / "indicator_4-2-1.csv", [
+        ["Year", "Value"], ["There is no data for this indicator yet", ""]])
+    report = _import(framework_db, tmp_path, set_id="national")
+    assert report["written"] == 4 and report["bad_rows_skipped"] == []
+    assert report["no_data"] == ["data/indicator_4-2-1.csv: There is no data for this "
+                                 "indicator yet"]
+    with session_scope(framework_db) as s:
+        ind = s.scalar(select(Indicator.id).where(Indicator.set_id == "national",
+                                                  Indicator.code == "4.1.1"))
+        periods = {o.period for o in read(s, [ind])}
+    assert periods == {"2007–2009", "2019–2021", "2020Q1", "2020–2021"}

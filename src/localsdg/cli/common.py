@@ -118,6 +118,26 @@ def emit(data: object, fmt: str, rows: list[dict] | None = None,
     out.print(table)
 
 
+def emit_report(report: dict, fmt: str, title: str, most: int = 50) -> None:
+    """An import's report: JSON whole; in a terminal a short vertical summary of its figures,
+    then each list (problems, skipped rows, notes) under its own heading, `most` lines each; as
+    CSV the figures as key,value rows."""
+    figures = [{"figure": k.replace("_", " "), "value": _text(v)} for k, v in report.items()
+               if not isinstance(v, list | dict) and v is not None]
+    emit(report, fmt, figures, ["figure", "value"], title)
+    if fmt != "table":
+        return
+    for key, items in report.items():
+        if isinstance(items, list) and items:
+            out.print(f"\n{key.replace('_', ' ')} ({len(items)}):", highlight=False)
+            for item in items[:most]:
+                line = ": ".join(map(str, item.values())) if isinstance(item, dict) else item
+                out.print(f"  {line}", highlight=False, soft_wrap=True)
+            if len(items) > most:
+                out.print(f"  … and {len(items) - most} more (--format json lists them all)",
+                          highlight=False)
+
+
 def _text(value: object) -> str:
     if isinstance(value, list | tuple):
         return "|".join(map(str, value))

@@ -15,6 +15,7 @@ from localsdg.cli.common import (
     Format,
     database,
     emit,
+    emit_report,
     err,
     key_value,
     newest_schema,
@@ -114,11 +115,7 @@ def data_import_cmd(
                               area_code=area_code, publisher=publisher, skip_bad=skip_bad_rows)
     with database(loads=True) as s:
         result = imports.run(s, request, who(by))
-    emit(result, fmt, [{k: v for k, v in result.items() if not isinstance(v, list | dict)}],
-         title="Import")
-    if fmt == "table":
-        for line in result.get("skipped", [])[:50]:
-            out.print(f"  skipped: {line}", highlight=False)
+    emit_report(result, fmt, "Import")
 
 
 def _pairs(items: list[str] | None, option: str, form: str) -> dict[str, str]:

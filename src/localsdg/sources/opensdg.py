@@ -21,8 +21,10 @@ What an import does and the choices behind it:
   through the UN set when it is loaded, never stored as a name.
 - Targets come from the code's goal.target, and only when that target exists in the UN
   framework (city-only codes such as 11.2.5 still get target 11.2, which exists).
-- Every CSV row is one observation for the given area. Column `Year` gives the period (a year,
-  a span such as 2021-2022, or a date span 26/02/2020-12/10/2020, kept as an ISO interval),
+- Every CSV row is one observation for the given area. Column `Year` gives the period (any form
+  of `observations.periods`: a year, a span such as 2021-2022 or "2007/08 to 2008/09", a quarter,
+  a date span 26/02/2020-12/10/2020 kept as an ISO interval); a sentence there instead ("There
+  is no data for this indicator yet") says the file has no data, reported as such, not an error;
   `Value` the value, a units column (`Units`, `Unit measure`) the unit. An `Observation status`
   column becomes flags when all its values are known status words or SDMX codes; otherwise it
   stays a disaggregation. All other columns are disaggregations (empty cell = total). When a
@@ -63,7 +65,7 @@ from localsdg.catalog.store import (
 )
 from localsdg.db.schema import Indicator, IndicatorSet
 from localsdg.errors import UserError
-from localsdg.observations.periods import Period, parse_period
+from localsdg.observations.periods import Period, is_placeholder, parse_period
 from localsdg.observations.store import FLAGS, Obs, Problem, commit, dims_key
 from localsdg.sources.un_framework import SET_ID as UN_SET
 from localsdg.textfiles import csv_lines
@@ -72,7 +74,6 @@ DATA_FILE = re.compile(r"^indicator_((?:1[0-7]|[1-9])-[0-9a-z]+(?:-[0-9a-z]+)+)\
 TEMPLATE_COLUMNS = {"Grade", "Planet", "Fruit"}
 TRANSLATION_KEY = re.compile(r"^global_indicators\.(\d+-[0-9a-z]+-\d+)-title$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n(.*))?\Z", re.DOTALL)
-DATE_SPAN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s*-\s*(\d{1,2})/(\d{1,2})/(\d{4})$")
 UNIT_COLUMNS = {"units", "unit", "unitmeasure"}
 STATUS_COLUMNS = {"observationstatus", "obsstatus"}
 # Status words and SDMX OBS_STATUS codes → our flags ("" = an ordinary value).
@@ -113,6 +114,7 @@ class Run:
     warnings: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     blank_lines: int = 0
+    no_data: dict[str, str] = field(default_factory=dict)  # file → the publisher's sentence
 
     def skip(self, file: str, reason: str) -> None:
         self.skipped.append({"file": file, "reason": reason})
@@ -146,6 +148,7 @@ def import_repository(session: Session, folder: Path, *, set_id: str, area: tupl
         "rows": result.rows, "written": result.written, "unchanged": result.unchanged,
         "batch_id": result.batch_id, "bad_rows_skipped": [str(p) for p in result.skipped],
         "duplicate_rows_dropped": run.duplicates, "blank_lines": run.blank_lines,
+        "no_data": [f"{file}: {text}" for file, text in run.no_data.items()],
         "missing_values": sum(1 for _, _, o in items if isinstance(o, Obs) and o.value is None),
         "city_targets_kept": sum(_has_city_target(m) for m in metas.values()),
     }
@@ -347,6 +350,9 @@ def _file_items(folder: Path, path: Path, code: str, area: tuple[str, str], meta
             run.blank_lines += 1
             continue
         where = f"{rel}, row {n}"
+        if cols.year < len(cells) and is_placeholder(cells[cols.year]):
+            run.no_data.setdefault(rel, cells[cols.year])  # "There is no data … yet"
+            continue
         if tuple(cells) in seen:
             run.duplicates.append(f"{where} repeats {seen[tuple(cells)]}")
             continue
@@ -407,15 +413,11 @@ def _row(where: str, header: list[str], cells: list[str], cols: Columns,
 
 
 def _period(text: str) -> Period | str:
-    """A Period, or the reason it is not one (a date span is kept as an ISO interval)."""
-    if m := DATE_SPAN.match(text):
-        d1, m1, y1, d2, m2, y2 = (int(x) for x in m.groups())
-        if y1 <= y2 and 1 <= m1 <= 12 and 1 <= m2 <= 12 and d1 <= 31 and d2 <= 31:
-            return Period(f"{y1}-{m1:02d}-{d1:02d}/{y2}-{m2:02d}-{d2:02d}", y1, y2)
+    """A Period, or the reason it is not one."""
     try:
         return parse_period(text)
     except UserError as exc:
-        return f"{exc.message}, or a date span (26/02/2020-12/10/2020)"
+        return exc.message
 
 
 def _value(text: str) -> float | None | str:

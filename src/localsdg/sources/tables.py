@@ -251,7 +251,7 @@ def _monthly(header: list[str], lines: list[list[str]], column: str | None) -> b
     if column is None or column not in header:
         return False
     i = header.index(column)
-    return any((m := DATE.match(line[i].strip())) and m.group(2) != "01"
+    return any((m := DATE.match(line[i].strip())) and m.group(3) == "01" and m.group(2) != "01"
                for line in lines if len(line) > i)
 
 
