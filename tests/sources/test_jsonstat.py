@@ -62,16 +62,11 @@ def test_pxweb_v0_population_on_2020_borders(db):
     url, ids = db
     values = _region_values(V0)
     assert len(values) == 359 and sum(values.values()) == 5_425_270
-    with pytest.raises(UserError) as err:
-        _import(url, V0, ids["folkemengde"], measure="count")
-    assert "3 bad rows; nothing was imported" in err.value.message
-    for code in NOT_AREAS:
-        assert f"'{code}' is not a municipality, county or country code" in err.value.message
-    assert _nothing_written(url)
-
-    result = _import(url, V0, ids["folkemengde"], measure="count", skip_bad=True)
-    assert (result.rows, result.written, len(result.skipped)) == (356, 356, 3)
-    assert {str(p).split("Region=")[1].split(",")[0] for p in result.skipped} == NOT_AREAS
+    result = _import(url, V0, ids["folkemengde"], measure="count")  # no --skip-bad-rows
+    assert (result.rows, result.written, result.skipped) == (356, 356, [])
+    assert [line.split(" ")[0] for line in result.left_out] == ["K-21-22", "K-23", "K-Rest"]
+    assert all("a statistics-bank group, not an area; left out" in line
+               for line in result.left_out)
     stored = _stored(url, ids["folkemengde"])
     assert {f"K-{r.area_code}": r.value for r in stored} == {
         c: float(v) for c, v in values.items() if c not in NOT_AREAS}
@@ -86,7 +81,7 @@ def test_pxweb_v0_population_on_2020_borders(db):
     assert batch["format"] == "JSON-stat 2.0" and batch["publisher"] == "Statistisk sentralbyrå"
     assert batch["label"].startswith("07459: Befolkning") and batch["updated"] == (
         "2022-02-24T07:00:00Z")
-    assert len(batch["skipped"]) == 3
+    assert batch["skipped"] == [] and len(batch["left_out"]) == 3
 
     again = _import(url, V0, ids["folkemengde"], measure="count", skip_bad=True)
     assert (again.written, again.unchanged, again.batch_id) == (0, 356, None)
@@ -200,11 +195,11 @@ def test_rows_name_each_value_and_its_codes(db):
     data = read_dataset(V0.read_bytes(), V0.name)
     with session_scope(url) as s:
         items = rows(data, V0.name, ids["folkemengde"], AreaIndex(s), "count")
-    assert len(items) == 359
+    assert len(items) == 356  # the statistics bank's three groups are left out
     where, first = items[0]
     assert where == f"{V0.name}, value 1 (Region=K-3001, Tid=2022)"
     assert isinstance(first, Obs) and first.area_code == "3001"
-    assert sum(isinstance(item, Problem) for _, item in items) == 3
+    assert not any(isinstance(item, Problem) for _, item in items)
 
 
 def test_the_import_entry_point_dispatches_by_kind_of_file(db, tmp_path):

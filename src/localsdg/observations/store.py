@@ -72,6 +72,7 @@ class ImportResult:
     unchanged: int
     batch_id: int | None
     skipped: list[Problem] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # what the file holds that is no data
 
     def as_dict(self) -> dict:
         out = asdict(self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from localsdg.observations.periods import parse_period
 from localsdg.observations.store import ImportResult, Obs, Problem, commit, dims_key
 
 GEO_IDS = ("Region", "KOKkommuneregion0000", "region", "geo")
+# SSB's statistics bank writes municipalities K-NNNN and counties F-NN; what else follows K- or
+# F- is one of its groups (K-Rest, K-21-22 Svalbard, K-23 the continental shelf), not an area.
+# A K-NNNN that is no area stays an error: it may be a real municipality on unknown borders.
+STATBANK_GROUP = re.compile(r"^(?:K-(?!\d{4}$)|F-(?!\d{2}$))")
 TIME_IDS = ("Tid", "time", "year", "år")
 METRIC_IDS = ("ContentsCode",)
 
@@ -79,11 +84,29 @@ def import_dataset(session: Session, raw: bytes, name: str, *, indicator: Indica
                    borders: int | None = None) -> ImportResult:
     """Import a JSON-stat dataset given as bytes; `name` stands for it in messages."""
     data = read_dataset(raw, name)
-    items = rows(data, name, indicator.id, AreaIndex(session), measure, borders)
-    return commit(session, items, source=source, by=by,
-                  checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
-                  details={"format": "JSON-stat 2.0", "label": data.get("label"),
-                           "publisher": data.get("source"), "updated": data.get("updated")})
+    areas = AreaIndex(session)
+    items = rows(data, name, indicator.id, areas, measure, borders)
+    groups = statbank_groups(data, areas)
+    result = commit(session, items, source=source, by=by,
+                    checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
+                    details={"format": "JSON-stat 2.0", "label": data.get("label"),
+                             "publisher": data.get("source"), "updated": data.get("updated"),
+                             "left_out": groups})
+    return replace(result, left_out=groups)
+
+
+def statbank_groups(data: dict, areas: AreaIndex) -> list[str]:
+    """The codes of the statistics bank's groups in the dataset (K-Rest, K-21-22 Svalbard, K-23
+    the continental shelf): not areas, so their values are left out, each said in a line."""
+    geo = data["role"]["geo"][0]
+    category = data["dimension"][geo]["category"]
+    labels = category.get("label") or {}
+    return [f"{code} ({labels.get(code, code)}): a statistics-bank group, not an area; left out"
+            for code in category["index"] if _is_group(code, areas)]
+
+
+def _is_group(code: object, areas: AreaIndex) -> bool:
+    return bool(STATBANK_GROUP.match(str(code))) and areas.by_code(str(code)) is None
 
 
 def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: str | None,
@@ -93,6 +116,8 @@ def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: st
     frame = pyjstat.Dataset.read(json.dumps(data)).write("dataframe", naming="id")
     out: list[tuple[str, Obs | Problem]] = []
     for i, rec in enumerate(frame.to_dict("records")):
+        if _is_group(rec[r.geo], areas):
+            continue  # said once per group by `statbank_groups`
         where = f"{name}, value {i + 1} ({r.geo}={rec[r.geo]}, {r.time}={rec[r.time]})"
         obs = _obs(rec, r, where, indicator_id, areas, units, measure)
         out.append((where, replace(obs, borders=borders) if isinstance(obs, Obs) else obs))
@@ -103,8 +128,7 @@ def _obs(rec: dict, r: Roles, where: str, indicator_id: int, areas: AreaIndex,
          units: dict[str, str], measure: str | None) -> Obs | Problem:
     area = areas.by_code(rec[r.geo])
     if area is None:
-        return Problem(where, f"'{rec[r.geo]}' is not a municipality, county or country code "
-                              "(statbank groups such as K-Rest are not areas)")
+        return Problem(where, f"'{rec[r.geo]}' is not a municipality, county or country code")
     try:
         period = parse_period(rec[r.time])
     except UserError as exc:
