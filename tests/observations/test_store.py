@@ -11,12 +11,12 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.catalog.store import start_batch
 from localsdg.db.schema import ImportBatch, Observation
-from localsdg.db.session import session_scope
+from localsdg.db.session import session_scope, upgrade
 from localsdg.errors import UserError
 from localsdg.observations.store import (
     Obs,
@@ -205,3 +205,29 @@ def test_dims_keys_and_indicator_names(db_url, ids):
             indicator_by_ref(s, "lokal/nope")
         with pytest.raises(UserError, match="no indicator 'andel'"):
             indicator_by_ref(s, "andel")
+
+
+@pytest.mark.parametrize("dims", [
+    {"Industry": "O - Public administration and defence; compulsory social security"},
+    {"a=b": "x;y=z", "%": "100 %", "50%25": "%3B"},
+    {"Kjønn": "Begge kjønn", "Alder": "67 år eller eldre", "emoji": "🌍", "quote": 'a "b", c'},
+    {"ruta": "Sápmi – Sámeeatnan", "tab": "a\tb", "newline": "a\nb"}])
+def test_any_text_a_publisher_writes_is_a_breakdown_and_reads_back(db_url, ids, dims):
+    key = dims_key(dims)
+    assert dims_dict(key) == dims
+    assert key.count("=") == len(dims) and key.count(";") == len(dims) - 1
+    _commit(db_url, [replace(_rows(ids["andel"])[0], dims=key)])
+    with session_scope(db_url) as s:
+        (row,) = [o for o in read(s, [ids["andel"]]) if o.dims]
+    assert dims_dict(row.dims) == dims
+
+
+def test_stored_percent_signs_are_kept_by_the_migration(db_url, ids):
+    """Before migration 0006 '%' was stored as it was; after it, it reads back the same."""
+    _commit(db_url, [replace(_rows(ids["andel"])[0], dims="Andel=50% av 100%25")])
+    with session_scope(db_url) as s:
+        s.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    upgrade(db_url)
+    with session_scope(db_url) as s:
+        (row,) = [o for o in read(s, [ids["andel"]]) if o.dims]
+    assert dims_dict(row.dims) == {"Andel": "50% av 100%25"}

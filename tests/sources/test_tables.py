@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from localsdg.db.schema import ImportBatch, Indicator, Observation
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
+from localsdg.observations.periods import FORMS_TEXT
 from localsdg.observations.store import batches, read, rollback
 from localsdg.sources.tables import Mapping, import_table, number
 from tests.helpers import HISTORY, add_indicators, read_csv, synced
@@ -376,8 +377,7 @@ def test_unknown_codes_and_bad_periods_are_refused(db, tmp_path):
     assert err.value.details == [
         "koder.csv, line 3, column kommune: '9999' is not a municipality or county code valid "
         "at any time since 1994",
-        "koder.csv, line 4, column år: '2024-13' is not a period; write a year (2022), a span "
-        "(2018-2024 or 2014/15), a month (2024-01) or a quarter (2024K1)",
+        f"koder.csv, line 4, column år: '2024-13' is not a period; {FORMS_TEXT}",
         "koder.csv, line 6, column kommune: 'K-Rest' is not a municipality or county code valid "
         "at any time since 1994"]
     assert _nothing_written(url)

@@ -43,14 +43,17 @@ def test_areas_of_2024_and_of_2020(api):
 
 
 def test_import_read_on_current_borders_and_roll_back(api):
-    bad = _upload(api, {"indicator": INDICATOR, "measure": "count"})
-    assert bad.status_code == 422
-    assert "K-Rest" in bad.json()["detail"] and api.get("/api/v1/data/batches").json() == []
+    bad = _upload(api, {"indicator": INDICATOR, "measure": "sum"})
+    assert bad.status_code == 400 and "measure 'sum' is unknown" in bad.json()["detail"]
+    late = _upload(api, {"indicator": INDICATOR, "measure": "count", "borders": 9999})
+    assert late.status_code == 400 and "borders '9999'" in late.json()["detail"]
+    assert api.get("/api/v1/data/batches").json() == []
 
-    result = _upload(api, {"indicator": INDICATOR, "measure": "count", "skip_bad": True}).json()
-    assert (result["written"], len(result["skipped"])) == (356, 3)
-    assert _upload(api, {"indicator": INDICATOR, "measure": "count", "skip_bad": True}
-                   ).json()["written"] == 0
+    result = _upload(api, {"indicator": INDICATOR, "measure": "count"}).json()
+    assert (result["written"], result["skipped"]) == (356, [])
+    assert [line.split(" ")[0] for line in result["left_out"]] == ["K-21-22", "K-23", "K-Rest"]
+    assert api.get("/api/v1/data/batches").json()[0]["left_out"] == result["left_out"]
+    assert _upload(api, {"indicator": INDICATOR, "measure": "count"}).json()["written"] == 0
 
     raw = api.get("/api/v1/data", params={"indicator": INDICATOR, "borders": "none"}).json()
     assert sum(r["value"] for r in raw) == _fixture_total()

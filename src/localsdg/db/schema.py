@@ -230,7 +230,8 @@ class Observation(Base):
 
     A later batch that brings a different value for the same key supersedes it; rolling that
     batch back brings the earlier value back. `dims` is the disaggregation as sorted
-    `key=value` pairs joined by ';' (empty for the total)."""
+    `key=value` pairs joined by ';' (empty for the total), with '%', ';' and '=' in the texts
+    written %25, %3B and %3D (observations.store.dims_key)."""
 
     __tablename__ = "observation"
     __table_args__ = (

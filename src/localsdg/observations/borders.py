@@ -26,9 +26,27 @@ from localsdg.db.schema import Area, AreaChange
 from localsdg.errors import BadRequest
 from localsdg.observations.store import flag_list
 
+# How a series' values combine when areas merge: counts are summed, rates weighted by population.
+MEASURES = ("count", "rate")
+
 
 def current_year() -> int:
     return date.today().year
+
+
+def check_measure(measure: object) -> None:
+    if measure not in (None, *MEASURES):
+        raise BadRequest(f"measure '{measure}' is unknown; use count (summed when areas merge) "
+                         "or rate (averaged, weighted by population)")
+
+
+def check_borders(borders: object) -> None:
+    """The year whose areas a file's codes mean, if given: a whole year from 1994 (the oldest
+    area list) to this one."""
+    if borders is not None and (not isinstance(borders, int) or isinstance(borders, bool)
+                                or not 1994 <= borders <= current_year()):
+        raise BadRequest(f"borders '{borders}': give the year whose areas the file's codes "
+                         f"mean, 1994–{current_year()}")
 
 
 def parse_borders(text: str, name: str = "borders") -> int | None:

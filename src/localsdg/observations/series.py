@@ -23,7 +23,7 @@ from localsdg.observations.borders import (
     current_year,
     harmonise,
 )
-from localsdg.observations.store import Stored, dims_dict, flag_list, read
+from localsdg.observations.store import Stored, dims_dict, dims_key, flag_list, read
 
 # The note of a row without a figure (the data page shows it translated: messages.po)
 NO_FIGURES = "no figures for this area and period"
@@ -126,7 +126,7 @@ def _key(dims: dict) -> tuple:
 def flat_row(row: dict) -> dict:
     """A data row with its breakdown, flags and batches as text, for CSV."""
     batch = row["batch"]
-    return {**row, "dims": ";".join(f"{k}={v}" for k, v in row["dims"].items()),
+    return {**row, "dims": dims_key(row["dims"]),
             "flags": ",".join(row["flags"]),
             "batch": ",".join(map(str, batch)) if isinstance(batch, list) else batch}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from urllib.parse import unquote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,16 +81,24 @@ class ImportResult:
         return out
 
 
+# In the stored key, '%', ';' and '=' of a publisher's text are written as %25, %3B and %3D, so
+# that a breakdown's name or value may hold any text ("O - Public administration and defence;
+# compulsory social security") and still read back exactly.
+_ESCAPED = str.maketrans({"%": "%25", ";": "%3B", "=": "%3D"})
+
+
 def dims_key(dims: dict[str, str]) -> str:
     """A disaggregation as one sortable string: 'age=0-5;sex=female' ('' is the total)."""
-    return ";".join(f"{k}={v}" for k, v in sorted(dims.items()) if v not in ("", None))
+    return ";".join(f"{k.translate(_ESCAPED)}={str(v).translate(_ESCAPED)}"
+                    for k, v in sorted(dims.items()) if v not in ("", None))
 
 
 @cache
 def dims_dict(key: str) -> dict[str, str]:
     """The breakdown as a dict; one shared dict per key (reading many rows allocates no dicts
     for it), so callers must not change it."""
-    return dict(part.split("=", 1) for part in key.split(";")) if key else {}
+    return {unquote(k): unquote(v) for k, v in (part.split("=", 1) for part in key.split(";"))
+            } if key else {}
 
 
 @cache

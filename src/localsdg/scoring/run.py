@@ -19,6 +19,7 @@ from localsdg.db.state import remember
 from localsdg.errors import UserError
 from localsdg.observations.borders import current_year
 from localsdg.observations.series import get_data
+from localsdg.observations.store import dims_key
 from localsdg.scoring import trends
 from localsdg.scoring.engine import Method, Profiles, Scores, score
 from localsdg.scoring.groups import Group, resolve
@@ -163,7 +164,7 @@ def _series(session: Session, indicators: list[Indicator], group: Group, year: i
     out: dict[tuple[str, int], list[Cell]] = {}
     for col, ind in enumerate(indicators):
         for r in get_data(session, ind, areas=codes, end=year, borders=borders):
-            dims = ";".join(f"{k}={v}" for k, v in r["dims"].items())
+            dims = dims_key(r["dims"])
             if r["value"] is None or dims not in ("", TREND_BASIS):
                 continue
             key = (r["area_code"], col if dims == "" else -col - 1)

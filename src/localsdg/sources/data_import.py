@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.errors import BadRequest, UserError
+from localsdg.observations.borders import check_borders, check_measure
 from localsdg.sources.jsonstat import import_jsonstat
 from localsdg.sources.opensdg import import_repository
 from localsdg.sources.tables import Mapping, import_table
@@ -43,6 +44,8 @@ def run(session: Session, r: Request, by: str) -> dict:
         return _opensdg(session, r, by)
     suffix = r.path.suffix.lower()
     if suffix == ".json":
+        check_measure(r.table.get("measure"))
+        check_borders(r.table.get("borders"))
         indicator = indicator_by_ref(session, _required(r.indicator, "--indicator SET/CODE"))
         return import_jsonstat(session, r.path, indicator=indicator, by=by,
                                measure=r.table.get("measure"), skip_bad=r.skip_bad,

@@ -401,9 +401,6 @@ def _row(where: str, header: list[str], cells: list[str], cols: Columns,
     if isinstance(value, str):
         return Problem(f"{where}, column {header[cols.value]}", value)
     dims = {header[i]: cells[i] for i in cols.dims}
-    if bad := next((f"{k}={v}" for k, v in dims.items() if re.search("[;=]", k + v)), None):
-        return Problem(where, f"'{bad}': a breakdown name or value cannot contain ';' or '='; "
-                       "replace them in the file")
     flags = {STATUS_FLAGS[cells[cols.status].lower()]} if cols.status is not None else set()
     if value is None:
         flags.add("missing")

@@ -19,6 +19,7 @@ from localsdg.areas.lookup import AreaIndex, AreaRef, looks_like_code
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
+from localsdg.observations.borders import check_borders, check_measure
 from localsdg.observations.periods import DATE, parse_period
 from localsdg.observations.store import (
     ImportResult,
@@ -31,7 +32,6 @@ from localsdg.textfiles import file_lines, read_table
 
 VALUE = "value cell"  # a wide table's cell, under a name its row labels do not use
 MISSING = {"", "..", ":", ".", "-", "–", "x", "NA", "NaN"}
-MEASURES = ("count", "rate")
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,8 @@ class Mapping:
         if not self.wide and not self.value:
             raise UserError("say which column holds the values (--value), or that the table is "
                             "wide (--wide)")
-        if self.measure not in (None, *MEASURES):
-            raise UserError(f"measure '{self.measure}' is unknown; use count (summed when "
-                            "areas merge) or rate (averaged, weighted by population)")
+        check_measure(self.measure)
+        check_borders(self.borders)
 
 
 def number(text: str) -> float | None:

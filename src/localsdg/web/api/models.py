@@ -379,6 +379,7 @@ class DataBatch(BaseModel):
     written: int
     unchanged: int
     skipped: list[str]
+    left_out: list[str] = []
     indicators: list[int]
 
 
@@ -394,7 +395,8 @@ class DataImport(BaseModel):
     written: int
     unchanged: int  # the same as already stored: not written again
     batch_id: int | None  # None when nothing was new
-    skipped: list[str]
+    skipped: list[str]  # bad rows left out at the user's request (skip_bad)
+    left_out: list[str]  # what the file holds that is no data (a statistics bank's groups)
 
 
 # ---------------------------------------------------------------- scoring
