@@ -145,7 +145,8 @@ def test_one_bad_or_duplicate_row_stops_the_whole_import(db_url, ids):
     message = err.value.message
     assert message.startswith("test.csv: 2 bad rows; nothing was imported")
     assert "test.csv, line 6, column value: 'x' is not a number" in message
-    assert ("test.csv, line 7: the same area, period and breakdown as test.csv, line 4"
+    assert ("test.csv, line 7: the same area, period and breakdown as test.csv, line 4, with "
+            "another value (37291 there, 1 here); keep one, or import with --on-duplicate last"
             in message)
     assert "--skip-bad-rows" in message and len(err.value.details) == 2
     assert _count(db_url, ImportBatch) == 0 and _count(db_url, Observation) == 0
@@ -163,10 +164,11 @@ def test_many_bad_rows_are_listed_up_to_twenty(db_url, ids):
 def test_skip_bad_rows_imports_the_rest_and_lists_what_was_skipped(db_url, ids):
     ind = ids["folkemengde"]
     bad = Problem("test.csv, line 6, column value", "'x' is not a number")
-    result = _commit(db_url, [*_rows(ind), bad, _rows(ind)[0]], skip_bad=True)
+    result = _commit(db_url, [*_rows(ind), bad, replace(_rows(ind)[0], value=1.0)],
+                     skip_bad=True)
     assert result.written == 4 and len(result.skipped) == 2
     assert [str(p) for p in result.skipped][0] == str(bad)
-    assert "as test.csv, line 2" in str(result.skipped[1])
+    assert "as test.csv, line 2, with another value" in str(result.skipped[1])
     with session_scope(db_url) as s:
         assert batches(s)[0]["skipped"] == [str(p) for p in result.skipped]
 
@@ -231,3 +233,29 @@ def test_stored_percent_signs_are_kept_by_the_migration(db_url, ids):
     with session_scope(db_url) as s:
         (row,) = [o for o in read(s, [ids["andel"]]) if o.dims]
     assert dims_dict(row.dims) == {"Andel": "50% av 100%25"}
+
+
+@pytest.mark.parametrize(("changed", "on_duplicate", "stored", "note"), [
+    ({}, "refuse", 717710.0, "test.csv, line 6 repeats test.csv, line 2: kept once"),
+    ({}, "last", 717710.0, "test.csv, line 6 repeats test.csv, line 2: kept once"),
+    ({"value": 1.0}, "last", 1.0, "the later kept (--on-duplicate last)"),
+    ({"value": None, "flags": "missing"}, "last", None, "the later kept"),
+    ({"unit": "tusen personer"}, "last", 717710.0, "the later kept")])
+def test_a_key_given_twice_is_kept_once_or_the_later_as_asked(db_url, ids, changed,
+                                                              on_duplicate, stored, note):
+    ind = ids["folkemengde"]
+    again = replace(_rows(ind)[0], **changed)
+    result = _commit(db_url, [*_rows(ind), again], on_duplicate=on_duplicate)
+    assert result.written == 4 and result.skipped == []
+    assert len(result.left_out) == 1 and note in result.left_out[0]
+    assert _values(db_url, ind)[("0301", "2024", "")] == stored
+    with session_scope(db_url) as s:
+        assert batches(s)[0]["left_out"] == result.left_out
+
+
+def test_two_values_for_one_key_are_refused_by_default_and_a_bad_choice_is_named(db_url, ids):
+    ind = ids["folkemengde"]
+    with pytest.raises(UserError, match="37291 there, 1 here"):
+        _commit(db_url, [*_rows(ind), replace(_rows(ind)[2], value=1.0)])
+    with pytest.raises(UserError, match="on_duplicate 'first': use refuse"):
+        _commit(db_url, _rows(ind), on_duplicate="first")

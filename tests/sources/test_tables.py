@@ -23,7 +23,7 @@ from localsdg.db.schema import ImportBatch, Indicator, Observation
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.observations.periods import FORMS_TEXT
-from localsdg.observations.store import batches, read, rollback
+from localsdg.observations.store import batches, dims_dict, read, rollback
 from localsdg.sources.tables import Mapping, import_table, number
 from tests.helpers import HISTORY, add_indicators, read_csv, synced
 
@@ -541,3 +541,32 @@ def test_wide_header_rows_that_do_not_fit_are_refused(db):
     with pytest.raises(UserError, match="4 header lines"):
         _import(url, IMMIGRATION, mapping, ids["a"])
     assert _nothing_written(url)
+
+
+def test_a_publisher_repeating_a_key_is_read_as_the_user_chooses(db, tmp_path):
+    """A municipality's own figures with a row pasted twice and one corrected below the
+    other: the repeat is kept once, the correction refused until --on-duplicate last."""
+    url, ids = db
+    path = tmp_path / "egne.csv"
+    path.write_text("kommunenummer;år;verdi;næring\n"
+                    '4003;2023;12;"O - Offentlig administrasjon; forsvar"\n'
+                    '4003;2023;12;"O - Offentlig administrasjon; forsvar"\n'
+                    "4003;2024;13;A = jordbruk\n4003;2024;14;A = jordbruk\n", encoding="utf-8")
+    mapping = Mapping(area="kommunenummer", period="år", value="verdi", dims=("næring",))
+    with pytest.raises(UserError) as err:
+        _import(url, path, mapping, ids["a"])
+    assert err.value.details == [
+        "egne.csv, line 5: the same area, period and breakdown as egne.csv, line 4, with "
+        "another value (13 there, 14 here); keep one, or import with --on-duplicate last to "
+        "keep the later"]
+    assert _nothing_written(url)
+    result = _import(url, path, mapping, ids["a"], on_duplicate="last")
+    assert (result.written, result.skipped) == (2, [])
+    assert result.left_out == [
+        "egne.csv, line 3 repeats egne.csv, line 2: kept once",
+        "egne.csv, line 5 gives another value than egne.csv, line 4 for the same area, period "
+        "and breakdown: the later kept (--on-duplicate last)"]
+    with session_scope(url) as s:
+        stored = {(o.period, dims_dict(o.dims)["næring"]): o.value for o in read(s, [ids["a"]])}
+    assert stored == {("2023", "O - Offentlig administrasjon; forsvar"): 12.0,
+                      ("2024", "A = jordbruk"): 14.0}

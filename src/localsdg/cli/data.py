@@ -100,6 +100,9 @@ def data_import_cmd(
     = None,
     skip_bad_rows: Annotated[bool, typer.Option(
         help="import the good rows and list the bad ones")] = False,
+    on_duplicate: Annotated[str, typer.Option(
+        help="refuse (a key given twice with two values stops the import) or last (the later "
+             "row kept, said in the report)")] = "refuse",
     by: By = None,
     fmt: Format = "table",
 ) -> None:
@@ -112,7 +115,8 @@ def data_import_cmd(
              "measure": measure, "encoding": encoding, "sheet": sheet, "sum_rows": sum_rows,
              "wide": wide, "header_rows": header_rows, "level": level, "borders": borders}
     request = imports.Request(path=path, indicator=indicator, table=table, set_id=set_id,
-                              area_code=area_code, publisher=publisher, skip_bad=skip_bad_rows)
+                              area_code=area_code, publisher=publisher, skip_bad=skip_bad_rows,
+                              on_duplicate=on_duplicate)
     with database(loads=True) as s:
         result = imports.run(s, request, who(by))
     emit_report(result, fmt, "Import")

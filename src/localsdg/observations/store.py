@@ -6,7 +6,7 @@ same data writes nothing. Reading takes, per key, the row of the newest batch no
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import unquote
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from localsdg.catalog.store import start_batch
 from localsdg.db.schema import ImportBatch, Observation
 from localsdg.db.session import bulk_insert
-from localsdg.errors import UserError
+from localsdg.errors import BadRequest, UserError
 
 KIND = "data"
 FLAGS = ("provisional", "estimated", "break", "proxy", "harmonised", "missing")
@@ -110,20 +110,31 @@ def flag_list(text: str) -> tuple[str, ...]:
 MAX_LISTED = 20
 
 
+ON_DUPLICATE = ("refuse", "last")
+
+
 def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: str, by: str,
-           checksum: str | None, skip_bad: bool = False, details: dict | None = None
-           ) -> ImportResult:
-    """Store the rows an importer read, all or nothing: any bad or duplicate row stops the
-    import unless the user asked to skip bad rows (then they are listed in the result)."""
+           checksum: str | None, skip_bad: bool = False, details: dict | None = None,
+           left_out: list[str] | None = None, on_duplicate: str = "refuse") -> ImportResult:
+    """Store the rows an importer read, all or nothing: any bad row stops the import unless the
+    user asked to skip bad rows (then they are listed in the result). A row that repeats an
+    earlier one is kept once; one with the same key and another value stops the import too,
+    unless `on_duplicate` is "last" (the publisher's later row kept). `left_out` says what the
+    importer left out on purpose; the repeats are added to it."""
+    if on_duplicate not in ON_DUPLICATE:
+        raise BadRequest(f"on_duplicate '{on_duplicate}': use refuse (the default: a key given "
+                         "twice with two values stops the import) or last (the later kept)")
     problems: list[Problem] = []
+    notes = list(left_out or [])
     good: dict[tuple, tuple[str, Obs]] = {}
     for where, item in items:
         if isinstance(item, Problem):
             problems.append(item)
-        elif item.key in good:
-            problems.append(Problem(where, f"the same area, period and breakdown as "
-                                           f"{good[item.key][0]}"))
-        else:
+            continue
+        if item.key in good and (problem := _repeat(where, item, *good[item.key], on_duplicate,
+                                                    notes)):
+            problems.append(problem)
+        if item.key not in good or on_duplicate == "last":
             good[item.key] = (where, item)
     if problems and not skip_bad:
         listed = "\n".join(f"  {p}" for p in problems[:MAX_LISTED])
@@ -133,8 +144,30 @@ def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: 
                         details=[str(p) for p in problems])
     if not good:
         raise UserError(f"{source}: no observations found; nothing was imported")
-    return _save(session, [obs for _, obs in good.values()], source=source, by=by,
-                 checksum=checksum, skipped=problems, details=details)
+    result = _save(session, [obs for _, obs in good.values()], source=source, by=by,
+                   checksum=checksum, skipped=problems, details={**(details or {}),
+                                                                   "left_out": notes})
+    return replace(result, left_out=notes)
+
+
+def _repeat(where: str, item: Obs, first: str, kept: Obs, on_duplicate: str,
+            notes: list[str]) -> Problem | None:
+    """A row with the key of an earlier one: a note when it repeats it or replaces it (with
+    "last"), else the problem naming both places."""
+    if item.content == kept.content:
+        notes.append(f"{where} repeats {first}: kept once")
+    elif on_duplicate == "last":
+        notes.append(f"{where} gives another value than {first} for the same area, period and "
+                     "breakdown: the later kept (--on-duplicate last)")
+    else:
+        return Problem(where, f"the same area, period and breakdown as {first}, with another "
+                              f"value ({_shown(kept.value)} there, {_shown(item.value)} here); "
+                              "keep one, or import with --on-duplicate last to keep the later")
+    return None
+
+
+def _shown(value: float | None) -> str:
+    return "empty" if value is None else f"{value:g}"
 
 
 def _save(session: Session, rows: list[Obs], *, source: str, by: str, checksum: str | None,

@@ -31,6 +31,7 @@ class Request:
     area_code: str | None = None
     publisher: str | None = None
     skip_bad: bool = False
+    on_duplicate: str = "refuse"  # or "last": a key given twice keeps the later value
 
 
 def run(session: Session, r: Request, by: str) -> dict:
@@ -49,7 +50,8 @@ def run(session: Session, r: Request, by: str) -> dict:
         indicator = indicator_by_ref(session, _required(r.indicator, "--indicator SET/CODE"))
         return import_jsonstat(session, r.path, indicator=indicator, by=by,
                                measure=r.table.get("measure"), skip_bad=r.skip_bad,
-                               borders=r.table.get("borders")).as_dict()
+                               borders=r.table.get("borders"),
+                               on_duplicate=r.on_duplicate).as_dict()
     if suffix in (".csv", ".xlsx"):
         return _table(session, r, by)
     raise UserError(f"{r.path}: not a folder, .json, .csv or .xlsx file")
@@ -62,7 +64,8 @@ def _table(session: Session, r: Request, by: str) -> dict:
     mapping = Mapping(**{**r.table, "dims": tuple(r.table.get("dims") or ())})
     indicator = indicator_by_ref(session, r.indicator) if r.indicator else None
     return import_table(session, r.path, mapping, indicator=indicator, by=by,
-                        skip_bad=r.skip_bad, publisher=r.publisher).as_dict()
+                        skip_bad=r.skip_bad, publisher=r.publisher,
+                        on_duplicate=r.on_duplicate).as_dict()
 
 
 def _opensdg(session: Session, r: Request, by: str) -> dict:
@@ -71,7 +74,8 @@ def _opensdg(session: Session, r: Request, by: str) -> dict:
         raise UserError(f"--area-code '{r.area_code}': write LEVEL:CODE, e.g. "
                         "municipality:0301")
     return import_repository(session, r.path, set_id=_required(r.set_id, "--set SET_ID"),
-                             area=(level, code), by=by, skip_bad=r.skip_bad)
+                             area=(level, code), by=by, skip_bad=r.skip_bad,
+                             on_duplicate=r.on_duplicate)
 
 
 def _required(value: str | None, what: str) -> str:

@@ -69,30 +69,30 @@ def roles(data: dict, name: str) -> Roles:
 
 def import_jsonstat(session: Session, path: Path, *, indicator: Indicator, by: str,
                     measure: str | None = None, skip_bad: bool = False,
-                    borders: int | None = None, source: str | None = None) -> ImportResult:
+                    borders: int | None = None, source: str | None = None,
+                    on_duplicate: str = "refuse") -> ImportResult:
     """Import every value of the dataset file into one indicator (all or nothing). `source`
     names where the file came from when that is not its path (an API query)."""
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     return import_dataset(session, path.read_bytes(), path.name, indicator=indicator, by=by,
                           measure=measure, skip_bad=skip_bad, borders=borders,
-                          source=source or str(path))
+                          source=source or str(path), on_duplicate=on_duplicate)
 
 
 def import_dataset(session: Session, raw: bytes, name: str, *, indicator: Indicator, by: str,
                    source: str, measure: str | None = None, skip_bad: bool = False,
-                   borders: int | None = None) -> ImportResult:
+                   borders: int | None = None, on_duplicate: str = "refuse") -> ImportResult:
     """Import a JSON-stat dataset given as bytes; `name` stands for it in messages."""
     data = read_dataset(raw, name)
     areas = AreaIndex(session)
     items = rows(data, name, indicator.id, areas, measure, borders)
     groups = statbank_groups(data, areas)
-    result = commit(session, items, source=source, by=by,
-                    checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
-                    details={"format": "JSON-stat 2.0", "label": data.get("label"),
-                             "publisher": data.get("source"), "updated": data.get("updated"),
-                             "left_out": groups})
-    return replace(result, left_out=groups)
+    return commit(session, items, source=source, by=by,
+                  checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
+                  details={"format": "JSON-stat 2.0", "label": data.get("label"),
+                           "publisher": data.get("source"), "updated": data.get("updated")},
+                  left_out=groups, on_duplicate=on_duplicate)
 
 
 def statbank_groups(data: dict, areas: AreaIndex) -> list[str]:

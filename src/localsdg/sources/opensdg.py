@@ -121,7 +121,8 @@ class Run:
 
 
 def import_repository(session: Session, folder: Path, *, set_id: str, area: tuple[str, str],
-                      by: str, skip_bad: bool = False, set_name: str | None = None) -> dict:
+                      by: str, skip_bad: bool = False, set_name: str | None = None,
+                      on_duplicate: str = "refuse") -> dict:
     """Import an Open SDG data repository as indicator set `set_id` with data for `area`."""
     folder = Path(folder)
     _check_arguments(session, folder, set_id, area)
@@ -139,7 +140,8 @@ def import_repository(session: Session, folder: Path, *, set_id: str, area: tupl
     result = commit(session, _with_ids(items, set_id, ids), source=str(folder.resolve()), by=by,
                     checksum=_checksum(files.values()), skip_bad=skip_bad,
                     details={"set": set_id, "area": list(area),
-                             "publisher": f"Open SDG: {set_name or set_id}"})
+                             "publisher": f"Open SDG: {set_name or set_id}"},
+                    on_duplicate=on_duplicate)
     return {
         "set_id": set_id, "indicators": len(records),
         "indicators_created": saved.created, "indicators_updated": saved.updated,

@@ -96,7 +96,7 @@ def number(text: str) -> float | None:
 
 def import_table(session: Session, path: Path, mapping: Mapping, *,
                  indicator: Indicator | None, by: str, skip_bad: bool = False,
-                 publisher: str | None = None) -> ImportResult:
+                 publisher: str | None = None, on_duplicate: str = "refuse") -> ImportResult:
     """Import the mapped rows into one indicator, or several via the indicator column."""
     mapping.check()
     targets = _targets(session, mapping, indicator)
@@ -125,8 +125,9 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
         items = _summed(items)
     return commit(session, items, source=str(path), by=by,
                   checksum=hashlib.sha256(path.read_bytes()).hexdigest(), skip_bad=skip_bad,
-                  details={"format": "table", "publisher": publisher, "left_out": left_out,
-                           "mapping": _mapping_summary(mapping)})
+                  details={"format": "table", "publisher": publisher,
+                           "mapping": _mapping_summary(mapping)},
+                  left_out=left_out, on_duplicate=on_duplicate)
 
 
 Records = Iterator[tuple[str, dict[str, str]]]

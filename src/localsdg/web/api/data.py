@@ -108,7 +108,7 @@ def data_import(session: DB, file: Annotated[UploadFile, File()],
                     "JSON object with the import options of `localsdg data import`: indicator, "
                     "area, period, period_value, value, dims, where, county, indicator_column, "
                     "indicators, unit, measure, encoding, sheet, sum_rows, wide, header_rows, "
-                    "level, publisher, borders, skip_bad"))] = "{}") -> dict:
+                    "level, publisher, borders, skip_bad, on_duplicate"))] = "{}") -> dict:
     """Import a JSON-stat, CSV or XLSX file: checked whole, stored all or nothing."""
     try:
         given = json.loads(options)
@@ -116,6 +116,7 @@ def data_import(session: DB, file: Annotated[UploadFile, File()],
             raise ValueError("not an object")
     except ValueError as exc:
         raise BadRequest(f"options: not a JSON object ({exc})") from exc
-    request = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad") if k in given}
+    request = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad", "on_duplicate")
+               if k in given}
     with uploads.as_path(file) as path:
         return imports.run(session, imports.Request(path=path, table=given, **request), by)
