@@ -171,13 +171,15 @@ def test_import_get_batches_and_rollback(framework_db, tmp_path):
 def test_import_jsonstat_and_refuse_what_is_not_importable(framework_db, tmp_path):
     ok_json("sync", "areas", "--history", HISTORY)
     refused = run("data", "import", JSONSTAT, "--indicator", "un-global/11.3.1",
-                  "--measure", "count")
-    assert refused.exit_code == 2
-    for code in ("K-21-22", "K-23", "K-Rest"):
-        assert f"'{code}' is not a municipality, county or country code" in refused.stderr
+                  "--measure", "sum")
+    assert refused.exit_code == 2 and "measure 'sum' is unknown" in refused.stderr
+    shown = run("data", "import", JSONSTAT, "--indicator", "un-global/11.3.1", "--measure",
+                "count", "--borders", "2020")  # no --skip-bad-rows: the groups are no rows
+    assert shown.exit_code == 0 and "left out (3):\n  K-21-22 (" in shown.stdout
     result = ok_json("data", "import", JSONSTAT, "--indicator", "un-global/11.3.1",
-                     "--measure", "count", "--skip-bad-rows", "--borders", "2020")
-    assert (result["written"], len(result["skipped"])) == (356, 3)
+                     "--measure", "count", "--borders", "2020")
+    assert (result["written"], result["unchanged"], result["skipped"]) == (0, 356, [])
+    assert [line.split(" ")[0] for line in result["left_out"]] == ["K-21-22", "K-23", "K-Rest"]
     halden = ok_json("data", "get", "--indicator", "un-global/11.3.1", "--areas", "3101")
     assert halden[0]["flags"] == ["harmonised"] and halden[0]["value"] > 30_000
 
@@ -206,16 +208,14 @@ def test_sync_ssb_imports_the_answer_as_a_file_import_would(framework_db, tmp_pa
     answer.write_bytes(JSONSTAT.read_bytes())
     monkeypatch.setenv("LOCALSDG_MIRROR", str(tmp_path / "mirror"))
     args = ["sync", "ssb", "07459", "--api", "v2", *(a for s in select for a in ("--select", s)),
-            "--indicator", "un-global/11.3.1", "--measure", "count", "--skip-bad-rows",
-            "--borders", "2020"]
+            "--indicator", "un-global/11.3.1", "--measure", "count", "--borders", "2020"]
     result = ok_json(*args)
-    assert (result["written"], len(result["skipped"])) == (356, 3)
-    assert result["skipped"][0].startswith("07459.json, value ")
+    assert (result["written"], result["skipped"], len(result["left_out"])) == (356, [], 3)
     saved = tmp_path / "saved" / "answer.json"
     saved.parent.mkdir()
     again = ok_json(*args, "--save", saved)
-    assert (again["written"], again["unchanged"]) == (0, 356)
-    assert again["skipped"][0].startswith("answer.json, value ")
+    assert (again["written"], again["unchanged"], again["left_out"]) == (0, 356,
+                                                                         result["left_out"])
     assert saved.read_bytes() == JSONSTAT.read_bytes()
     assert [b["source"] for b in ok_json("data", "batches")] == [url]
 

@@ -161,7 +161,7 @@ def test_data_import_batches_and_rollback_answers(writable, framework_db):
     result = writable.post(f"{API}/data/import", data={"by": "test",
                                                        "options": json.dumps(options)},
                            files={"file": (JSONSTAT.name, JSONSTAT.read_bytes())}).json()
-    assert result["written"] == 356 and len(result["skipped"]) == 3
+    assert result["written"] == 356 and len(result["left_out"]) == 3
     volatile = {"source": "", "batch_id": 0}  # a temporary file; PostgreSQL's next id
     same({**result, **volatile}, {**want, **volatile})
     with session_scope(framework_db) as s:
