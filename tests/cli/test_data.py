@@ -247,3 +247,40 @@ def test_demo_load(tmp_path, monkeypatch):
 def test_groups_show_their_help(command):
     result = run(*command)
     assert "Usage" in result.stdout + result.stderr
+
+
+def test_create_makes_the_indicator_the_file_describes(framework_db, tmp_path):
+    """SSB's table 07459 into an indicator that does not exist yet: made from the dataset's
+    own label, measure, unit and source, in a local set made for it; a second import finds it.
+    A planner's CSV of their own figures gets one named by the file."""
+    ok_json("sync", "areas", "--history", HISTORY)
+    made = ok_json("data", "import", JSONSTAT, "--create", "mine/befolkning", "--measure",
+                   "count", "--borders", "2020")
+    assert made["indicator_created"] == "mine/befolkning" and made["written"] == 356
+    shown = ok_json("catalog", "show", "mine", "befolkning")["values"]
+    assert shown["name_nb"] == ("07459: Befolkning, etter region, statistikkvariabel og år – "
+                                "Personer")
+    assert (shown["unit"], shown["data_owner"]) == ("personer", "Statistisk sentralbyrå")
+    assert "table 07459, updated 2022-02-24" in shown["source_note"]
+    again = ok_json("data", "import", JSONSTAT, "--create", "mine/befolkning", "--measure",
+                    "count", "--borders", "2020")
+    assert "indicator_created" not in again and again["unchanged"] == 356
+
+    own = tmp_path / "egne_tall.csv"
+    own.write_text("kommunenummer;år;verdi\n4003;2023;12\n4003;2024;13\n", encoding="utf-8")
+    table = ok_json("data", "import", own, "--create", "lokal/egne", "--area", "kommunenummer",
+                    "--period", "år", "--value", "verdi", "--unit", "prosent")
+    assert table["indicator_created"] == "lokal/egne" and table["written"] == 2
+    assert ok_json("catalog", "show", "lokal", "egne")["values"]["name_nb"] == "egne_tall: verdi"
+
+    both = run("data", "import", own, "--create", "lokal/x", "--indicator", "lokal/egne",
+               "--area", "kommunenummer", "--period", "år", "--value", "verdi")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    bad = run("data", "import", JSONSTAT, "--create", "a|b/c", "--measure", "count")
+    assert bad.exit_code == 2 and "cannot name a new indicator" in bad.stderr
+    broken = tmp_path / "feil.csv"
+    broken.write_text("kommunenummer;år;verdi\n4003;2024-13;12\n", encoding="utf-8")
+    failed = run("data", "import", broken, "--create", "lokal/tom", "--area", "kommunenummer",
+                 "--period", "år", "--value", "verdi")
+    assert failed.exit_code == 2 and "'2024-13' is not a period" in failed.stderr
+    assert run("catalog", "show", "lokal", "tom").exit_code == 2  # nothing half-made

@@ -21,6 +21,7 @@ from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
 from localsdg.catalog.store import (
     SET_FIELDS,
+    SET_ID_TEXT,
     IndicatorRecord,
     LinkRecord,
     SaveReport,
@@ -39,7 +40,7 @@ FORMAT_NAME = "localsdg-catalog"
 SET_COLUMNS = [f"set_{name}" if name != "id" else "set_id" for name in ("id", *SET_FIELDS)]
 INDICATOR_COLUMNS = ["code", "uri", *props.PROPERTIES, "links"]
 COLUMNS = SET_COLUMNS + INDICATOR_COLUMNS
-SET_ID = re.compile(r"^[^/|\s][^/|]{0,199}$")
+SET_ID = SET_ID_TEXT  # the set id's form, for the importers that check it
 LINK = re.compile(r"^(\w+)=([^/|]+)/(.+)$")
 MAX_ERRORS = 200
 

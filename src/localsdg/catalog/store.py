@@ -6,6 +6,7 @@ change history and the catalog version are kept the same way whatever the source
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from localsdg.taxonomy import LINK_KINDS
 
 CROSSWALK = "crosswalk"  # who proposed a link a curator confirmed that no source had stored
 SET_FIELDS = ("name_nb", "name_en", "publisher", "version", "level", "url", "description")
+SET_ID_TEXT = re.compile(r"^[^/|\s][^/|]{0,199}$")  # what a set id may be
 
 
 @dataclass
@@ -138,6 +140,26 @@ def save_set(session: Session, record: SetRecord, indicators: list[IndicatorReco
             report.unchanged += not n
     bump_catalog_version(session)
     return report
+
+
+def ensure_indicator(session: Session, set_id: str, code: str, values: dict[str, object], *,
+                     by: str) -> tuple[Indicator, bool]:
+    """The indicator SET/CODE, made from `values` (its name, unit, source …) when it does not
+    exist yet, in a local set made for it when that does not exist either; and whether it was
+    made. An indicator that exists is left as it is."""
+    found = session.scalar(select(Indicator).where(Indicator.set_id == set_id,
+                                                   Indicator.code == code))
+    if found is not None:
+        return found, False
+    if not SET_ID_TEXT.match(set_id) or not code.strip() or len(code) > 200 or any(
+            ch in code for ch in "\n\r\t|"):
+        raise BadRequest(f"'{set_id}/{code}' cannot name a new indicator: a set id without '/' "
+                         "or '|' and a code of up to 200 characters on one line")
+    record = SetRecord(set_id) if session.get(IndicatorSet, set_id) else SetRecord(
+        set_id, name_nb=set_id, level="local", description="Made by an import (--create).")
+    save_set(session, record, [IndicatorRecord(code, values)], changed_by=by, batch=None)
+    return session.scalar(select(Indicator).where(Indicator.set_id == set_id,
+                                                  Indicator.code == code)), True
 
 
 def upsert_set(session: Session, record: SetRecord) -> IndicatorSet:

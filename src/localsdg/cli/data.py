@@ -62,6 +62,9 @@ def areas_add_cmd(level: str, code: str, name: str,
 def data_import_cmd(
     path: Path,
     indicator: Annotated[str | None, typer.Option(help="SET/CODE the data belongs to")] = None,
+    create: Annotated[str | None, typer.Option(
+        help="SET/CODE of an indicator to make from the file's own label, unit and source "
+             "when it does not exist yet")] = None,
     area: Annotated[str | None, typer.Option(help="column with area codes or names")] = None,
     period: Annotated[str | None, typer.Option(help="column with the period")] = None,
     period_value: Annotated[str | None, typer.Option(
@@ -116,7 +119,7 @@ def data_import_cmd(
              "wide": wide, "header_rows": header_rows, "level": level, "borders": borders}
     request = imports.Request(path=path, indicator=indicator, table=table, set_id=set_id,
                               area_code=area_code, publisher=publisher, skip_bad=skip_bad_rows,
-                              on_duplicate=on_duplicate)
+                              on_duplicate=on_duplicate, create=create)
     with database(loads=True) as s:
         result = imports.run(s, request, who(by))
     emit_report(result, fmt, "Import")

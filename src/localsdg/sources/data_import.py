@@ -3,15 +3,18 @@ importer (a folder is an Open SDG repository, .json is JSON-stat, .csv/.xlsx a m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from localsdg.catalog.indicators import indicator_by_ref
+from localsdg.catalog.indicators import indicator_by_ref, split_ref
+from localsdg.catalog.store import ensure_indicator
+from localsdg.db.schema import Indicator
 from localsdg.errors import BadRequest, UserError
 from localsdg.observations.borders import check_borders, check_measure
-from localsdg.sources.jsonstat import import_jsonstat
+from localsdg.sources.jsonstat import describe, import_jsonstat, read_dataset
 from localsdg.sources.opensdg import import_repository
 from localsdg.sources.tables import Mapping, import_table
 
@@ -32,6 +35,7 @@ class Request:
     publisher: str | None = None
     skip_bad: bool = False
     on_duplicate: str = "refuse"  # or "last": a key given twice keeps the later value
+    create: str | None = None  # SET/CODE of an indicator to make from the file when missing
 
 
 def run(session: Session, r: Request, by: str) -> dict:
@@ -47,11 +51,12 @@ def run(session: Session, r: Request, by: str) -> dict:
     if suffix == ".json":
         check_measure(r.table.get("measure"))
         check_borders(r.table.get("borders"))
-        indicator = indicator_by_ref(session, _required(r.indicator, "--indicator SET/CODE"))
-        return import_jsonstat(session, r.path, indicator=indicator, by=by,
-                               measure=r.table.get("measure"), skip_bad=r.skip_bad,
-                               borders=r.table.get("borders"),
-                               on_duplicate=r.on_duplicate).as_dict()
+        indicator, made = _indicator(session, r, by, lambda: describe(
+            read_dataset(r.path.read_bytes(), r.path.name)))
+        return {**import_jsonstat(session, r.path, indicator=indicator, by=by,
+                                  measure=r.table.get("measure"), skip_bad=r.skip_bad,
+                                  borders=r.table.get("borders"),
+                                  on_duplicate=r.on_duplicate).as_dict(), **made}
     if suffix in (".csv", ".xlsx"):
         return _table(session, r, by)
     raise UserError(f"{r.path}: not a folder, .json, .csv or .xlsx file")
@@ -62,10 +67,27 @@ def _table(session: Session, r: Request, by: str) -> dict:
     if not r.table.get("wide"):
         _required(r.table.get("value"), "--value COLUMN")
     mapping = Mapping(**{**r.table, "dims": tuple(r.table.get("dims") or ())})
-    indicator = indicator_by_ref(session, r.indicator) if r.indicator else None
-    return import_table(session, r.path, mapping, indicator=indicator, by=by,
-                        skip_bad=r.skip_bad, publisher=r.publisher,
-                        on_duplicate=r.on_duplicate).as_dict()
+    mapping.check()
+    indicator, made = (None, {}) if not (r.indicator or r.create) else _indicator(
+        session, r, by, lambda: {"name_nb": f"{r.path.stem}: {mapping.value or 'verdi'}",
+                                 "unit": mapping.unit, "data_owner": r.publisher})
+    return {**import_table(session, r.path, mapping, indicator=indicator, by=by,
+                           skip_bad=r.skip_bad, publisher=r.publisher,
+                           on_duplicate=r.on_duplicate).as_dict(), **made}
+
+
+def _indicator(session: Session, r: Request, by: str, described: Callable[[], dict]
+               ) -> tuple[Indicator, dict]:
+    """The indicator the data goes to: the one named (--indicator), or the one to make from
+    the file when it does not exist yet (--create), with a line saying it was made."""
+    if r.create and r.indicator:
+        raise BadRequest("give --indicator (one that exists) or --create (one to make), "
+                         "not both")
+    if not r.create:
+        return indicator_by_ref(session, _required(
+            r.indicator, "--indicator SET/CODE, or --create SET/CODE to make one")), {}
+    indicator, made = ensure_indicator(session, *split_ref(r.create), described(), by=by)
+    return indicator, {"indicator_created": r.create} if made else {}
 
 
 def _opensdg(session: Session, r: Request, by: str) -> dict:

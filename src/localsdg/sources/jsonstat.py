@@ -95,6 +95,23 @@ def import_dataset(session: Session, raw: bytes, name: str, *, indicator: Indica
                   left_out=groups, on_duplicate=on_duplicate)
 
 
+def describe(data: dict) -> dict[str, object]:
+    """A new indicator's properties from the dataset's own metadata: its label (with its one
+    measure's, if it has one), unit, source and when it was updated."""
+    metric = (data.get("role") or {}).get("metric") or []
+    category = data["dimension"][metric[0]]["category"] if metric else {}
+    measures = list((category.get("label") or {}).values())
+    units = {u.get("base") or u.get("label") for u in (category.get("unit") or {}).values()}
+    table = ((data.get("extension") or {}).get("px") or {}).get("tableid")
+    name = str(data.get("label") or table or "JSON-stat dataset")
+    return {"name_nb": f"{name} – {measures[0]}" if len(measures) == 1 else name,
+            "unit": units.pop() if len(units) == 1 else None,
+            "data_owner": data.get("source"),
+            "source_note": ", ".join(str(part) for part in (
+                data.get("source"), table and f"table {table}",
+                data.get("updated") and f"updated {data['updated']}") if part) or None}
+
+
 def statbank_groups(data: dict, areas: AreaIndex) -> list[str]:
     """The codes of the statistics bank's groups in the dataset (K-Rest, K-21-22 Svalbard, K-23
     the continental shelf): not areas, so their values are left out, each said in a line."""

@@ -101,14 +101,15 @@ def data_rollback(session: DB, batch_id: int, body: RollbackIn) -> dict:
     return {"batch": batch_id, "removed": rollback(session, batch_id), "by": body.by}
 
 
-@router.post("/data/import", tags=["data"], response_model=DataImport)
+@router.post("/data/import", tags=["data"], response_model=DataImport,
+             response_model_exclude_unset=True)
 def data_import(session: DB, file: Annotated[UploadFile, File()],
                 by: Annotated[str, Form(min_length=1)],
                 options: Annotated[str, Form(description=(
                     "JSON object with the import options of `localsdg data import`: indicator, "
                     "area, period, period_value, value, dims, where, county, indicator_column, "
                     "indicators, unit, measure, encoding, sheet, sum_rows, wide, header_rows, "
-                    "level, publisher, borders, skip_bad, on_duplicate"))] = "{}") -> dict:
+                    "level, publisher, borders, skip_bad, on_duplicate, create"))] = "{}") -> dict:
     """Import a JSON-stat, CSV or XLSX file: checked whole, stored all or nothing."""
     try:
         given = json.loads(options)
@@ -116,7 +117,7 @@ def data_import(session: DB, file: Annotated[UploadFile, File()],
             raise ValueError("not an object")
     except ValueError as exc:
         raise BadRequest(f"options: not a JSON object ({exc})") from exc
-    request = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad", "on_duplicate")
-               if k in given}
+    request = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad", "on_duplicate",
+                                         "create") if k in given}
     with uploads.as_path(file) as path:
         return imports.run(session, imports.Request(path=path, table=given, **request), by)

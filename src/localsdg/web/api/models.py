@@ -397,6 +397,7 @@ class DataImport(BaseModel):
     batch_id: int | None  # None when nothing was new
     skipped: list[str]  # bad rows left out at the user's request (skip_bad)
     left_out: list[str]  # what the file holds that is no data (a statistics bank's groups)
+    indicator_created: str | None = None  # SET/CODE made from the file (create)
 
 
 # ---------------------------------------------------------------- scoring
