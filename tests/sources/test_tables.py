@@ -347,9 +347,9 @@ def _replace_on(n: int, old: str, new: str):
     (_replace_on(3, "Drangedal,17", "Drangedalen,17"),
      "bor_trangt_2024.csv, line 3, column Kommune: no municipality or county is called "
      "'Drangedalen'"),
-    (lambda lines: [*lines, lines[1]],
+    (lambda lines: [*lines, lines[1].replace(",", ",9", 1)],
      "bor_trangt_2024.csv, line 21: the same area, period and breakdown as "
-     "bor_trangt_2024.csv, line 2"),
+     "bor_trangt_2024.csv, line 2, with another value"),
     (_replace_on(6, ",13,", ",tretten,"),
      "bor_trangt_2024.csv, line 6, column Andel (2024): 'tretten' is not a number"),
     (_replace_on(5, ",19,", ",1.234.5,"),
@@ -397,8 +397,9 @@ def test_skip_bad_rows_imports_the_rest_and_lists_the_skipped(db, tmp_path):
     assert result.written == 17  # 19 rows and a repeated one; Drangedal and Nome are bad
     assert [str(p).split(":")[0] for p in result.skipped] == [
         "bor_trangt_2024.csv, line 3, column Kommune",
-        "bor_trangt_2024.csv, line 10, column Andel (2024)",
-        "bor_trangt_2024.csv, line 21"]
+        "bor_trangt_2024.csv, line 10, column Andel (2024)"]
+    assert result.left_out == ["bor_trangt_2024.csv, line 21 repeats bor_trangt_2024.csv, "
+                               "line 2: kept once"]
     with session_scope(url) as s:
         (batch,) = batches(s)
     assert batch["skipped"] == [str(p) for p in result.skipped]
