@@ -54,7 +54,7 @@ from localsdg.catalog.indicators import get_indicator
 from localsdg.catalog.similarity import TextModel, text_model
 from localsdg.catalog.store import record_values
 from localsdg.db.schema import Indicator, IndicatorLink, IndicatorSet, IndicatorValue, LinkDecision
-from localsdg.db.state import remember
+from localsdg.db.state import per_catalog
 from localsdg.errors import NotFound
 
 UN_SET = "un-global"
@@ -163,8 +163,9 @@ def called_same(session: Session, kinds: tuple[str, ...] = ("exact",)
 
 def all_proposals(session: Session) -> dict[tuple[str, str], list[Proposal]]:
     """Every indicator's proposals (as `similar` orders them) by (set, code); an indicator
-    with none is left out. Built once per state of the catalog."""
-    return remember(session, ("crosswalk",), lambda: build(session), kind="run")
+    with none is left out. Built once per version of the catalog (a curator's decision is a
+    new version; an import of data is not)."""
+    return per_catalog(session, "crosswalk", lambda version: build(session))
 
 
 def build(session: Session) -> dict[tuple[str, str], list[Proposal]]:
