@@ -42,6 +42,7 @@ bench: setup
 	$(UV) run python benchmarks/suggest_bench.py
 	$(UV) run python benchmarks/crosswalk_bench.py
 	$(UV) run python benchmarks/data_bench.py
+	$(UV) run python benchmarks/opensdg_bench.py
 	$(UV) run python benchmarks/scoring_bench.py
 	$(UV) run python benchmarks/profile_bench.py
 	$(UV) run python benchmarks/national_bench.py

@@ -40,7 +40,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -248,13 +249,15 @@ def run(url: str, folder: Path, rows: int) -> None:
                 print(top_cumulative(once))
 
 
-def bench(kind: str, rows: int) -> None:
+@contextmanager
+def bench_database(kind: str) -> Iterator[tuple[str, Path]]:
+    """A fresh, empty database of the engine and a temporary folder, both removed afterwards."""
     print(f"== {kind} ==", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "sqlite":
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
             try:
-                run(url, Path(tmp), rows)
+                yield url, Path(tmp)
             finally:
                 engine(url).dispose()
             return
@@ -264,7 +267,7 @@ def bench(kind: str, rows: int) -> None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
         try:
-            run(url, Path(tmp), rows)
+            yield url, Path(tmp)
         finally:
             engine(url).dispose()
             with admin.connect() as conn:
@@ -279,7 +282,8 @@ def main() -> None:
                         help="about how many rows the big CSV has (default 1,000,000)")
     args = parser.parse_args()
     if args.engine != "both":
-        bench(args.engine, args.rows)
+        with bench_database(args.engine) as (url, folder):
+            run(url, folder, args.rows)
         return
     for kind in ("sqlite", "postgresql"):  # one process each: separate peak memory
         done = subprocess.run([sys.executable, __file__, "--engine", kind, "--rows",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyjstat import pyjstat
@@ -137,7 +137,9 @@ def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: st
             continue  # said once per group by `statbank_groups`
         where = f"{name}, value {i + 1} ({r.geo}={rec[r.geo]}, {r.time}={rec[r.time]})"
         obs = _obs(rec, r, where, indicator_id, areas, units, measure)
-        out.append((where, replace(obs, borders=borders) if isinstance(obs, Obs) else obs))
+        if isinstance(obs, Obs):
+            obs.borders = borders
+        out.append((where, obs))
     return out
 
 
