@@ -284,3 +284,21 @@ def test_create_makes_the_indicator_the_file_describes(framework_db, tmp_path):
                  "--period", "år", "--value", "verdi")
     assert failed.exit_code == 2 and "'2024-13' is not a period" in failed.stderr
     assert run("catalog", "show", "lokal", "tom").exit_code == 2  # nothing half-made
+
+
+def test_a_planners_own_table_imports_without_naming_its_columns(framework_db, tmp_path):
+    ok_json("sync", "areas", "--history", HISTORY)
+    own = tmp_path / "egne.csv"
+    own.write_text("Kommune;Kjønn;År;Andel (%)\nSkien;Menn;2023;12,5\nSkien;Kvinner;2023;13\n"
+                   "Bodø;Menn;2024;11\n", encoding="utf-8")
+    result = ok_json("data", "import", own, "--create", "lokal/andel")
+    assert result["written"] == 3
+    assert result["columns_guessed"] == ["value: column 'Andel (%)'", "period: column 'År'",
+                                         "area: column 'Kommune'", "breakdown: column 'Kjønn'"]
+    rows = ok_json("data", "get", "--indicator", "lokal/andel", "--areas", "4003")
+    assert {(r["period"], r["dims"]["Kjønn"], r["value"]) for r in rows
+            if r["value"] is not None} == {("2023", "Menn", 12.5), ("2023", "Kvinner", 13.0)}
+    both = tmp_path / "to.csv"
+    both.write_text("sted;periode;antall;andel\n4003;2024;1;2\n", encoding="utf-8")
+    unclear = run("data", "import", both, "--create", "lokal/to")
+    assert unclear.exit_code == 2 and "needs --value COLUMN" in unclear.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from localsdg.areas.lookup import AreaIndex
 from localsdg.catalog.indicators import indicator_by_ref, split_ref
 from localsdg.catalog.store import ensure_indicator
 from localsdg.db.schema import Indicator
@@ -16,6 +17,7 @@ from localsdg.errors import BadRequest, UserError
 from localsdg.observations.borders import check_borders, check_measure
 from localsdg.sources.jsonstat import describe, import_jsonstat, read_dataset
 from localsdg.sources.opensdg import import_repository
+from localsdg.sources.table_columns import guess_columns
 from localsdg.sources.tables import Mapping, import_table
 
 # The table options a user may give: every mapping field but the code-only `leave_out`.
@@ -63,17 +65,38 @@ def run(session: Session, r: Request, by: str) -> dict:
 
 
 def _table(session: Session, r: Request, by: str) -> dict:
-    _required(r.table.get("area"), "--area COLUMN (codes or names)")
-    if not r.table.get("wide"):
-        _required(r.table.get("value"), "--value COLUMN")
-    mapping = Mapping(**{**r.table, "dims": tuple(r.table.get("dims") or ())})
+    table, guessed = _guessed(session, r)
+    _required(table.get("area"), "--area COLUMN (codes or names)")
+    if not table.get("wide"):
+        _required(table.get("value"), "--value COLUMN")
+    mapping = Mapping(**{**table, "dims": tuple(table.get("dims") or ())})
     mapping.check()
     indicator, made = (None, {}) if not (r.indicator or r.create) else _indicator(
         session, r, by, lambda: {"name_nb": f"{r.path.stem}: {mapping.value or 'verdi'}",
                                  "unit": mapping.unit, "data_owner": r.publisher})
     return {**import_table(session, r.path, mapping, indicator=indicator, by=by,
                            skip_bad=r.skip_bad, publisher=r.publisher,
-                           on_duplicate=r.on_duplicate).as_dict(), **made}
+                           on_duplicate=r.on_duplicate).as_dict(), **made,
+            **({"columns_guessed": guessed} if guessed else {})}
+
+
+def _guessed(session: Session, r: Request) -> tuple[dict, list[str]]:
+    """The table options with the area, period and value columns the user did not name found
+    by their meaning (a tidy table only), and a line for each column so found."""
+    table = dict(r.table)
+    roles = [k for k in ("area", "period", "value") if not table.get(k)
+             and not (k == "period" and table.get("period_value"))]
+    if table.get("wide") or not roles:
+        return table, []
+    guess = guess_columns(r.path, AreaIndex(session), encoding=table.get("encoding"),
+                          sheet=table.get("sheet"))
+    found = {k: getattr(guess, k) for k in roles if getattr(guess, k)}
+    table.update(found)
+    breakdowns = not table.get("dims") and len(found) == len(roles)
+    if breakdowns:
+        table["dims"] = guess.dims
+    return table, [line for line in guess.notes if line.split(":")[0] in found
+                   or breakdowns and line.startswith("breakdown")]
 
 
 def _indicator(session: Session, r: Request, by: str, described: Callable[[], dict]

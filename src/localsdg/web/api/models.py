@@ -398,6 +398,7 @@ class DataImport(BaseModel):
     skipped: list[str]  # bad rows left out at the user's request (skip_bad)
     left_out: list[str]  # what the file holds that is no data (a statistics bank's groups)
     indicator_created: str | None = None  # SET/CODE made from the file (create)
+    columns_guessed: list[str] | None = None  # a table's columns found by their meaning
 
 
 # ---------------------------------------------------------------- scoring
