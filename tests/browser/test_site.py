@@ -17,7 +17,7 @@ PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/1
               "/forklaring?profil=telemark-demo&omrade=4003&mal=11", "/kommune/1804",
               "/sted?q=Her%C3%B8y", "/planer", "/kommune/1804/planer", "/plan/4",
               "/plan/4/tiltak/S1", "/plan/3?lang=nn", "/velg?plan=4",
-              "/velg?mal=11.2,13.2,3&omrade=1804&lang=en", "/foresla",
+              "/velg?mal=11.2,13.2,3&omrade=1804&lang=en", "/foresla", "/import/data",
               "/analyse?set=un-global&set=UN-SDG-indicators&set=U4SSC&lang=en",
               "/indikator/Areal---Rekreasjonsareal-og-n%C3%A6rturterreng/3929?lang=nn"]
 
@@ -349,3 +349,32 @@ def test_a_curator_confirms_a_proposal_and_it_stays_confirmed(page):
     row = page.get_by_role("row", name=re.compile("Totale klimagassutslipp per år"))
     expect(row).to_contain_text("Bekreftet av Kari Kurator")
     expect(row).to_contain_text("Samme indikator")
+
+
+def test_a_planner_loads_own_figures_in_the_browser_and_sees_them(page, tmp_path):
+    """Upload a CSV, see its columns with their meaning guessed, check, confirm, land on the
+    data page with the figures; then undo the import from the list. Accessible at each step."""
+    own = tmp_path / "egne_tall.csv"
+    own.write_text("Kommune;Kjønn;År;Andel (%)\nSkien;Menn;2023;12,5\nSkien;Kvinner;2023;13\n"
+                   "Bodø;Menn;2024;11\n", encoding="utf-8")
+    page.goto("/import")
+    page.get_by_role("link", name="Last inn tall (data) for en indikator i stedet").click()
+    page.get_by_label("Fil (.csv, .xlsx eller JSON-stat .json)").set_input_files(own)
+    page.get_by_label("Eller en ny indikator som skal lages (SETT/KODE)").fill("lokal/egne-tall")
+    page.get_by_role("button", name="Vis kolonnene").click()
+    expect(page.get_by_label("Perioder (år, skoleår, måneder …)")).to_have_value("År")
+    expect(page.get_by_label("Verdier", exact=True)).to_have_value("Andel (%)")
+    expect(page.get_by_label("Kjønn")).to_be_checked()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Kontroller filen").click()
+    expect(page.get_by_role("status")).to_contain_text("3 tall, 3 av dem nye eller endret")
+    page.get_by_label("Navnet ditt (lagres sammen med importen)").fill("Kari Planlegger")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Importer").click()
+    expect(page.get_by_role("status")).to_contain_text("Importert: 3 tall lagret")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("egne_tall")
+    page.goto("/import/data")
+    row = page.get_by_role("row", name=re.compile("egne_tall.csv"))
+    expect(row).to_contain_text("Kari Planlegger")
+    row.get_by_role("button", name=re.compile("Angre import")).click()
+    expect(page.get_by_role("status")).to_contain_text("er angret")

@@ -21,6 +21,7 @@ from localsdg.web.pages import (
     analysis,
     catalog,
     data,
+    data_upload,
     imports,
     indicator,
     places,
@@ -59,7 +60,8 @@ def create_app() -> FastAPI:
     app.include_router(scoring_api.router, prefix=API)
     app.include_router(areas_api.router, prefix=API)
     app.include_router(plans_api.router, prefix=API)
-    for module in (site, catalog, indicator, data, places, plans, profile, analysis, imports):
+    for module in (site, catalog, indicator, data, places, plans, profile, analysis, imports,
+                   data_upload):
         app.include_router(module.router)
     for name, folder in VENDOR.items():  # before /static, which would shadow them
         path = NODE_MODULES / folder

@@ -33,7 +33,7 @@ TABLE_FIELDS = ["area_code", "area_name", "period", "dims", "value", "unit", "fl
 @router.get("/indikator/{set_id}/{code}/data")
 def data_page(request: Request, session: DB, set_id: str, code: str,
               omrade: Areas = None, brudd: str | None = None,
-              grenser: str = "current", ar: int | None = None):
+              grenser: str = "current", ar: int | None = None, importert: int | None = None):
     lang = choose(request)
     _ = translations(lang).gettext
     view = indicator_view(session, set_id, code, omrade or [], brudd, grenser)
@@ -48,7 +48,7 @@ def data_page(request: Request, session: DB, set_id: str, code: str,
     return render(request, "indicator_data.html", ind=ind, name=name, view=view, rows=shown,
                   unit=unit, line=charts.script_json(line), description=description,
                   choices=area_choices(view.rows), map=_map(session, view, ar, name, unit, lang),
-                  borders=grenser)
+                  borders=grenser, imported=importert)
 
 
 def _map(session: DB, view: IndicatorView, year: int | None, name: str, unit: str, lang: str

@@ -1,0 +1,146 @@
+"""Loading data in the browser: upload a table or a JSON-stat file, see its columns and first
+rows with the guessed meaning of each, adjust, see the check report, then confirm. The same
+importer and rules as `localsdg data import`: all or nothing, the batch listed and undoable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from localsdg.areas.lookup import AreaIndex
+from localsdg.errors import TooLarge, UserError
+from localsdg.observations.store import batches, rollback
+from localsdg.present.i18n import translations
+from localsdg.sources import data_import as imports
+from localsdg.sources.table_columns import guess_columns
+from localsdg.textfiles import file_lines
+from localsdg.web import uploads
+from localsdg.web.i18n import choose
+from localsdg.web.params import DB
+from localsdg.web.templating import indicator_href, render
+from localsdg.web.who import name_of, remember
+
+router = APIRouter(include_in_schema=False)
+SUFFIXES = (".csv", ".xlsx", ".json")
+PREVIEW = 5  # rows shown under the columns
+RECENT = 10  # data imports listed, to be undone
+ROLES = ("area", "period", "value")
+
+
+@router.get("/import/data")
+def upload_form(request: Request, session: DB, angret: int | None = None):
+    return render(request, "data_upload.html", step="upload", form={}, by=name_of(request),
+                  recent=_recent(session), undone=angret)
+
+
+@router.post("/import/data/angre")
+def undo(session: DB, batch: Annotated[int, Form()]):
+    """Take one data import back: its figures go, the values it replaced come back."""
+    rollback(session, batch)
+    return RedirectResponse(f"/import/data?angret={batch}#imports", status_code=303)
+
+
+def _recent(session: DB) -> list[dict]:
+    """The latest data imports, newest first, each with its file's name only."""
+    return [{**b, "file": Path(b["source"]).name} for b in reversed(batches(session)[-RECENT:])]
+
+
+@router.post("/import/data")
+def preview(request: Request, session: DB, file: Annotated[UploadFile, File()],
+            indicator: Annotated[str, Form()] = "", create: Annotated[str, Form()] = ""):
+    """Keep the upload and show its columns with the guessed meaning of each."""
+    _ = translations(choose(request)).gettext
+    form = {"indicator": indicator.strip(), "create": create.strip()}
+    name = Path(file.filename or "").name
+    if bool(form["indicator"]) == bool(form["create"]):
+        return _again(request, session, form, _(
+            "Name the indicator: either one in the catalog, or a new one to make (not both)."))
+    if Path(name).suffix.lower() not in SUFFIXES:
+        return _again(request, session, form, _("Choose a .csv, .xlsx or JSON-stat .json file."))
+    try:
+        name, content = uploads.read(file)
+    except TooLarge:
+        return _again(request, session, form, _("The file is larger than %(mb)d MB.")
+                      % {"mb": uploads.MAX_UPLOAD_MB}, 413)
+    token, path = uploads.keep(name, content)
+    form["token"] = token
+    if path.suffix.lower() == ".json":
+        return _check(request, session, path, form)
+    try:
+        lines = file_lines(path)
+        guess = guess_columns(path, AreaIndex(session))
+    except UserError as exc:
+        uploads.drop(path)
+        return _again(request, session, form, exc.message, 422)
+    header = [h.strip() for h in lines[0]] if lines else []
+    form.update({role: getattr(guess, role) or "" for role in ROLES}, dims=list(guess.dims))
+    return render(request, "data_upload.html", step="map", form=form, file_name=name,
+                  header=[h for h in header if h], rows=lines[1:1 + PREVIEW],
+                  by=name_of(request))
+
+
+@router.post("/import/data/sjekk")
+async def check(request: Request, session: DB):
+    """Import in a transaction that is then undone: the report, and nothing stored."""
+    form = await request.form()
+    return _check(request, session, uploads.kept(str(form.get("token") or "")), _fields(form))
+
+
+@router.post("/import/data/lagre")
+async def store(request: Request, session: DB):
+    form = await request.form()
+    fields = _fields(form)
+    path = uploads.kept(fields["token"])
+    by = name_of(request, form)
+    if not by:
+        return _check(request, session, path, fields, missing_name=True)
+    try:
+        result = imports.run(session, _request(path, fields), by)
+    except UserError as exc:
+        return _check(request, session, path, fields, problems=exc.details or [exc.message])
+    uploads.drop(path)
+    target = fields["create"] or fields["indicator"]
+    where = indicator_href(target, f"/data?importert={result['written']}")
+    return remember(RedirectResponse(where, status_code=303), by)
+
+
+def _fields(form: FormData) -> dict:
+    return {"token": str(form.get("token") or ""), "indicator": str(form.get("indicator") or ""),
+            "create": str(form.get("create") or ""),
+            **{role: str(form.get(role) or "") for role in ROLES},
+            "dims": [str(d) for d in form.getlist("dims") if str(d)]}
+
+
+def _request(path: Path, fields: dict) -> imports.Request:
+    table = {role: fields[role] for role in ROLES if fields[role]}
+    if fields["dims"]:
+        table["dims"] = tuple(fields["dims"])
+    return imports.Request(path=path, indicator=fields["indicator"] or None, table=table,
+                           create=fields["create"] or None)
+
+
+def _check(request: Request, session: DB, path: Path, fields: dict, *,
+           problems: list[str] | None = None, missing_name: bool = False):
+    """The check report: what the import would store, or every problem located."""
+    result = None
+    if problems is None:
+        savepoint = session.begin_nested()
+        try:
+            result = imports.run(session, _request(path, fields), "check")
+        except UserError as exc:
+            problems = exc.details or [exc.message]
+        finally:
+            savepoint.rollback()
+    return render(request, "data_upload.html", 422 if problems or missing_name else 200,
+                  step="check", form=fields, file_name=path.name, result=result,
+                  problems=problems or [], missing_name=missing_name, by=name_of(request))
+
+
+def _again(request: Request, session: DB, form: dict, problem: str, status: int = 422):
+    return render(request, "data_upload.html", status, step="upload", form=form,
+                  problems=[problem], by=name_of(request), recent=_recent(session),
+                  undone=None)

@@ -1,0 +1,41 @@
+"""Loading data in the browser without a browser: each step's answers and refusals."""
+
+import re
+
+from localsdg.db.session import session_scope
+from localsdg.sources.area_lists import sync_areas
+from tests.helpers import HISTORY
+
+OWN = "kommunenummer;år;verdi\n4003;2023;12,5\n1804;2024;13\n".encode()
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="token" value="([0-9a-f]{32})"', html)[1]
+
+
+def test_refusals_are_named_and_a_bad_mapping_is_located(writable, framework_db):
+    with session_scope(framework_db) as s:
+        sync_areas(s, HISTORY)
+    neither = writable.post("/import/data?lang=en", files={"file": ("egne.csv", OWN)})
+    assert neither.status_code == 422 and "Name the indicator" in neither.text
+    wrong = writable.post("/import/data?lang=nb", data={"create": "lokal/x"},
+                          files={"file": ("egne.pdf", b"%PDF")})
+    assert wrong.status_code == 422 and "Velg en .csv-, .xlsx- eller JSON-stat" in wrong.text
+    shown = writable.post("/import/data", data={"create": "lokal/x"},
+                          files={"file": ("egne.csv", OWN)})
+    assert shown.status_code == 200 and '<option selected>kommunenummer</option>' in shown.text
+    form = {"token": _token(shown.text), "create": "lokal/x", "area": "år",
+            "period": "kommunenummer", "value": "verdi"}
+    bad = writable.post("/import/data/sjekk", data=form)
+    assert bad.status_code == 422 and "egne.csv, line 2, column kommunenummer" in bad.text
+    fixed = {**form, "area": "kommunenummer", "period": "år"}
+    good = writable.post("/import/data/sjekk?lang=en", data=fixed)
+    assert "2 figures, 2 of them new or changed" in good.text
+    assert writable.get("/api/v1/data", params={"indicator": "lokal/x"}).status_code == 422
+    nameless = writable.post("/import/data/lagre", data=fixed)
+    assert nameless.status_code == 422 and 'aria-invalid="true"' in nameless.text
+    done = writable.post("/import/data/lagre", data={**fixed, "by": "Kari"},
+                         follow_redirects=False)
+    assert done.headers["location"] == "/indikator/lokal/x/data?importert=2"
+    assert len(writable.get("/api/v1/data", params={"indicator": "lokal/x",
+                                                    "borders": "none"}).json()) == 2
