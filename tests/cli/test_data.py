@@ -185,7 +185,8 @@ def test_import_jsonstat_and_refuse_what_is_not_importable(framework_db, tmp_pat
 
     for args, message in [
         ([tmp_path / "none.csv"], "no such file or folder"),
-        ([CROWDED, "--indicator", "un-global/11.1.1", "--value", "x"], "needs --area COLUMN"),
+        ([CROWDED, "--indicator", "un-global/11.1.1", "--value", "x"],
+         "say where the period is"),  # the area column (Kommune) is found by its meaning
         ([CROWDED, "--indicator", "un-global/11.1.1", "--area", "Kommune", "--value",
           "Andel (2024)"], "say where the period is"),
         ([CROWDED, "--indicator", "un-global/11.1.1", *CROWDED_ARGS, "--where", "Kommune"],
