@@ -39,3 +39,13 @@ def test_refusals_are_named_and_a_bad_mapping_is_located(writable, framework_db)
     assert done.headers["location"] == "/indikator/lokal/x/data?importert=2"
     assert len(writable.get("/api/v1/data", params={"indicator": "lokal/x",
                                                     "borders": "none"}).json()) == 2
+
+
+def test_a_jsonstat_file_goes_straight_to_the_check_report(writable, framework_db):
+    with session_scope(framework_db) as s:
+        sync_areas(s, HISTORY)
+    raw = (HISTORY / "fixtures" / "ssb_07459_befolkning_2022_kommuner2020_jsonstat2.json")
+    checked = writable.post("/import/data?lang=en", data={"create": "lokal/ssb"},
+                            files={"file": (raw.name, raw.read_bytes())})
+    assert checked.status_code == 200 and "356 figures, 356 of them new" in checked.text
+    assert "K-Rest" in checked.text  # the statistics-bank groups, left out

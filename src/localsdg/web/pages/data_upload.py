@@ -68,8 +68,8 @@ def preview(request: Request, session: DB, file: Annotated[UploadFile, File()],
                       % {"mb": uploads.MAX_UPLOAD_MB}, 413)
     token, path = uploads.keep(name, content)
     form["token"] = token
-    if path.suffix.lower() == ".json":
-        return _check(request, session, path, form)
+    if path.suffix.lower() == ".json":  # JSON-stat says itself what each dimension is
+        return _check(request, session, path, {**form, **dict.fromkeys(ROLES, ""), "dims": []})
     try:
         lines = file_lines(path)
         guess = guess_columns(path, AreaIndex(session))
