@@ -41,6 +41,8 @@ class Guess:
     value: str | None = None
     dims: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)  # the line of column names found
+    rows: list[list[str]] = field(default_factory=list)  # the first lines below it
 
 
 def guess_columns(path: Path, areas: AreaIndex, *, encoding: str | None = None,
@@ -55,7 +57,7 @@ def guess_columns(path: Path, areas: AreaIndex, *, encoding: str | None = None,
     columns = {name: [row[j].strip() for row in body if j < len(row) and row[j].strip()]
                for j, name in enumerate(header) if name}
     fits = {name: _fits(cells, areas) for name, cells in columns.items()}
-    guess = Guess()
+    guess = Guess(header=[h for h in header if h], rows=body)
     scored = sorted(((_score(role, name, fits[name]), role, name)
                      for role in WORDS for name in columns if fits[name][role] >= FITS),
                     reverse=True)

@@ -17,7 +17,6 @@ from localsdg.observations.store import batches, rollback
 from localsdg.present.i18n import translations
 from localsdg.sources import data_import as imports
 from localsdg.sources.table_columns import guess_columns
-from localsdg.textfiles import file_lines
 from localsdg.web import uploads
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB
@@ -71,16 +70,13 @@ def preview(request: Request, session: DB, file: Annotated[UploadFile, File()],
     if path.suffix.lower() == ".json":  # JSON-stat says itself what each dimension is
         return _check(request, session, path, {**form, **dict.fromkeys(ROLES, ""), "dims": []})
     try:
-        lines = file_lines(path)
         guess = guess_columns(path, AreaIndex(session))
     except UserError as exc:
         uploads.drop(path)
         return _again(request, session, form, exc.message, 422)
-    header = [h.strip() for h in lines[0]] if lines else []
     form.update({role: getattr(guess, role) or "" for role in ROLES}, dims=list(guess.dims))
     return render(request, "data_upload.html", step="map", form=form, file_name=name,
-                  header=[h for h in header if h], rows=lines[1:1 + PREVIEW],
-                  by=name_of(request))
+                  header=guess.header, rows=guess.rows[:PREVIEW], by=name_of(request))
 
 
 @router.post("/import/data/sjekk")
