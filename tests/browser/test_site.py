@@ -349,6 +349,10 @@ def test_a_curator_confirms_a_proposal_and_it_stays_confirmed(page):
     row = page.get_by_role("row", name=re.compile("Totale klimagassutslipp per år"))
     expect(row).to_contain_text("Bekreftet av Kari Kurator")
     expect(row).to_contain_text("Samme indikator")
+    assert axe_violations(page) == []
+    row.get_by_role("button", name="Ta tilbake avgjørelsen").click()
+    row = page.get_by_role("row", name=re.compile("Totale klimagassutslipp per år"))
+    expect(row).to_contain_text("Foreslått, ikke avgjort ennå")
 
 
 def test_a_planner_loads_own_figures_in_the_browser_and_sees_them(page, tmp_path):

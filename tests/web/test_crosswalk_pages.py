@@ -117,3 +117,24 @@ def test_the_analysis_page_says_how_often_the_chosen_sets_measure_the_same(clien
     everything = _text(client.get("/analyse?lang=en").text)
     assert "measure the same thing" not in everything  # a sentence only for chosen sets
     assert "UN SDG indicators · UN global SDG indicators 219" in everything
+
+
+def test_a_decision_is_taken_back_and_the_pair_is_a_proposal_again(local):
+    decided = {"other": "un-global/13.2.2", "decision": "confirmed", "kind": "exact",
+               "by": "Kari"}
+    local.post("/indikator/lokal/klima/kobling", data=decided)
+    back = local.post("/indikator/lokal/klima/kobling", follow_redirects=False, data={
+        "other": "un-global/13.2.2", "decision": "reopened", "by": "Ola"})
+    assert back.status_code == 303
+    proposal = next(p for p in local.get("/api/v1/sets/lokal/indicators/klima/similar").json()
+                    if p["code"] == "13.2.2")
+    assert proposal["status"] == "open" and proposal["confidence"] < 1
+    history = local.get("/api/v1/sets/lokal/indicators/klima/history").json()
+    assert any(h["new"] == "un-global/13.2.2: reopened: a proposal again" and h["by"] == "Ola"
+               for h in history)
+    again = local.post("/api/v1/links/decisions", json={
+        "first": "lokal/klima", "second": "un-global/13.2.2", "decision": "rejected",
+        "by": "Ola"})
+    assert again.status_code == 200
+    nothing = runner.invoke(app, ["catalog", "link", "reopen", "lokal/luft", "un-global/11.6.2"])
+    assert nothing.exit_code == 2 and "no decision to take back" in nothing.output

@@ -321,24 +321,55 @@ def reject(session: Session, first: tuple[str, str], second: tuple[str, str], by
             new="rejected" + (f": {reason}" if reason else ""))
 
 
-def _undecided(session: Session, first: tuple[str, str], second: tuple[str, str]
-               ) -> tuple[int, int]:
-    """The ids of two different indicators no curator has decided on yet."""
+def reopen(session: Session, first: tuple[str, str], second: tuple[str, str], by: str) -> None:
+    """Take a curator's decision on two indicators back: the pair is a proposal again. A link
+    the curator's confirmation made goes; a source's link is unconfirmed again. Recorded in
+    both indicators' history."""
+    a, b = _ids(session, first, second)
+    done = _decision(session, a, b)
+    if done is None:
+        raise BadRequest(f"'{'/'.join(first)}' and '{'/'.join(second)}' have no decision to "
+                         "take back")
+    links = _links_between(session, a, b)
+    old = f"{done.decision}" + (f" as {done.kind}" if done.kind else "")
+    for link in links:
+        if link.proposed_by == CROSSWALK:
+            session.delete(link)
+        else:
+            link.confirmed = False
+    session.delete(done)
+    session.flush()
+    _record(session, (a, first), (b, second), by, old=old, new="reopened: a proposal again")
+
+
+def _ids(session: Session, first: tuple[str, str], second: tuple[str, str]) -> tuple[int, int]:
+    """The ids of two different indicators, or NotFound / BadRequest."""
     ids = indicator_ids(session, {first, second})
     for key in (first, second):
         if key not in ids:
             raise NotFound(f"no indicator '{'/'.join(key)}'; name it as SET/CODE, "
                            "e.g. un-global/13.2.2")
-    a, b = ids[first], ids[second]
-    if a == b:
+    if ids[first] == ids[second]:
         raise BadRequest(f"'{'/'.join(first)}' cannot be linked to itself")
-    done = session.scalar(select(LinkDecision).where(
+    return ids[first], ids[second]
+
+
+def _decision(session: Session, a: int, b: int) -> LinkDecision | None:
+    return session.scalar(select(LinkDecision).where(
         LinkDecision.from_id == min(a, b), LinkDecision.to_id == max(a, b)))
+
+
+def _undecided(session: Session, first: tuple[str, str], second: tuple[str, str]
+               ) -> tuple[int, int]:
+    """The ids of two different indicators no curator has decided on yet."""
+    a, b = _ids(session, first, second)
+    done = _decision(session, a, b)
     if done is not None:
         raise BadRequest(
             f"'{'/'.join(first)}' and '{'/'.join(second)}' were already {done.decision}"
             + (f" as {done.kind}" if done.kind else "")
-            + f" by {done.decided_by} on {done.decided_at:%Y-%m-%d}; a pair is decided once")
+            + f" by {done.decided_by} on {done.decided_at:%Y-%m-%d}; take the decision back "
+            "(reopen) to decide again")
     return a, b
 
 
@@ -356,11 +387,17 @@ def _links_text(links: list[IndicatorLink]) -> str:
 def _decide(session: Session, first: tuple[int, tuple[str, str]],
             second: tuple[int, tuple[str, str]], by: str, decision: LinkDecision, *, old: str,
             new: str) -> None:
-    """Store the decision on the pair and record it in each indicator's history, naming the
-    other end."""
-    (a, a_key), (b, b_key) = first, second
+    """Store the decision on the pair and record it in each indicator's history."""
+    (a, _), (b, _) = first, second
     decision.from_id, decision.to_id, decision.decided_by = min(a, b), max(a, b), by
     session.add(decision)
+    _record(session, first, second, by, old=old, new=new)
+
+
+def _record(session: Session, first: tuple[int, tuple[str, str]],
+            second: tuple[int, tuple[str, str]], by: str, *, old: str, new: str) -> None:
+    """A change to the link between two indicators, in each one's history, naming the other."""
+    (a, a_key), (b, b_key) = first, second
     for own, other in ((a, b_key), (b, a_key)):
         ref = "/".join(other)
         session.add(IndicatorChange(indicator_id=own, property="link", old_value=f"{ref}: {old}",

@@ -191,7 +191,7 @@ def confirm_cmd(
     kind: Annotated[str, typer.Option(help="exact, close, related_match or related")] = "exact",
     by: By = None,
 ) -> None:
-    """Confirm that two indicators are linked as KIND (a pair is decided once)."""
+    """Confirm that two indicators are linked as KIND (take it back with `reopen`)."""
     with database() as s:
         store.confirm(s, indicators.split_ref(first), indicators.split_ref(second), kind, who(by))
     err.print(f"confirmed: {first} and {second} are linked as {kind}")
@@ -210,6 +210,19 @@ def reject_cmd(
         store.reject(s, indicators.split_ref(first), indicators.split_ref(second), who(by),
                      reason)
     err.print(f"rejected: {first} and {second} are not linked")
+
+
+@link_app.command("reopen")
+@user_errors
+def reopen_cmd(
+    first: Annotated[str, typer.Argument(help="SET/CODE")],
+    second: Annotated[str, typer.Argument(help="SET/CODE")],
+    by: By = None,
+) -> None:
+    """Take a decision on two indicators back: the pair is a proposal again."""
+    with database() as s:
+        store.reopen(s, indicators.split_ref(first), indicators.split_ref(second), who(by))
+    err.print(f"reopened: {first} and {second} are a proposal again")
 
 
 @catalog_app.command("overlaps")

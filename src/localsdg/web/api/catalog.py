@@ -90,7 +90,7 @@ class SuggestIn(Strict):
 class LinkDecisionIn(Strict):
     first: str = Field(description="SET/CODE, e.g. un-global/13.2.2")
     second: str = Field(description="SET/CODE")
-    decision: Literal["confirmed", "rejected"]
+    decision: Literal["confirmed", "rejected", "reopened"]  # reopened: taken back
     kind: Literal["exact", "close", "related_match", "related"] = "exact"
     reason: str | None = Field(None, max_length=2000)
     by: str = Field(min_length=1, description="who decides")
@@ -173,13 +173,16 @@ def get_similar(session: DB, set_id: str, code: str,
 
 @router.post("/links/decisions", tags=["crosswalk"], response_model=list[CrosswalkProposal])
 def decide_link(session: DB, body: LinkDecisionIn) -> list[dict]:
-    """A curator confirms (as `kind`) or rejects a pair of indicators, once; recorded in both
-    indicators' history. Answers the first indicator's crosswalk as it is after the decision."""
+    """A curator confirms (as `kind`) or rejects a pair of indicators, or takes a decision back
+    (reopened); recorded in both indicators' history. Answers the first indicator's crosswalk
+    as it is after the decision."""
     first, second = indicators.split_ref(body.first), indicators.split_ref(body.second)
     if body.decision == "confirmed":
         store.confirm(session, first, second, body.kind, body.by)
-    else:
+    elif body.decision == "rejected":
         store.reject(session, first, second, body.by, body.reason)
+    else:
+        store.reopen(session, first, second, body.by)
     session.commit()  # stored before the crosswalk of the new catalog version is built and kept
     return [p.as_dict() for p in crosswalk.similar(session, *first, limit=500)]
 

@@ -75,12 +75,16 @@ async def decide_link(request: Request, session: DB, set_id: str, code: str):
     if not by:
         return _link_error(request, session, set_id, code,
                            _("Write your name: it is recorded with the decision."))
-    if any(p.ref == other and p.status != "open"
-           for p in crosswalk.similar(session, set_id, code, limit=MAX_PROPOSALS)):
+    decision = form.get("decision")
+    if decision != "reopened" and any(
+            p.ref == other and p.status != "open"
+            for p in crosswalk.similar(session, set_id, code, limit=MAX_PROPOSALS)):
         return _link_error(request, session, set_id, code,
                            _("This pair has been decided already; the list shows by whom."))
     try:
-        if form.get("decision") == "confirmed":
+        if decision == "reopened":
+            store.reopen(session, (set_id, code), split_ref(other), by)
+        elif decision == "confirmed":
             store.confirm(session, (set_id, code), split_ref(other),
                           str(form.get("kind") or "exact"), by)
         else:
