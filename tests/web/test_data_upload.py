@@ -1,10 +1,13 @@
 """Loading data in the browser without a browser: each step's answers and refusals."""
 
 import re
+import zipfile
 
 from localsdg.db.session import session_scope
 from localsdg.sources.area_lists import sync_areas
-from tests.helpers import HISTORY
+from tests.helpers import DATA, HISTORY
+
+BCN = DATA / "opensdg" / "barcelona"
 
 OWN = "kommunenummer;år;verdi\n4003;2023;12,5\n1804;2024;13\n".encode()
 
@@ -49,3 +52,39 @@ def test_a_jsonstat_file_goes_straight_to_the_check_report(writable, framework_d
                             files={"file": (raw.name, raw.read_bytes())})
     assert checked.status_code == 200 and "356 figures, 356 of them new" in checked.text
     assert "K-Rest" in checked.text  # the statistics-bank groups, left out
+
+
+def _zip(tmp_path, files: dict[str, bytes]) -> bytes:
+    path = tmp_path / "repo.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return path.read_bytes()
+
+
+def test_an_open_sdg_repository_is_loaded_as_a_zip(writable, tmp_path):
+    """Two of Barcelona's indicators, zipped inside a folder as GitHub zips a repository."""
+    files = {f"sdg-data-main/{kind}/{name}": (BCN / kind / name).read_bytes()
+             for kind, name in (("data", "indicator_13-2-1.csv"), ("meta", "13-2-1.md"),
+                                ("data", "indicator_11-6-1.csv"), ("meta", "11-6-1.md"))}
+    raw = _zip(tmp_path, files)
+    missing = writable.post("/import/data?lang=en", files={"file": ("repo.zip", raw)})
+    assert missing.status_code == 422 and "needs the set to make and the area" in missing.text
+    form = {"set_id": "bcn-zip", "area_code": "city:ES-08019"}
+    checked = writable.post("/import/data?lang=en", data=form,
+                            files={"file": ("repo.zip", raw)})
+    assert checked.status_code == 200 and "has no problems" in checked.text
+    done = writable.post("/import/data/lagre", follow_redirects=False,
+                         data={**form, "token": _token(checked.text), "by": "Kari"})
+    assert done.status_code == 303 and done.headers["location"] == "/sett/bcn-zip"
+    assert {i["code"] for i in writable.get("/api/v1/indicators",
+                                            params={"set": "bcn-zip"}).json()["hits"]} == {
+        "13.2.1", "11.6.1"}
+
+
+def test_a_zip_that_would_write_outside_its_folder_is_refused(writable, tmp_path):
+    raw = _zip(tmp_path, {"../evil/data/indicator_1-1-1.csv": b"Year,Value\n2020,1\n"})
+    refused = writable.post("/import/data?lang=en", files={"file": ("evil.zip", raw)},
+                            data={"set_id": "evil", "area_code": "city:X"})
+    assert refused.status_code == 422 and "would land outside its folder" in refused.text
+    assert not (tmp_path.parent / "evil").exists()

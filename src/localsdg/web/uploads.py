@@ -8,6 +8,7 @@ import re
 import shutil
 import tempfile
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,9 @@ from localsdg.errors import BadRequest, TooLarge
 
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD = MAX_UPLOAD_MB * 1024 * 1024
+MAX_UNPACKED_MB = 200  # an Open SDG repository as a zip, unpacked
+MAX_UNPACKED = MAX_UNPACKED_MB * 1024 * 1024
+MAX_MEMBERS = 10_000
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -55,10 +59,31 @@ def keep(name: str, content: bytes) -> tuple[str, Path]:
 
 
 def kept(token: str) -> Path:
-    found = list((_kept() / token).glob("*")) if TOKEN.match(token) else []
+    found = [p for p in (_kept() / token).glob("*") if p.is_file()] if TOKEN.match(token) else []
     if not found:
         raise BadRequest("the upload is unknown or has expired; upload the file again")
     return found[0]
+
+
+def unpack(path: Path) -> Path:
+    """A kept zip file unpacked beside it, checked first: no more than MAX_UNPACKED_MB and
+    MAX_MEMBERS files, and no name that leads outside its folder. Returns the folder that holds
+    `data/` (the zip's root, or its one folder)."""
+    folder = path.parent / "unpacked"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
+                raise TooLarge(f"{path.name}: more than {MAX_MEMBERS} files or "
+                               f"{MAX_UNPACKED_MB} MB unpacked")
+            root = folder.resolve()
+            if any(not (root / m.filename).resolve().is_relative_to(root) for m in members):
+                raise BadRequest(f"{path.name}: a file in it would land outside its folder")
+            archive.extractall(folder)
+    except zipfile.BadZipFile:
+        raise BadRequest(f"{path.name}: not a zip file that can be read") from None
+    inner = [p for p in folder.iterdir() if p.is_dir()]
+    return inner[0] if not (folder / "data").is_dir() and len(inner) == 1 else folder
 
 
 def drop(path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
@@ -24,7 +25,7 @@ from localsdg.web.templating import indicator_href, render
 from localsdg.web.who import name_of, remember
 
 router = APIRouter(include_in_schema=False)
-SUFFIXES = (".csv", ".xlsx", ".json")
+SUFFIXES = (".csv", ".xlsx", ".json", ".zip")
 PREVIEW = 5  # rows shown under the columns
 RECENT = 10  # data imports listed, to be undone
 ROLES = ("area", "period", "value")
@@ -50,16 +51,23 @@ def _recent(session: DB) -> list[dict]:
 
 @router.post("/import/data")
 def preview(request: Request, session: DB, file: Annotated[UploadFile, File()],
-            indicator: Annotated[str, Form()] = "", create: Annotated[str, Form()] = ""):
+            indicator: Annotated[str, Form()] = "", create: Annotated[str, Form()] = "",
+            set_id: Annotated[str, Form()] = "", area_code: Annotated[str, Form()] = ""):
     """Keep the upload and show its columns with the guessed meaning of each."""
     _ = translations(choose(request)).gettext
-    form = {"indicator": indicator.strip(), "create": create.strip()}
+    form = {"indicator": indicator.strip(), "create": create.strip(), "set_id": set_id.strip(),
+            "area_code": area_code.strip(), **dict.fromkeys(ROLES, ""), "dims": []}
     name = Path(file.filename or "").name
-    if bool(form["indicator"]) == bool(form["create"]):
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        return _again(request, session, form, _(
+            "Choose a .csv, .xlsx or JSON-stat .json file, or an Open SDG repository as .zip."))
+    if suffix == ".zip" and not (form["set_id"] and form["area_code"]):
+        return _again(request, session, form, _(
+            "An Open SDG repository needs the set to make and the area it covers."))
+    if suffix != ".zip" and bool(form["indicator"]) == bool(form["create"]):
         return _again(request, session, form, _(
             "Name the indicator: either one in the catalog, or a new one to make (not both)."))
-    if Path(name).suffix.lower() not in SUFFIXES:
-        return _again(request, session, form, _("Choose a .csv, .xlsx or JSON-stat .json file."))
     try:
         name, content = uploads.read(file)
     except TooLarge:
@@ -67,8 +75,8 @@ def preview(request: Request, session: DB, file: Annotated[UploadFile, File()],
                       % {"mb": uploads.MAX_UPLOAD_MB}, 413)
     token, path = uploads.keep(name, content)
     form["token"] = token
-    if path.suffix.lower() == ".json":  # JSON-stat says itself what each dimension is
-        return _check(request, session, path, {**form, **dict.fromkeys(ROLES, ""), "dims": []})
+    if suffix in (".json", ".zip"):  # JSON-stat and Open SDG say what each column is
+        return _check(request, session, path, form)
     try:
         guess = guess_columns(path, AreaIndex(session))
     except UserError as exc:
@@ -99,19 +107,22 @@ async def store(request: Request, session: DB):
     except UserError as exc:
         return _check(request, session, path, fields, problems=exc.details or [exc.message])
     uploads.drop(path)
-    target = fields["create"] or fields["indicator"]
-    where = indicator_href(target, f"/data?importert={result['written']}")
+    where = (f"/sett/{quote(fields['set_id'])}" if path.suffix.lower() == ".zip" else
+             indicator_href(fields["create"] or fields["indicator"],
+                            f"/data?importert={result['written']}"))
     return remember(RedirectResponse(where, status_code=303), by)
 
 
 def _fields(form: FormData) -> dict:
-    return {"token": str(form.get("token") or ""), "indicator": str(form.get("indicator") or ""),
-            "create": str(form.get("create") or ""),
-            **{role: str(form.get(role) or "") for role in ROLES},
+    return {**{k: str(form.get(k) or "") for k in ("token", "indicator", "create", "set_id",
+                                                  "area_code", *ROLES)},
             "dims": [str(d) for d in form.getlist("dims") if str(d)]}
 
 
 def _request(path: Path, fields: dict) -> imports.Request:
+    if path.suffix.lower() == ".zip":
+        return imports.Request(path=uploads.unpack(path), set_id=fields["set_id"],
+                               area_code=fields["area_code"])
     table = {role: fields[role] for role in ROLES if fields[role]}
     if fields["dims"]:
         table["dims"] = tuple(fields["dims"])
