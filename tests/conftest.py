@@ -10,7 +10,7 @@ import pytest
 from localsdg.db.session import session_scope
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
 from localsdg.sources.un_framework import sync_framework
-from tests.helpers import ENGINES, MIRROR, new_database
+from tests.helpers import ENGINES, MIRROR, demo_database, new_database
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +58,12 @@ def catalog_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 def use_catalog(catalog_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", catalog_db)
     return catalog_db
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The catalog, the areas, the demo data, the Telemark demo profile and SDSN's SDR 2021 in
+    a SQLite database of the test module's own (the demo writes, so it is not shared)."""
+    url, _report = next(gen := demo_database(tmp_path_factory))
+    yield url
+    next(gen, None)

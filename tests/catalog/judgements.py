@@ -63,9 +63,8 @@ class Measured:
 def measure(session: Session, j: Judged) -> Measured:
     """Search as the catalog page does: a place named in the query is shown apart, and the
     indicators are searched for the rest of the words."""
-    places, rest = places_in(session, j.q)
-    result = search(session, Selection(rest if places and rest else j.q), limit=20,
-                    facets=False)
+    places, words = places_in(session, j.q)
+    result = search(session, Selection(words), limit=20, facets=False)
     ranked = [f"{h['set_id']}/{h['code']}" for h in result["hits"]]
     shown_sets = {s["set_id"] for s in result.get("sets", [])}
     return Measured(

@@ -20,19 +20,11 @@ from localsdg.errors import BadRequest
 from localsdg.planning.selection import SAME, _candidates, choose, parse_priorities, save
 from localsdg.scoring.profiles import get_set
 from localsdg.web.app import create_app
-from tests.helpers import demo_database
 
 # Priorities with few candidates, so that brute force can check the solver; goals beside their
 # own targets, so that one indicator can cover several and the smallest set is not trivial.
 CASES = [["7.3", "9.4", "15.1", "11.4", "3.1", "16.5"], ["7", "7.2", "7.3", "12.5", "12.6"],
          ["14", "14.1", "15.2", "15.1", "15"], ["16.9", "17.16", "17.18", "17", "16.3"]]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    url, _report = next(gen := demo_database(tmp_path_factory))
-    yield url
-    next(gen, None)
 
 
 def _covers_all(chosen, priorities) -> bool:

@@ -27,17 +27,9 @@ from localsdg.scoring.area_profile import build, profile_sets_for
 from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run, scored
 from localsdg.web.app import create_app
-from tests.helpers import demo_database
 
 SKIEN = "4003"
 LANGS = ["nb", "nn", "en"]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    url, _report = next(gen := demo_database(tmp_path_factory))
-    yield url
-    next(gen, None)
 
 
 @pytest.fixture

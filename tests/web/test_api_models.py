@@ -33,7 +33,7 @@ from localsdg.sources.area_lists import sync_areas
 from localsdg.web.api import catalog as catalog_api
 from localsdg.web.api import scoring as scoring_api
 from localsdg.web.app import create_app
-from tests.helpers import DATA, demo_database
+from tests.helpers import DATA
 
 API = "/api/v1"
 # Routes that answer with a file only (CSV, XLSX, the catalog layout as JSON, Turtle).
@@ -173,14 +173,6 @@ def test_data_import_batches_and_rollback_answers(writable, framework_db):
         rolled_back = batches(s)
     assert rolled_back[0]["rolled_back_at"]
     same(writable.get(f"{API}/data/batches").json(), rolled_back)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    """Areas, the demo data, the Telemark demo profile and SDSN's SDR 2021 (SQLite)."""
-    url, _report = next(gen := demo_database(tmp_path_factory))
-    yield url
-    next(gen, None)
 
 
 @pytest.fixture

@@ -66,10 +66,11 @@ def named_places(session: Session, text: str) -> list[Place]:
 
 
 def places_in(session: Session, text: str) -> tuple[list[Place], str]:
-    """The places a search names, and the rest of the search: the whole text names them, or its
-    first or last words do ("klimagassutslipp Trondheim", "Nord-Fron barnehage")."""
+    """The places a search names, and the words to search the indicators for: the whole text
+    names them (then the whole text is searched too), or its first or last words do
+    ("klimagassutslipp Trondheim", "Nord-Fron barnehage": then the other words are)."""
     if found := named_places(session, text):
-        return found, ""
+        return found, text
     parts = text.split()
     for n in range(len(parts) - 1, 0, -1):
         for place, rest in ((parts[-n:], parts[:-n]), (parts[:n], parts[n:])):

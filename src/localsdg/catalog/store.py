@@ -354,6 +354,11 @@ def _ids(session: Session, first: tuple[str, str], second: tuple[str, str]) -> t
     return ids[first], ids[second]
 
 
+def is_decided(session: Session, first: tuple[str, str], second: tuple[str, str]) -> bool:
+    """Whether a curator has confirmed or rejected linking the two indicators."""
+    return _decision(session, *_ids(session, first, second)) is not None
+
+
 def _decision(session: Session, a: int, b: int) -> LinkDecision | None:
     return session.scalar(select(LinkDecision).where(
         LinkDecision.from_id == min(a, b), LinkDecision.to_id == max(a, b)))

@@ -81,11 +81,13 @@ def _labels(model: TextModel, level: Level) -> np.ndarray:
 
 def scores(model: TextModel, query: sparse.csr_matrix, *, level: Level = "target",
            pool: np.ndarray | None = None, neighbours: int = NEIGHBOURS,
-           text_weight: float = TEXT_WEIGHT) -> tuple[np.ndarray, np.ndarray]:
+           text_weight: float = TEXT_WEIGHT, sims: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """Each target's (or goal's) score for a query vector, and the voting neighbours' rows, most
-    similar first. `pool` limits which indicators may vote."""
+    similar first. `pool` limits which indicators may vote; `sims` are the query's similarities
+    with every indicator when the caller has them already."""
     labels = _labels(model, level)
-    sims = model.similarities(query)
+    sims = model.similarities(query) if sims is None else sims
     voters = labels.any(axis=1) if pool is None else pool & labels.any(axis=1)
     sims = np.where(voters, sims, 0.0)
     top = np.argsort(-sims, kind="stable")[:neighbours]
@@ -105,10 +107,10 @@ def suggestions(model: TextModel, query: sparse.csr_matrix, *, limit: int = 5,
     """The best `limit` targets (or goals) for a query vector, each with its reasons."""
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit {limit}: ask for 1 to {MAX_LIMIT} suggestions")
-    score, voters = scores(model, query, level=level, pool=pool)
+    sims, out = model.similarities(query), []
+    score, voters = scores(model, query, level=level, pool=pool, sims=sims)
     labels = _labels(model, level)
     codes = model.targets if level == "target" else model.goals
-    sims, out = model.similarities(query), []
     for col in np.argsort(-score, kind="stable")[:limit]:
         if score[col] <= 0:
             break

@@ -44,6 +44,7 @@ catalog_app.add_typer(link_app, name="link")
 
 Filters = Annotated[list[str] | None, typer.Option(
     "--filter", help=f"FACET=VALUE, repeatable; facets: {', '.join(FACETS)}")]
+Ref = Annotated[str, typer.Argument(help="SET/CODE, e.g. un-global/13.2.2")]
 Unclassified = Annotated[list[str] | None, typer.Option(
     "--unclassified", help="only indicators without a value for this facet; repeatable")]
 
@@ -167,7 +168,7 @@ def suggest_cmd(
 @catalog_app.command("similar")
 @user_errors
 def similar_cmd(
-    indicator: Annotated[str, typer.Argument(help="SET/CODE, e.g. un-global/13.2.2")],
+    indicator: Ref,
     limit: Annotated[int, typer.Option(help="proposals to show")] = 20,
     fmt: Format = "table",
 ) -> None:
@@ -183,45 +184,48 @@ def similar_cmd(
          f"Crosswalk of {indicator}")
 
 
+def _pair(first: str, second: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    return indicators.split_ref(first), indicators.split_ref(second)
+
+
 @link_app.command("confirm")
 @user_errors
 def confirm_cmd(
-    first: Annotated[str, typer.Argument(help="SET/CODE")],
-    second: Annotated[str, typer.Argument(help="SET/CODE")],
+    first: Ref,
+    second: Ref,
     kind: Annotated[str, typer.Option(help="exact, close, related_match or related")] = "exact",
     by: By = None,
 ) -> None:
     """Confirm that two indicators are linked as KIND (take it back with `reopen`)."""
     with database() as s:
-        store.confirm(s, indicators.split_ref(first), indicators.split_ref(second), kind, who(by))
+        store.confirm(s, *_pair(first, second), kind, who(by))
     err.print(f"confirmed: {first} and {second} are linked as {kind}")
 
 
 @link_app.command("reject")
 @user_errors
 def reject_cmd(
-    first: Annotated[str, typer.Argument(help="SET/CODE")],
-    second: Annotated[str, typer.Argument(help="SET/CODE")],
+    first: Ref,
+    second: Ref,
     reason: Annotated[str | None, typer.Option(help="why they are not the same")] = None,
     by: By = None,
 ) -> None:
     """Reject linking two indicators: the crosswalk never proposes the pair again."""
     with database() as s:
-        store.reject(s, indicators.split_ref(first), indicators.split_ref(second), who(by),
-                     reason)
+        store.reject(s, *_pair(first, second), who(by), reason)
     err.print(f"rejected: {first} and {second} are not linked")
 
 
 @link_app.command("reopen")
 @user_errors
 def reopen_cmd(
-    first: Annotated[str, typer.Argument(help="SET/CODE")],
-    second: Annotated[str, typer.Argument(help="SET/CODE")],
+    first: Ref,
+    second: Ref,
     by: By = None,
 ) -> None:
     """Take a decision on two indicators back: the pair is a proposal again."""
     with database() as s:
-        store.reopen(s, indicators.split_ref(first), indicators.split_ref(second), who(by))
+        store.reopen(s, *_pair(first, second), who(by))
     err.print(f"reopened: {first} and {second} are a proposal again")
 
 

@@ -1,12 +1,15 @@
-"""Query parameters shared by the JSON API and the pages: a selection of the catalog."""
+"""What the JSON API and the pages share in reading a request: the database session, a
+selection of the catalog, and a posted form read before the work goes to a worker thread."""
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from localsdg.catalog.index import FACETS
 from localsdg.catalog.search import Selection
@@ -63,3 +66,10 @@ def check_params(request: Request, *extra: str) -> None:
     if unknown:
         allowed = ", ".join(sorted(SELECTION_PARAMS | set(extra)))
         raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}; allowed: {allowed}")
+
+
+async def in_worker(request: Request, work: Callable, *args: object):
+    """Read the form on the event loop, then do `work(request, form, *args)` (database work)
+    in a worker thread, so that other requests are not held up meanwhile."""
+    form = await request.form()
+    return await run_in_threadpool(work, request, form, *args)

@@ -71,8 +71,8 @@ async def catalog_page(request: Request, session: LoopDB, sel: Sel,
     lang = choose(request)
     per_page = per_page if per_page in PER_PAGE else PER_PAGE[0]
     sort = sort if sort in SORTS else "relevance"
-    places, rest = places_in(session, sel.q)
-    result = search(session, replace(sel, q=rest) if places and rest else sel, limit=per_page,
+    places, words = places_in(session, sel.q)
+    result = search(session, replace(sel, q=words), limit=per_page,
                     offset=(page - 1) * per_page, sort=sort, lang=lang)
     pages = max(1, -(-result["total"] // per_page))
     context = {"result": result, "facets": shown_facets(result),
@@ -80,7 +80,7 @@ async def catalog_page(request: Request, session: LoopDB, sel: Sel,
                "pages": pages, "per_page": per_page, "sort": sort, "sorts": SORTS,
                "facet_order": FACET_ORDER, "per_page_options": PER_PAGE,
                "changed": request.query_params.get("endret"),
-               "places": places, "searched": rest if places and rest else None}
+               "places": places, "searched": words if words != sel.q else None}
     partial = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
     return render(request, "catalog/_results.html" if partial else "catalog/page.html",
                   **context)

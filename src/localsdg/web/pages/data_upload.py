@@ -20,7 +20,7 @@ from localsdg.sources import data_import as imports
 from localsdg.sources.table_columns import guess_columns
 from localsdg.web import uploads
 from localsdg.web.i18n import choose
-from localsdg.web.params import DB
+from localsdg.web.params import DB, in_worker
 from localsdg.web.templating import indicator_href, render
 from localsdg.web.who import name_of, remember
 
@@ -90,13 +90,16 @@ def preview(request: Request, session: DB, file: Annotated[UploadFile, File()],
 @router.post("/import/data/sjekk")
 async def check(request: Request, session: DB):
     """Import in a transaction that is then undone: the report, and nothing stored."""
-    form = await request.form()
-    return _check(request, session, uploads.kept(str(form.get("token") or "")), _fields(form))
+    return await in_worker(request, lambda request, form: _check(
+        request, session, uploads.kept(str(form.get("token") or "")), _fields(form)))
 
 
 @router.post("/import/data/lagre")
 async def store(request: Request, session: DB):
-    form = await request.form()
+    return await in_worker(request, _store, session)
+
+
+def _store(request: Request, form: FormData, session: DB):
     fields = _fields(form)
     path = uploads.kept(fields["token"])
     by = name_of(request, form)

@@ -20,7 +20,7 @@ from localsdg.errors import UserError
 from localsdg.observations.series import summary
 from localsdg.present.i18n import translations
 from localsdg.web.i18n import choose
-from localsdg.web.params import DB
+from localsdg.web.params import DB, in_worker
 from localsdg.web.templating import render
 from localsdg.web.who import name_of, remember
 
@@ -68,20 +68,22 @@ def indicator_page(request: Request, session: DB, set_id: str, code: str):
 
 @router.post("/indikator/{set_id}/{code}/kobling")
 async def decide_link(request: Request, session: DB, set_id: str, code: str):
-    """A curator confirms or rejects one of the crosswalk's proposals for this indicator."""
-    form = await request.form()
+    """A curator confirms or rejects one of the crosswalk's proposals for this indicator, or
+    takes a decision back."""
+    return await in_worker(request, _decide, session, set_id, code)
+
+
+def _decide(request: Request, form: FormData, session: DB, set_id: str, code: str):
     by, other = name_of(request, form), str(form.get("other") or "")
     _ = translations(choose(request)).gettext
     if not by:
         return _link_error(request, session, set_id, code,
                            _("Write your name: it is recorded with the decision."))
     decision = form.get("decision")
-    if decision != "reopened" and any(
-            p.ref == other and p.status != "open"
-            for p in crosswalk.similar(session, set_id, code, limit=MAX_PROPOSALS)):
-        return _link_error(request, session, set_id, code,
-                           _("This pair has been decided already; the list shows by whom."))
     try:
+        if decision != "reopened" and store.is_decided(session, (set_id, code), split_ref(other)):
+            return _link_error(request, session, set_id, code,
+                               _("This pair has been decided already; the list shows by whom."))
         if decision == "reopened":
             store.reopen(session, (set_id, code), split_ref(other), by)
         elif decision == "confirmed":

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from localsdg import taxonomy as tx
@@ -35,7 +34,7 @@ from localsdg.sources.plan_files import import_bytes, write_json, write_workbook
 from localsdg.web import uploads
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose
-from localsdg.web.params import DB
+from localsdg.web.params import DB, in_worker
 from localsdg.web.templating import render
 from localsdg.web.who import name_of, remember
 
@@ -77,7 +76,7 @@ def _area_plans(request: Request, session: DB, level: str, code: str, status: in
 
 @router.post("/planer/ny")
 async def new_plan(request: Request, session: DB):
-    return await _in_worker(request, _new_plan, session)
+    return await in_worker(request, _new_plan, session)
 
 
 def _new_plan(request: Request, form: FormData, session: DB):
@@ -227,20 +226,13 @@ class Fields:
         return value
 
 
-async def _in_worker(request: Request, work: Callable, *args: object):
-    """Read the form on the event loop, then do `work(request, form, *args)` (database work)
-    in a worker thread, so that other requests are not held up meanwhile."""
-    form = await request.form()
-    return await run_in_threadpool(work, request, form, *args)
-
-
 async def _edit(request: Request, session: DB, plan_id: int, section: str,
                 read: Callable[[Fields], Callable[[str], None] | None],
                 measure: str | None = None, done: str | None = None):
     """Read the form with `read` (it returns the store call to make, given the name), then
     store and go back to the section (or to the measure's page the form is on, or to `done`);
     on any problem show that page again with the messages and what was typed."""
-    return await _in_worker(request, _apply, session, plan_id, section, read, measure, done)
+    return await in_worker(request, _apply, session, plan_id, section, read, measure, done)
 
 
 def _apply(request: Request, form: FormData, session: DB, plan_id: int, section: str,
@@ -475,7 +467,7 @@ def choose_page(request: Request, session: DB, mal: str = "", omrade: str = "",
 
 @router.post("/velg/lagre")
 async def save_choice(request: Request, session: DB):
-    return await _in_worker(request, _save_choice, session)
+    return await in_worker(request, _save_choice, session)
 
 
 def _save_choice(request: Request, form: FormData, session: DB):
