@@ -29,6 +29,7 @@ from real_catalog import real_catalog
 from sqlalchemy import select
 
 from localsdg.catalog import similarity, suggest
+from localsdg.catalog.analysis import connected
 from localsdg.catalog.similarity import SDG_CODE, TextModel, indicator_fields
 from localsdg.db.schema import Indicator, IndicatorLink
 from localsdg.db.session import session_scope
@@ -42,29 +43,13 @@ TEXTS = ["Kommunen skal redusere klimagassutslippene fra veitrafikken med 50 pro
          "Flere unge skal fullføre videregående opplæring."]
 
 
-class Groups:
-    """Union-find over indicator rows."""
-
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, a: int, b: int) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-
-def folds(groups: Groups | None, size: int, rng: random.Random) -> np.ndarray:
+def folds(groups: np.ndarray | None, size: int, rng: random.Random) -> np.ndarray:
     """Each row's fold; a group's rows share one, groups spread to keep folds even."""
     if groups is None:
         return np.array([rng.randrange(FOLDS) for _ in range(size)])
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(size):
-        members[groups.find(i)].append(i)
+        members[int(groups[i])].append(i)
     blocks = sorted(members.values(), key=lambda b: (-len(b), rng.random()))
     fold, load = np.zeros(size, int), [0] * FOLDS
     for block in blocks:
@@ -77,17 +62,16 @@ def folds(groups: Groups | None, size: int, rng: random.Random) -> np.ndarray:
 def schemes(session, model: TextModel, inds: list[Indicator]) -> dict[str, np.ndarray]:
     rng = random.Random(16)
     row = {ind.id: model.row[(ind.set_id, ind.code)] for ind in inds}
-    linked = Groups(len(model.keys))
-    for a, b in session.execute(select(IndicatorLink.from_id, IndicatorLink.to_id)):
-        linked.join(row[a], row[b])
-    families = Groups(len(model.keys))
-    families.parent = list(linked.parent)
+    links = [(row[a], row[b]) for a, b in session.execute(
+        select(IndicatorLink.from_id, IndicatorLink.to_id))]
     heads: dict[tuple[str, str], int] = {}
-    for ind in inds:
-        name = (ind.name_nb or ind.name_en or "").split(" - ")[0].strip().casefold()
-        families.join(row[ind.id], heads.setdefault((ind.set_id, name), row[ind.id]))
-    return {"random": folds(None, len(model.keys), rng), "links": folds(linked, len(inds), rng),
-            "links+families": folds(families, len(inds), rng)}
+    names = [(row[ind.id], heads.setdefault((ind.set_id, (ind.name_nb or ind.name_en or "")
+                                             .split(" - ")[0].strip().casefold()), row[ind.id]))
+             for ind in inds]
+    size = len(model.keys)
+    return {"random": folds(None, size, rng),
+            "links": folds(connected(size, links), len(inds), rng),
+            "links+families": folds(connected(size, links + names), len(inds), rng)}
 
 
 def language(ind: Indicator) -> str:

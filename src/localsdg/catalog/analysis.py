@@ -5,8 +5,12 @@ overlap between sets (indicators that measure the same thing, from the crosswalk
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from itertools import combinations
 
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from sqlalchemy.orm import Session
 
 from localsdg.catalog.crosswalk import STRONG, all_proposals
@@ -138,42 +142,39 @@ def overlaps(session: Session, sets: list[str] | None = None, *, strong: float =
     times")."""
     walk = all_proposals(session)
     wanted = set(sets) if sets else None
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
     names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    edges: set[frozenset] = set()
     open_edges: set[frozenset] = set()
     for own, found in walk.items():
         for p in found:
             other = (p.set_id, p.code)
             if p.same(("exact",), strong) and (wanted is None or {own[0], p.set_id} <= wanted):
                 names[other] = (p.name_nb, p.name_en)
-                _join(parent, own, other)
+                edges.add(frozenset((own, other)))
                 if p.status == "open":
                     open_edges.add(frozenset((own, other)))
-    groups = _groups(parent, names, open_edges)
+    groups = _groups(edges, names, open_edges)
     return {"sets": sorted(wanted) if wanted else sorted({s for g in groups for s in g["sets"]}),
             "strong": strong, "groups": groups, "pairs": _pair_counts(groups),
             "combinations": _combinations(groups),
             "shared_by_all": sum(wanted <= set(g["sets"]) for g in groups) if wanted else None}
 
 
-def _join(parent: dict, a: tuple, b: tuple) -> None:
-    ra, rb = _root(parent, a), _root(parent, b)
-    if ra != rb:
-        parent[max(ra, rb)] = min(ra, rb)
+def connected(size: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Each of `size` items' group number: the connected components of the pairs joining them
+    (SciPy's graph search)."""
+    ends = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    graph = sparse.coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(size, size))
+    return connected_components(graph, directed=False)[1]
 
 
-def _root(parent: dict, x: tuple) -> tuple:
-    parent.setdefault(x, x)
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
-def _groups(parent: dict, names: dict, open_edges: set[frozenset]) -> list[dict]:
-    members: dict[tuple, list[tuple]] = defaultdict(list)
-    for x in sorted(parent):
-        members[_root(parent, x)].append(x)
+def _groups(edges: set[frozenset], names: dict, open_edges: set[frozenset]) -> list[dict]:
+    nodes = sorted({x for e in edges for x in e})
+    at = {x: i for i, x in enumerate(nodes)}
+    members: dict[int, list[tuple]] = defaultdict(list)
+    for x, label in zip(nodes, connected(len(nodes), [tuple(at[x] for x in e) for e in edges]),
+                        strict=True):
+        members[int(label)].append(x)
     groups = []
     for found in members.values():
         inside = {e for e in open_edges if e <= set(found)}
