@@ -273,6 +273,12 @@ def test_create_makes_the_indicator_the_file_describes(framework_db, tmp_path):
                     "--period", "år", "--value", "verdi", "--unit", "prosent")
     assert table["indicator_created"] == "lokal/egne" and table["written"] == 2
     assert ok_json("catalog", "show", "lokal", "egne")["values"]["name_nb"] == "egne_tall: verdi"
+    titled = tmp_path / "holdeplass.csv"
+    titled.write_text("Andel innbyggere nær holdeplass\n\nKommune;År;Andel (%)\n"
+                      "Skien;2024;63,4\n", encoding="utf-8")
+    ok_json("data", "import", titled, "--create", "lokal/holdeplass")
+    assert ok_json("catalog", "show", "lokal", "holdeplass")["values"]["name_nb"] == (
+        "Andel innbyggere nær holdeplass")  # the table's own title
 
     both = run("data", "import", own, "--create", "lokal/x", "--indicator", "lokal/egne",
                "--area", "kommunenummer", "--period", "år", "--value", "verdi")

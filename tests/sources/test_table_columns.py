@@ -8,7 +8,7 @@ import pytest
 from localsdg.areas.lookup import AreaIndex
 from localsdg.db.session import session_scope, upgrade
 from localsdg.sources.demo import DATASETS
-from localsdg.sources.table_columns import guess_columns
+from localsdg.sources.table_columns import guess_columns, title
 from tests.helpers import DATA, synced
 
 TIDY = [d for d in DATASETS if d.mapping is not None and not d.path.endswith(".json")
@@ -62,3 +62,15 @@ def test_planners_tables_get_their_columns_by_words_and_cells(areas, tmp_path, t
     path.write_text(text, encoding="utf-8")
     guess = guess_columns(path, areas)
     assert (guess.area, guess.period, guess.value, guess.dims) == (area, period, value, dims)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Andel innbyggere nær holdeplass\n\nKommune;År;Andel (%)\nSkien;2024;63,4\n",
+     "Andel innbyggere nær holdeplass"),
+    ('"Befolkning 1. januar";\n;\nKommune;År;Antall\nSkien;2024;55000\n', "Befolkning 1. januar"),
+    ("Kommune;År;Andel (%)\nSkien;2024;63,4\n", None),
+])
+def test_a_title_above_the_columns_is_the_tables_own(tmp_path, text, expected):
+    path = tmp_path / "tabell.csv"
+    path.write_text(text, encoding="utf-8")
+    assert title(path) == expected

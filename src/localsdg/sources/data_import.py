@@ -17,7 +17,7 @@ from localsdg.errors import BadRequest, UserError
 from localsdg.observations.borders import check_borders, check_measure
 from localsdg.sources.jsonstat import describe, import_jsonstat, read_dataset
 from localsdg.sources.opensdg import import_repository
-from localsdg.sources.table_columns import guess_columns
+from localsdg.sources.table_columns import guess_columns, title
 from localsdg.sources.tables import Mapping, import_table
 
 # The table options a user may give: every mapping field but the code-only `leave_out`.
@@ -72,8 +72,10 @@ def _table(session: Session, r: Request, by: str) -> dict:
     mapping = Mapping(**{**table, "dims": tuple(table.get("dims") or ())})
     mapping.check()
     indicator, made = (None, {}) if not (r.indicator or r.create) else _indicator(
-        session, r, by, lambda: {"name_nb": f"{r.path.stem}: {mapping.value or 'verdi'}",
-                                 "unit": mapping.unit, "data_owner": r.publisher})
+        session, r, by, lambda: {
+            "name_nb": title(r.path, encoding=mapping.encoding, sheet=mapping.sheet)
+            or f"{r.path.stem}: {mapping.value or 'verdi'}",
+            "unit": mapping.unit, "data_owner": r.publisher})
     return {**import_table(session, r.path, mapping, indicator=indicator, by=by,
                            skip_bad=r.skip_bad, publisher=r.publisher,
                            on_duplicate=r.on_duplicate).as_dict(), **made,

@@ -45,13 +45,28 @@ class Guess:
     rows: list[list[str]] = field(default_factory=list)  # the first lines below it
 
 
-def guess_columns(path: Path, areas: AreaIndex, *, encoding: str | None = None,
-                  sheet: str | None = None) -> Guess:
+def title(path: Path, *, encoding: str | None = None, sheet: str | None = None) -> str | None:
+    """The table's own title: a line of one cell above its column names, as statistics
+    offices write one ("Andel med tilfredsstillende drikkevann"), if it has one."""
     lines = file_lines(path, encoding, sheet)
+    above = lines[:_header_at(path, lines)]
+    return next((" ".join(c.strip() for c in line if c.strip()) for line in above
+                 if sum(bool(c.strip()) for c in line) == 1), None)
+
+
+def _header_at(path: Path, lines: list[list[str]]) -> int:
+    """The first line with two or more cells: the column names."""
     at = next((i for i, line in enumerate(lines[:20])
                if sum(bool(c.strip()) for c in line) >= 2), None)
     if at is None:
         raise UserError(f"{path.name}: no line with column names in the first 20 lines")
+    return at
+
+
+def guess_columns(path: Path, areas: AreaIndex, *, encoding: str | None = None,
+                  sheet: str | None = None) -> Guess:
+    lines = file_lines(path, encoding, sheet)
+    at = _header_at(path, lines)
     header = [c.strip() for c in lines[at]]
     body = [row for row in lines[at + 1:at + 1 + SAMPLE] if any(c.strip() for c in row)]
     columns = {name: [row[j].strip() for row in body if j < len(row) and row[j].strip()]
