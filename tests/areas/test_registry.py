@@ -362,6 +362,8 @@ def test_names_with_year_county_and_level(areas_db):
         "municipality", "1515")
     assert idx.by_name("Våler", county="Innlandet") == AreaRef("municipality", "3419")
     assert idx.by_name("OS (INNLANDET)", year=2022) == AreaRef("municipality", "3430")
+    assert idx.by_name("Våler i Innlandet", year=2022) == AreaRef("municipality", "3419")
+    assert idx.by_name("Harstad – Hárstták", year=2022) == AreaRef("municipality", "5402")
     assert idx.by_name("Karasjok", year=2022) == AreaRef("municipality", "5437")
     assert idx.by_name("Kárášjohka - Karasjok", year=2024) == AreaRef("municipality", "5610")
     assert idx.by_name("Moss (t.o.m. 2019)", year=2019) == AreaRef("municipality", "0104")

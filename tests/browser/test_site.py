@@ -173,7 +173,7 @@ def test_the_picker_finds_bodo_by_keyboard_and_without_javascript(page, browser,
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/kommune/1804$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Bodø")
-    expect(page.locator("#summary-coverage")).to_contain_text("3 av 17 mål")
+    expect(page.locator("#summary-coverage")).to_contain_text("4 av 17 mål")
     expect(page.get_by_role("combobox", name="Sammenlign med")).to_have_value("similar:1804")
     assert axe_violations(page) == []
     header = page.get_by_role("combobox", name="Finn din kommune eller ditt fylke")

@@ -13,15 +13,17 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.cli import app as cli
 from localsdg.db.session import session_scope
+from localsdg.observations.store import read
 from localsdg.scoring.area_profile import build, profile_sets_for
 from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run
 from localsdg.scoring.status import area_status
 from localsdg.sources.national import PROFILE_SET, RECIPES, sync_national
 from localsdg.web.app import create_app
-from tests.helpers import DATA, MIRROR, demo_database
+from tests.helpers import DATA, MIRROR, demo_database, read_csv
 
 ELECTIONS = DATA / "norway/stats/national/valg_stortingsvalg_kommune"
 ROBEK = DATA / "norway/stats/national/kdd_robek/robek_2026-04.json"
@@ -53,10 +55,13 @@ def test_reference_copies_load_and_a_live_source_offline_is_reported(national):
     assert loaded["valgdeltakelse"]["rows"] == len(list(ELECTIONS.glob("*/kommune-*.json")))
     assert loaded["robek"]["rows"] == 357  # every municipality of 2026, listed or not
     assert loaded["bredband"]["rows"] == 356 and loaded["bredband"]["skipped_rows"] == 0
+    assert loaded["mobil"]["rows"] == 356 and loaded["mobil"]["skipped_rows"] == 0
+    assert loaded["areal"]["rows"] == 357  # the boundaries, downloaded from the mirror
     skipped = {r["source"]: r["why"] for r in report["skipped"]}
     assert set(skipped) == {"netto-driftsresultat"}
+    assert set(loaded) == {r.key for r in RECIPES} - set(skipped)
     assert "not in the offline mirror" in skipped["netto-driftsresultat"]
-    assert report["profile"] == {"profile_set": PROFILE_SET, "indicators": 4, "goals": 3}
+    assert report["profile"] == {"profile_set": PROFILE_SET, "indicators": 12, "goals": 7}
 
 
 def test_without_a_reference_copy_each_source_says_why_it_is_skipped(national, tmp_path,
@@ -126,7 +131,8 @@ def test_values_older_than_the_window_are_shown_not_scored(national):
     school = next(x for g in p.goals for x in g.lines if x.ref == "lokal/grunnskolepoeng")
     assert school.older and school.value == 45.0 and school.period == "2020–2021"
     assert school.score is None and school.colour is None and school.trend is None
-    assert (p.coverage.older, p.coverage.indicators) == (2, 2)  # broadband 2022 too
+    # broadband, mobile coverage (2022), emissions (2021) and the six 2013–2018 figures too
+    assert (p.coverage.older, p.coverage.indicators) == (10, 2)
     assert [g.goal for g in p.goals if g.score is not None] == [16]
 
 
@@ -135,7 +141,7 @@ def test_an_index_and_a_rank_only_when_the_coverage_rule_holds(national):
     with session_scope(url) as s:
         p = build(s, BODO, runs=0)
     assert p.index is None and p.rank is None and p.coverage.no_index == "min_goals"
-    assert (p.coverage.goals, p.coverage.min_goals) == (3, 10)
+    assert (p.coverage.goals, p.coverage.min_goals) == (4, 10)
     original = _with_method(url, min_goals=3)
     try:
         with session_scope(url) as s:
@@ -158,11 +164,14 @@ def test_the_national_profile_is_the_default_and_page_api_and_cli_agree(national
     lines = [x for g in api["goals"] for x in g["indicators"]]
     assert {x["source"]["agency"] for x in lines} == {
         "Valgdirektoratet", "Utdanningsdirektoratet", "Kommunal- og distriktsdepartementet",
-        "Nasjonal kommunikasjonsmyndighet (Nkom)"}
+        "Nasjonal kommunikasjonsmyndighet (Nkom)", "Miljødirektoratet",
+        "Folkehelseinstituttet (FHI)", "Integrerings- og mangfoldsdirektoratet (IMDi)"}
     for x in lines:  # every value on the page with its period and agency
         assert x["period"] in page.text and x["source"]["agency"] in page.text
-        assert f"{x['score']:.1f}".replace(".", ",") in page.text
-    assert "har skår for 3 av 17 mål" in page.text  # why there is no index, in Bokmål
+        if x["score"] is not None:
+            assert f"{x['score']:.1f}".replace(".", ",") in page.text
+    assert "har skår for 4 av 17 mål" in page.text  # why there is no index, in Bokmål
+    assert not {"per cent", "tonnes", "households"} & set(page.text.split())  # units in Bokmål
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", url)
     out = CliRunner().invoke(cli, ["status", BODO, "--format", "json"])
     assert out.exit_code == 0, out.output
@@ -204,3 +213,50 @@ def test_every_recipe_names_its_source():
     for r in RECIPES:
         assert r.agency and r.dataset and r.page.startswith("https://") and r.licence
         assert (r.reader is not None and (r.reference or r.download)) or r.table
+
+
+def test_figures_all_older_than_the_window_are_shown_but_take_no_goal_score_away(national):
+    url, _ = national
+    with session_scope(url) as s:
+        counted = {p.indicator_id: p.in_index for p in profiles_of(get_set(s, PROFILE_SET))}
+        p = build(s, BODO, runs=0)
+    lines = {x.ref: x for g in p.goals for x in g.lines}
+    assert lines["lokal/vgs-fullfort"].older and lines["Kommunehelsa-statistikkbank/1269"].older
+    assert sum(counted.values()) == 6 and len(counted) == 12  # 2013–2018 figures: shown only
+    school = lines["lokal/grunnskolepoeng"]
+    goal4 = next(g for g in p.goals if g.goal == 4)
+    assert goal4.score == pytest.approx(school.score) and goal4.colour == school.colour
+
+
+def test_similar_municipalities_by_population_density_growth_and_age(national, client):
+    """The ten nearest to Bodø, recomputed here from FHI's file and the areas stored."""
+    url, _ = national
+    rows = read_csv(DATA / "norway/stats/fhi_csdata_b2024/"
+                    "population_jan1_b2024_by_agegroup_2005-2026.csv", encoding="utf-8")
+    now = {r["code"]: r for r in rows if r["level"] == "municip" and r["year"] == "2026"}
+    then = {r["code"]: r for r in rows if r["level"] == "municip" and r["year"] == "2021"}
+    with session_scope(url) as s:
+        area = {r.area_code: r.value for r in read(s, [indicator_by_ref(s, "lokal/areal").id])}
+        p = area_status(s, BODO, runs=0).profile
+    # FHI's 2021 figures for 1508 Ålesund and 1580 Haram are halves of old Ålesund: no growth
+    codes = sorted(c for c in now if c in then and c in area and c not in ("1508", "1580"))
+    pop = np.array([float(now[c]["pop_total"]) for c in codes])
+    x = np.column_stack([np.log(pop), np.log(pop / np.array([area[c] for c in codes])),
+                         [round(100 * (float(now[c]["pop_total"]) /
+                                       float(then[c]["pop_total"]) - 1), 2) for c in codes],
+                         [round(100 * float(now[c]["pop_67_plus"]) /
+                                float(now[c]["pop_total"]), 2) for c in codes]])
+    z = (x - x.mean(axis=0)) / x.std(axis=0)
+    near = np.argsort(np.sqrt(((z - z[codes.index(BODO)]) ** 2).sum(axis=1)), kind="stable")
+    assert p.group == f"similar:{BODO}" and p.criteria == ["population", "density", "growth",
+                                                           "aged"]
+    assert [x.code for x in p.self_first][0] == BODO
+    assert {x.code for x in p.peers} == {codes[i] for i in near[:11]}
+    bodo = p.self_first[0].structure
+    assert bodo["population"] == float(now[BODO]["pop_total"])
+    page = client.get(f"/kommune/{BODO}").text
+    assert "Hva gruppen er valgt etter" in page
+    assert "folketall, innbyggere per km², vekst siste fem år (%) og andel 67 år og eldre (%)" \
+        in page
+    api = client.get(f"/api/v1/areas/{BODO}/status").json()
+    assert api["peers"][0]["structure"] == pytest.approx(bodo)

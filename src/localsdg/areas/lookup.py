@@ -16,7 +16,9 @@ from localsdg.db.schema import Area
 NATION = ("country", "NOR")
 NATION_NAMES = {"hele landet", "landet", "norge", "noreg", "norway", "nation", "0", "00", "0000"}
 QUALIFIER = re.compile(r"\s*\((?:t\.o\.m\.|f\.o\.m\.|-|\d{4})[^)]*\)\s*$", re.IGNORECASE)
-COUNTY_QUALIFIER = re.compile(r"(.+?)\s*\(([^()]+)\)")  # 'Våler (Innlandet)'
+# 'Våler (Innlandet)', 'Våler i Innlandet'
+COUNTY_QUALIFIER = re.compile(r"(.+?)(?:\s*\(([^()]+)\)|\s+i\s+(\S.*))")
+SEPARATOR = re.compile(r"\s+[-–]\s+")  # between the forms of a name: 'Harstad - Hárstták'
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ def looks_like_code(raw: str) -> bool:
 def name_key(name: str) -> str:
     """'ÅS', 'Ås' and 'Oslo - Oslove' → comparable keys ('ås', 'oslo')."""
     name = QUALIFIER.sub("", name.strip())
-    return re.sub(r"\s+", " ", name.split(" - ")[0]).casefold().strip()
+    return re.sub(r"\s+", " ", SEPARATOR.split(name)[0]).casefold().strip()
 
 
 class AreaIndex:
@@ -50,7 +52,7 @@ class AreaIndex:
             self.codes[(a.level, a.code)].append(a)
             if a.level != "country":  # every form of a name: 'Kárášjohka - Karasjok'
                 for n in {a.name, a.short_name} - {None, ""}:
-                    for key in {name_key(part) for part in n.split(" - ")}:
+                    for key in {name_key(part) for part in SEPARATOR.split(n)}:
                         self.names[key].append(a)
 
     def __bool__(self) -> bool:
@@ -103,7 +105,8 @@ class AreaIndex:
             return refs[0]
         if not refs and (m := COUNTY_QUALIFIER.fullmatch(name.strip())):
             # 'OS (INNLANDET)': the publisher's qualifier, not part of the official name ('Os')
-            again = self.by_name(m.group(1), county=m.group(2), year=year, level=level)
+            again = self.by_name(m.group(1), county=m.group(2) or m.group(3), year=year,
+                                 level=level)
             if isinstance(again, AreaRef):
                 return again
         if not refs:

@@ -49,8 +49,8 @@ def get_data(session: Session, indicator: Indicator, *, areas: list[str] | None 
         if borders is None:
             found = [_plain(ref, r, places.names, sources) for r in level_rows]
         else:
-            population = _population(session) if any(r.measure == "rate" for r in level_rows) \
-                else {}
+            rates = any(r.measure == "rate" for r in level_rows)
+            population = population_by_year(session) if rates else {}
             wanted = _on_borders(places, areas, borders) if areas else None
             found = [_harmonised(ref, level, h, places.names, sources)
                      for h in harmonise(places, level_rows, borders, population)
@@ -208,7 +208,9 @@ def _sources(session: Session, batch_ids: set[int]) -> dict[int, str]:
     return {i: c.publisher for i, c in citations(session, batch_ids).items()}
 
 
-def _population(session: Session) -> dict[tuple[str, int], float]:
+def population_by_year(session: Session) -> dict[tuple[str, int], float]:
+    """(area code, year) → population 1 January, as imported (FHI's series is on today's
+    borders)."""
     try:
         pop = indicator_by_ref(session, POPULATION)
     except UserError:

@@ -45,7 +45,7 @@ def goal_name(goal: int, lang: str) -> str:
 GROUP_TITLES = {  # groups made on the spot (scoring.groups), by the part of the name before ':'
     "county": N_("the municipalities of county %(arg)s"),
     "all": N_("all municipalities"),
-    "similar": N_("the municipalities most like it in size"),
+    "similar": N_("the municipalities most like it"),
     "size:small": N_("municipalities with fewer than 5,000 inhabitants"),
     "size:medium": N_("municipalities with 5,000 to 19,999 inhabitants"),
     "size:large": N_("municipalities with 20,000 inhabitants or more"),
@@ -56,9 +56,9 @@ GROUP_METHODS = {
     "county": N_("The comparison group is the municipalities of county %(arg)s as they are "
                  "today."),
     "all": N_("The comparison group is all municipalities as they are today."),
-    "similar": N_("The comparison group is the ten municipalities closest in population (the "
-                  "latest population, compared on a logarithmic scale), with the municipality "
-                  "itself first."),
+    "similar": N_("The comparison group is the ten municipalities most like it in %(arg)s (the "
+                  "latest figures, population and density on a logarithmic scale, each "
+                  "criterion weighted equally), with the municipality itself first."),
     "size:small": N_("The comparison group is the municipalities with fewer than 5,000 "
                      "inhabitants (latest population), as KOSTRA's size bands."),
     "size:medium": N_("The comparison group is the municipalities with 5,000 to 19,999 "
@@ -74,8 +74,25 @@ def group_title(group: str, name: str, gettext) -> str:
     return _spot_text(GROUP_TITLES, group, gettext) or name
 
 
-def group_method(group: str, method: str, gettext) -> str:
-    """How a comparison group was made, in the reader's language for groups made on the spot."""
+AND = N_("and")
+SIMILAR_METHOD = GROUP_METHODS["similar"]
+# What similar municipalities are chosen by (scoring.groups.structure), as words in a sentence
+CRITERIA = {"population": N_("population"), "density": N_("inhabitants per km²"),
+            "growth": N_("growth over five years (%)"), "aged": N_("share aged 67 or older (%)")}
+
+
+def first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def group_method(group: str, method: str, gettext, criteria: list[str] | None = None) -> str:
+    """How a comparison group was made, in the reader's language for groups made on the spot;
+    for similar municipalities, with the criteria they were chosen by."""
+    if group.startswith("similar:") and criteria:
+        named = [gettext(CRITERIA[c]) for c in criteria]
+        words = f"{', '.join(named[:-1])} {gettext(AND)} {named[-1]}" if len(named) > 1 \
+            else named[0]
+        return gettext(SIMILAR_METHOD) % {"arg": words}
     return _spot_text(GROUP_METHODS, group, gettext) or method
 
 
@@ -105,6 +122,8 @@ BASES = {
                  "percentile from the worst end among %(areas)d municipalities in %(period)s); "
                  "red beyond %(red)s (the worst quarter)."),
     "fixed": N_("Target: %(target)s. 100 and green at %(upper)s, 0 and red at %(lower)s."),
+    "reference": N_("Published bounds: %(target)s. 100 at %(upper)s, green up to %(green)s, red "
+                    "beyond %(red)s, 0 at %(lower)s."),
 }
 
 

@@ -39,6 +39,8 @@ def environment(folder: Path, lang: str) -> Environment:
                        indicator_name=lambda ind: indicator_name(ind, lang),
                        group_title=lambda group, name: labels.group_title(
                            group, name, translations(lang).gettext),
-                       group_method=lambda group, method: labels.group_method(
-                           group, method, translations(lang).gettext))
+                       group_method=lambda group, method, criteria=None: labels.group_method(
+                           group, method, translations(lang).gettext, criteria),
+                       criterion=lambda key: labels.first_upper(translations(lang).gettext(
+                           labels.CRITERIA[key])))
     return env

@@ -142,7 +142,7 @@ def content(p: AreaProfile, lang: str) -> dict:
         "peers_note": _("%(shown)d of %(count)d areas around %(area)s; the workbook lists all.")
         % {"shown": len(peers["peers"]), "count": len(p.peers), "area": p.name},
         "method_heading": _("Method and sources"),
-        "method": [group_method(p.group, p.group_method, _),
+        "method": [group_method(p.group, p.group_method, _, p.criteria),
                    _("Profile set %(name)s (%(id)s).") % {"name": _(p.profile_name),
                                                           "id": p.profile_set}
                    + (f" {_(p.profile_notes)}" if p.profile_notes else ""),  # ours translated

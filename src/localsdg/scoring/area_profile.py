@@ -86,6 +86,7 @@ class Peer:
     index: float | None
     rank: int | None
     goals: dict[int, float | None] = field(default_factory=dict)  # measured goals' scores
+    structure: dict[str, float] = field(default_factory=dict)  # what a similar group is chosen by
 
 
 @dataclass
@@ -142,6 +143,11 @@ class AreaProfile:
         """The compared areas for a table: the area itself first, then by rank (`peers` keep
         rank order, for the areas around the area's place)."""
         return sorted(self.peers, key=lambda x: x.code != self.code)
+
+    @property
+    def criteria(self) -> list[str]:
+        """What the comparison group was chosen by (similar municipalities), else nothing."""
+        return list(self.peers[0].structure) if self.peers else []
 
     @property
     def scored_goals(self) -> list[GoalStatus]:
@@ -225,7 +231,7 @@ def _profile(session: Session, r: Run, u: Uncertainty | None, a: int) -> AreaPro
             [x for x in lines if x.goal == g]))
     measured = [g.goal for g in goals if g.measured]
     peers = sorted((Peer(p.code, p.name, _num(s.index[i]), _int(s.rank[i]),
-                         {g: _num(s.goal[i, g - 1]) for g in measured})
+                         {g: _num(s.goal[i, g - 1]) for g in measured}, p.structure)
                     for i, p in enumerate(r.group.members)),
                    key=lambda p: (p.rank is None, p.rank or 0, p.name))
     return AreaProfile(

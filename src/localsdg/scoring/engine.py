@@ -33,6 +33,10 @@ class Method:
     max_missing: float | None = None  # no index or rank above this share of missing indicators
     min_goals: int | None = None  # no index or rank with fewer goals scored than this
     decimals: int | None = None  # round normalised scores (as a publisher did) before averaging
+    # A goal's colour needs half the indicators on the area's dashboard rated (SDSN's rule:
+    # "dashboard"), or half of those counted in the goal score ("index"), so that figures
+    # shown only as background do not take the colour away.
+    colour_from: str = "dashboard"
 
     def __post_init__(self) -> None:
         if self.aggregation not in ("arithmetic", "geometric"):
@@ -40,6 +44,8 @@ class Method:
                              f"'{self.aggregation}'")
         if self.missing_goal not in ("exclude", "group"):
             raise ValueError(f"missing_goal must be exclude or group, not '{self.missing_goal}'")
+        if self.colour_from not in ("dashboard", "index"):
+            raise ValueError(f"colour_from must be dashboard or index, not '{self.colour_from}'")
 
 
 @dataclass
@@ -265,8 +271,10 @@ def score(values: np.ndarray, p: Profiles, m: Method, groups: np.ndarray | None 
     shown = np.ones(values.shape, dtype=bool) if p.shown is None else p.shown
     rated = np.where(used_given, _value_of_score(s, p), values)  # a given score: its value
     ind_colour = np.where(shown, colours(rated, p), UNAVAILABLE).astype(np.int8)
+    judged = shown & p.in_index[None, :] if m.colour_from == "index" else shown
     return Scores(indicator=s, given=used_given, imputed=imputed, goal=goal, goal_share=share,
                   goal_filled=filled, index=index, rank=ranks(index), missing_share=missing,
                   indicator_colour=ind_colour,
-                  goal_colour=goal_colours(rated, ind_colour, p, shown),
+                  goal_colour=goal_colours(rated, np.where(judged, ind_colour, UNAVAILABLE),
+                                           p, judged),
                   group_goal={k: gmeans[i] for i, k in enumerate(keys)})

@@ -5,7 +5,8 @@ municipalities most similar to one on structural indicators.
 A group is named by a string, so the CLI, the API and the pages take the same names:
 `sdr-2021` (a stored group), `county:40` (Telemark's municipalities today), `size:small`
 (`small` < 5,000 inhabitants, `medium` < 20,000, `large` the rest, as KOSTRA's size bands),
-`all:municipality`, `similar:3806` (the ten most similar to Porsgrunn), or a list of codes
+`all:municipality`, `similar:3806` (the ten most like Porsgrunn in population, density, growth
+and age), or a list of codes
 `0301,4601,5001`. A stored group read from a file with a subgroup column (SSB's KOSTRA groups,
 labour-market regions, any classification of areas) is named whole (`kostra`) or by one of its
 subgroups (`kostra/13`).
@@ -13,7 +14,7 @@ subgroups (`kostra/13`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,11 @@ from localsdg.errors import UserError
 from localsdg.observations.series import latest_values
 from localsdg.textfiles import read_table
 
+# Structural figures similar municipalities are chosen by, beside population and density (from
+# the area), loaded by `localsdg sync national`.
+AREA = "lokal/areal"
+STRUCTURE = {"growth": "lokal/befolkningsvekst-5", "aged": "lokal/andel-67-pluss"}
+LOG_SCALE = ("population", "density")
 SIZE_CLASSES = {"small": (0, 5_000), "medium": (5_000, 20_000), "large": (20_000, None)}
 SIMILAR_COUNT = 10
 
@@ -39,6 +45,8 @@ class Member:
     code: str
     name: str
     subgroup: str = ""
+    # the figures it was chosen by (similar:), by criterion; not part of its identity
+    structure: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -203,26 +211,38 @@ def _size_class(session: Session, name: str, size: str, names: dict, year: int |
                           f"municipalities with {bands} inhabitants (latest population)")
 
 
-def similar(session: Session, code: str, *, indicators: tuple[str, ...] = (),
-            year: int | None = None, count: int = SIMILAR_COUNT) -> Group:
-    """The `count` municipalities nearest to `code` on log population and any chosen indicators
-    (latest values), each standardised to mean 0 and spread 1 over all municipalities; the
-    distance is Euclidean. The area itself is the first member."""
-    columns = [(POPULATION, True)] + [(ref, False) for ref in indicators]
-    data = [latest_values(session, ref, year) for ref, _ in columns]
-    codes = sorted(set.intersection(*(set(d) for d in data)))
+def similar(session: Session, code: str, *, year: int | None = None,
+            count: int = SIMILAR_COUNT) -> Group:
+    """The `count` municipalities nearest to `code` on their structure: population and density
+    (on a logarithmic scale), growth over five years and the share aged 67 or older (latest
+    values; a criterion without figures is left out), each standardised to mean 0 and spread 1
+    over all municipalities; the distance is Euclidean. The area itself is the first member,
+    and every member carries its figures."""
+    criteria = structure(session, year)
+    codes = sorted(set.intersection(*(set(v) for v in criteria.values())))
     if code not in codes:
-        raise UserError(f"municipality {code} lacks data for {', '.join(r for r, _ in columns)};"
-                        " similar municipalities need all of them")
-    x = np.array([[np.log(d[c]) if log and d[c] > 0 else d[c] for (_, log), d in
-                   zip(columns, data, strict=True)] for c in codes])
+        raise UserError(f"municipality {code} lacks figures for {', '.join(criteria)}; similar "
+                        "municipalities need all of them")
+    x = np.array([[np.log(v[c]) if key in LOG_SCALE else v[c] for key, v in criteria.items()]
+                  for c in codes])
     z = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
     dist = np.sqrt(((z - z[codes.index(code)]) ** 2).sum(axis=1))
     nearest = [codes[i] for i in np.argsort(dist, kind="stable")[:count + 1]]
     names = _names(session)
-    on = ", ".join(["log population", *indicators])
-    method = (f"the {count} municipalities nearest to {code} on {on} (latest values, "
-              "standardised; Euclidean distance)")
+    method = (f"the {count} municipalities nearest to {code} on {', '.join(criteria)} (latest "
+              "values, population and density on a log scale, standardised; Euclidean distance)")
     return Group(f"similar:{code}", f"like {names.get(('municipality', code), code)}", method,
-                 tuple(Member("municipality", c, names.get(("municipality", c), c))
+                 tuple(Member("municipality", c, names.get(("municipality", c), c),
+                              structure={k: v[c] for k, v in criteria.items()})
                        for c in nearest))
+
+
+def structure(session: Session, year: int | None = None) -> dict[str, dict[str, float]]:
+    """Criterion → municipality code → latest figure: population, density (population per
+    km² of area), growth over five years and share aged 67 or older, those with figures."""
+    population = latest_values(session, POPULATION, year)
+    area = latest_values(session, AREA, year)
+    found = {"population": population,
+             "density": {c: p / area[c] for c, p in population.items() if area.get(c)},
+             **{key: latest_values(session, ref, year) for key, ref in STRUCTURE.items()}}
+    return {k: v for k, v in found.items() if v}

@@ -90,7 +90,7 @@ def as_data(status: Status) -> dict:
         "index_band": list(p.index_band) if p.index_band else None,
         "rank_band": list(p.rank_band) if p.rank_band else None,
         "peers": [{"code": x.code, "name": x.name, "index": x.index, "rank": x.rank,
-                   "goals": x.goals} for x in p.self_first],
+                   "goals": x.goals, "structure": x.structure} for x in p.self_first],
         "goals": [{"goal": g.goal, "score": g.score, "colour": g.colour, "trend": g.trend,
                    "measured": g.measured, "group_mean": g.group_mean,
                    "indicators": [_line(x) for x in g.lines]} for g in p.goals],

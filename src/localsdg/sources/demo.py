@@ -23,6 +23,7 @@ from localsdg.sources import sdr, sdr_workbook
 from localsdg.sources.area_lists import sync_areas
 from localsdg.sources.jsonstat import import_jsonstat
 from localsdg.sources.local_indicators import save_local
+from localsdg.sources.national_files import halved_alesund
 from localsdg.sources.opensdg import import_repository
 from localsdg.sources.tables import Mapping, import_table
 
@@ -59,12 +60,6 @@ class Dataset:
     skip_bad: bool = False
 
 
-def _halved_alesund(row: dict[str, str]) -> str | None:
-    if row.get("code") in ("1508", "1580") and row.get("year", "9999") < "2024":
-        return "FHI's split of old Ålesund in halves, not a measured value"
-    return None
-
-
 def _m(area: str, value: str, **kw) -> Mapping:
     """A mapping for the county's files, which give every year on the 2024 areas."""
     return Mapping(area=area, value=value, **{"borders": 2024, **kw})
@@ -74,7 +69,7 @@ TELEMARK = "norway/stats/telemark/"
 DATASETS = [
     Dataset("norway/stats/fhi_csdata_b2024/population_jan1_b2024_by_agegroup_2005-2026.csv",
             POPULATION, _m("code", "pop_total", period="year", unit="personer",
-                                    measure="count", leave_out=_halved_alesund),
+                                    measure="count", leave_out=halved_alesund),
             "SSB tabell 07459 via Folkehelseinstituttet (2024-inndeling)",
             ["Before 2024 FHI gives 1508 Ålesund and 1580 Haram half of old Ålesund each; "
              "those invented values are left out."]),

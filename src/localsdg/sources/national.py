@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +30,14 @@ from localsdg.areas.lookup import AreaIndex
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.config import settings
 from localsdg.errors import UserError
-from localsdg.observations.store import ImportResult, commit, read
+from localsdg.observations.borders import borders_of, current_year
+from localsdg.observations.series import population_by_year
+from localsdg.observations.store import ImportResult, Obs, Problem, commit, read
 from localsdg.present.labels import basis_text
 from localsdg.scoring import profiles
 from localsdg.scoring.profiles import Profile
 from localsdg.scoring.run import bound
+from localsdg.sources import kartverket
 from localsdg.sources import national_files as files
 from localsdg.sources.http import fetch
 from localsdg.sources.jsonstat import read_dataset, rows
@@ -54,6 +57,28 @@ NATIONAL_LOCAL = {
     "bredband-100": ("Andel husstander med tilbud om fast bredbånd på minst 100 Mbit/s",
                      "Share of households offered fixed broadband of at least 100 Mbit/s",
                      "prosent av husstandene", ["9.c"]),
+    "mobil-100": ("Andel husstander med 4G- eller 5G-dekning på minst 100 Mbit/s",
+                  "Share of households covered by 4G or 5G of at least 100 Mbit/s",
+                  "prosent av husstandene", ["9.c"]),
+    "industriutslipp": ("Klimagassutslipp fra landbasert industri per innbygger",
+                        "Greenhouse gas emissions from land-based industry per inhabitant",
+                        "tonn CO2-ekvivalenter per innbygger", ["13.2", "9.4"]),
+    "unge-utenfor": ("Unge 16–25 år utenfor arbeid og utdanning",
+                     "Young people aged 16–25 not in work or education",
+                     "prosent", ["8.6"]),
+    "sysselsatte": ("Sysselsatte, andel av befolkningen i arbeidsalder (IMDi)",
+                    "Employed persons, share of the working-age population (IMDi)", "prosent",
+                    ["8.5"]),
+    "vgs-fullfort": ("Fullført og bestått videregående opplæring innen fem år",
+                     "Completed upper secondary education within five years", "prosent",
+                     ["4.1"]),
+    "barnehagedeltakelse": ("Barn 1–5 år i barnehage", "Children aged 1–5 in kindergarten",
+                            "prosent", ["4.2"]),
+    "areal": ("Areal", "Area", "km²", []),
+    "andel-67-pluss": ("Andel av befolkningen 67 år og eldre",
+                       "Share of the population aged 67 or older", "prosent", []),
+    "befolkningsvekst-5": ("Befolkningsvekst siste fem år", "Population growth over five years",
+                           "prosent", []),
     "netto-driftsresultat": ("Netto driftsresultat i prosent av brutto driftsinntekter",
                              "Net operating result, per cent of gross operating revenue",
                              "prosent", ["16.6", "17.1"]),
@@ -68,29 +93,54 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """Bounds and thresholds another body published for the measure (or a close one)."""
+    lower: float
+    upper: float
+    green: float
+    red: float
+    text: str  # whose they are and how they fit, in English (a message id)
+
+
+@dataclass(frozen=True)
 class Recipe:
     key: str
     indicator: str  # SET/CODE in the catalog
-    goal: int
+    goal: int | None  # None: a structural figure for choosing similar areas, not scored
     agency: str
     dataset: str
     page: str  # where a reader learns about the figures
     licence: str
     cadence: str
-    direction: str  # higher or lower is better
+    direction: str  # higher or lower is better ("" for structural figures)
     reference: str | None = None  # the copy's path in a reference data folder
     download: str | None = None  # the file's address, where the agency publishes one file
     reader: Reader | None = None
     table: str | None = None  # an SSB statistics bank table read live (PxWeb v2, JSON-stat)
     query: tuple[Selection, ...] = ()
     measure: str = "rate"
+    per_inhabitant: bool = False  # the file's totals divided by the population that year
     target: Target | None = None
     fixed: tuple[float, float] | None = None  # (0, 100) when the scale is fixed by nature
+    published: Reference | None = None
+    ceiling: float | None = None  # no bound beyond it (a share above 100 % is counted twice)
     note: str = ""
 
     @property
     def source(self) -> str:
         return f"{self.agency}: {self.dataset}"
+
+IMDI = "norway/stats/national/imdi_kommunetall_2011-2014/"
+IMDI_NOTE = ("IMDi's municipal figures from SSB's registers, copied in gardenberg/imdikator-munch "
+             "@ d1ab9eca; older than the profile's window, so shown but not scored.")
+
+
+def _imdi(key: str, indicator: str, goal: int, file: str, direction: str, dataset: str,
+          keep: dict[str, str]) -> Recipe:
+    return Recipe(key, indicator, goal, "Integrerings- og mangfoldsdirektoratet (IMDi)", dataset,
+                  "https://www.imdi.no/tall-og-statistikk/", "NLOD", "yearly", direction,
+                  reference=IMDI + file, note=IMDI_NOTE,
+                  reader=lambda p, i, a: files.imdi(p, i, a, keep=keep, unit="per cent"))
 
 
 RECIPES = [
@@ -114,10 +164,63 @@ RECIPES = [
     Recipe("bredband", "lokal/bredband-100", 9, "Nasjonal kommunikasjonsmyndighet (Nkom)",
            "Bredbåndsdekning per kommune", "https://nkom.no", "NLOD", "yearly", "higher",
            reference="norway/stats/nkom_bredband_fast_dekning_alle_kommuner.csv",
-           reader=lambda p, i, a: files.broadband(p, i, a, year=2022, borders=2020),
+           reader=lambda p, i, a: files.coverage(
+               p, i, a, group="Hastighet - alle teknologier på fast bredbånd", column="≥ 100",
+               year=2022, borders=2020),
            target=Target(100.0, "The Government's goal: every household offered at least "
                                 "100 Mbit/s by the end of 2025 (Meld. St. 28 (2020–2021))"),
            note="The year 2022 is read from the copy's publication date (December 2022)."),
+    Recipe("mobil", "lokal/mobil-100", 9, "Nasjonal kommunikasjonsmyndighet (Nkom)",
+           "Mobildekning (4G og 5G) per kommune", "https://nkom.no", "NLOD", "yearly", "higher",
+           reference="norway/stats/nkom_bredband_mobil_dekning_alle_kommuner.csv",
+           reader=lambda p, i, a: files.coverage(p, i, a, group="4G + 5G", column="≥ 100",
+                                                 year=2022, borders=2020),
+           note="Households covered by 4G or 5G of at least 100 Mbit/s; 2022 as the fixed "
+                "broadband table beside it."),
+    Recipe("industriutslipp", "lokal/industriutslipp", 13, "Miljødirektoratet",
+           "Utslipp fra landbasert industri (norskeutslipp.no), CO2-ekvivalenter per anlegg",
+           "https://www.norskeutslipp.no", "NLOD", "yearly", "lower",
+           reference="norway/stats/national/mdir_norskeutslipp_industri/"
+                     "norskeutslipp_landbasert_industri_CO2ekv_anlegg.xlsx",
+           reader=lambda p, i, a: files.industry_emissions(p, i, a, borders=2020),
+           per_inhabitant=True,
+           published=Reference(20.0, 0.0, 2.0, 4.0, "SDSN's bounds for CO₂ emissions per "
+                               "inhabitant (Sustainable Development Report 2021: optimum 0, "
+                               "green up to 2 t, red beyond 4 t, 0 at 20 t), here applied to "
+                               "industry's emissions alone"),
+           note="Facilities' emissions to air summed per municipality and divided by the "
+                "population on 1 January (FHI, from SSB table 07459); industry only, not the "
+                "municipality's whole emissions."),
+    Recipe("vaksinasjon", "Kommunehelsa-statistikkbank/1269", 3,
+           "Folkehelseinstituttet (FHI)", "Kommunehelsa: vaksinasjonsdekning, meslinger, "
+           "2-åringer (5-årige gjennomsnitt)", "https://statistikk.fhi.no/khs", "NLOD",
+           "yearly", "higher",
+           reference="norway/stats/national/fhi_vaccination/"
+                     "kommunehelsa_vaksinasjonsdekning_5aar_2002-2018_raw.xlsx",
+           reader=lambda p, i, a: files.vaccination(p, i, a, age="2 år", vaccine="Meslinger",
+                                                    borders=2018),
+           target=Target(95.0, "WHO's goal for measles vaccination coverage (95 %), "
+                               "which the national childhood programme aims at"),
+           note="Copy of FHI's export in folkehelseinstituttet/fhidata @ ea970681; "
+                "places by name on 2018 borders."),
+    Recipe("lavinntekt", "Kommunehelsa-statistikkbank/1122", 1,
+           "Integrerings- og mangfoldsdirektoratet (IMDi)",
+           "Vedvarende lavinntekt (EU60, treårsperiode), alle personer",
+           "https://www.imdi.no/tall-og-statistikk/", "NLOD", "yearly", "lower",
+           reference=IMDI + "vedvarende_lavinntekt.csv", note=IMDI_NOTE,
+           reader=lambda p, i, a: files.imdi(p, i, a, keep={"innvkat_3": "alle",
+                                                            "vreg_3": "alle"},
+                                             unit="per cent")),
+    _imdi("unge-utenfor", "lokal/unge-utenfor", 8, "ungdom_utenfor_opplaring.csv", "lower",
+          "Ungdom 16–25 år utenfor arbeid og utdanning", {"innvkat_5": "alle", "kjonn": "alle"}),
+    _imdi("sysselsatte", "lokal/sysselsatte", 8, "sysselsatte_innvkat.csv", "higher",
+          "Sysselsatte etter innvandringskategori, alle", {"innvkat_3": "alle"}),
+    _imdi("vgs-fullfort", "lokal/vgs-fullfort", 4, "videregaende_fullfort.csv", "higher",
+          "Fullført videregående opplæring innen fem år (kull 2011–2013 samlet)",
+          {"innvkat_5": "alle", "kjonn": "alle", "aar": "2011_2013"}),
+    replace(_imdi("barnehage", "lokal/barnehagedeltakelse", 4, "barnehagedeltakelse.csv",
+                  "higher", "Barnehagedeltakelse, barn 1–5 år",
+                  {"spraak": "alle", "bhgalder": "1_5"}), ceiling=100.0),
     Recipe("robek", "De-norske-målepunktene/2573", 16,
            "Kommunal- og distriktsdepartementet", "ROBEK, register om betinget godkjenning og "
            "kontroll", "https://www.regjeringen.no/no/tema/kommuner-og-regioner/kommunedata/"
@@ -137,6 +240,28 @@ RECIPES = [
            target=Target(1.75, "The recommended level for municipalities from the Technical "
                                "Calculation Committee for Local Government Finances (TBU)")),
 ]
+
+
+FHI_POPULATION = "norway/stats/fhi_csdata_b2024/population_jan1_b2024_by_agegroup_2005-2026.csv"
+STRUCTURE = [  # what similar municipalities are chosen by, beside the population itself
+    Recipe("areal", "lokal/areal", None, "Kartverket", "Kommunegrenser 2024 (forenklet), areal "
+           "målt på ellipsoiden", "https://kartverket.no", "CC BY 4.0", "when borders change",
+           "", download=kartverket.BASE + kartverket.FILES[("municipality", 2024)][0],
+           reader=lambda p, i, a: files.land_area(p, i, a, year=2024), measure="count",
+           note="Area of the simplified boundary (Kartverket via robhop/fylker-og-kommuner), "
+                "fresh water included; used with the population for density."),
+    Recipe("andel-67-pluss", "lokal/andel-67-pluss", None, "Folkehelseinstituttet (FHI)",
+           "Befolkning 1. januar etter alder (fra SSB tabell 07459, 2024-inndeling)",
+           "https://www.ssb.no/statbank/table/07459", "NLOD", "yearly", "",
+           reference=FHI_POPULATION,
+           reader=lambda p, i, a: files.population_share(p, i, a, part="pop_67_plus")),
+    Recipe("befolkningsvekst", "lokal/befolkningsvekst-5", None, "Folkehelseinstituttet (FHI)",
+           "Befolkning 1. januar (fra SSB tabell 07459, 2024-inndeling)",
+           "https://www.ssb.no/statbank/table/07459", "NLOD", "yearly", "",
+           reference=FHI_POPULATION,
+           reader=lambda p, i, a: files.population_growth(p, i, a, years=5)),
+]
+RECIPES += STRUCTURE
 
 
 def by_key(key: str) -> Recipe:
@@ -181,10 +306,50 @@ def _load(session: Session, recipe: Recipe, by: str) -> ImportResult:
     else:
         path, raw, where = _file(recipe)
         items = list(recipe.reader(path, indicator.id, areas))
+        if recipe.per_inhabitant:
+            items = list(_per_inhabitant(session, items))
     details = {"format": recipe.key, "publisher": recipe.agency, "dataset": recipe.dataset,
                "page": recipe.page, "licence": recipe.licence, "read_from": where}
     return commit(session, items, source=recipe.source, by=by,
                   checksum=hashlib.sha256(raw).hexdigest(), skip_bad=True, details=details)
+
+
+def _per_inhabitant(session: Session, items: list) -> Iterable:
+    """Totals on their borders divided by the population of their year on today's borders (the
+    population series is on today's): an area that got a new code or was merged whole is
+    moved, a split one cannot be and is named; years before an area's population series
+    begins are left."""
+    population = population_by_year(session)
+    first: dict[str, int] = {}
+    for code, year in population:
+        first[code] = min(year, first.get(code, year))
+    places = {level: borders_of(session, level) for level in ("municipality", "county")}
+    now = current_year()
+    merged: dict[tuple, tuple[str, Obs, float]] = {}
+    for where, item in items:
+        if not isinstance(item, Obs):
+            yield where, item
+            continue
+        placed = places[item.area_level].place(item.area_code, item.borders or item.end_year,
+                                               now)
+        targets = [item.area_code] if placed and placed[1] is None else (
+            placed[1] if placed else [])
+        if len(targets) != 1:
+            yield where, Problem(where, f"{item.area_code} was split or is unknown on today's "
+                                        "borders; its total cannot be given per inhabitant")
+            continue
+        if item.end_year < first.get(targets[0], item.end_year):
+            continue
+        key = (item.area_level, targets[0], item.period)
+        before = merged.get(key, (where, item, 0.0))[2]
+        merged[key] = (where, item, before + (item.value or 0.0))
+    for (_, code, _), (where, item, total) in merged.items():
+        people = population.get((code, item.end_year))
+        if not people:
+            yield where, Problem(where, f"no population for {code} in {item.end_year}")
+            continue
+        yield where, replace(item, area_code=code, value=round(total / people, 4),
+                             unit=f"{item.unit} per inhabitant", measure="rate", borders=None)
 
 
 def _file(recipe: Recipe) -> tuple[Path, bytes, str]:
@@ -204,22 +369,30 @@ def _file(recipe: Recipe) -> tuple[Path, bytes, str]:
 
 
 def write_profile(session: Session) -> dict:
-    """The profile set `nasjonal` over the recipes that have data, bounds from their bases."""
-    items, bases = [], {}
+    """The profile set `nasjonal` over the recipes that have data, bounds from their bases. An
+    indicator whose national figures all lie before the window is shown as older data but
+    does not count in goal scores (it would only take a goal's share of data away)."""
+    latest = {}
     for recipe in RECIPES:
-        indicator = indicator_by_ref(session, recipe.indicator)
-        period, values = _latest_period(session, indicator.id)
-        if not values:
-            continue
+        if recipe.goal is not None:
+            found = _latest_period(session, indicator_by_ref(session, recipe.indicator).id)
+            if found[2]:
+                latest[recipe] = found
+    newest = max((end for end, _, _ in latest.values()), default=0)
+    items, bases = [], {}
+    for recipe, (end, period, values) in latest.items():
         basis = _basis(recipe, period, np.array(values))
         bases[recipe.indicator] = basis
-        items.append(Profile(indicator.id, recipe.goal, lower=basis["lower"],
-                             upper=basis["upper"], green=basis["green"], red=basis["red"],
-                             direction=recipe.direction, justification=basis_text(basis, "en")))
+        items.append(Profile(indicator_by_ref(session, recipe.indicator).id, recipe.goal,
+                             lower=basis["lower"], upper=basis["upper"], green=basis["green"],
+                             red=basis["red"], direction=recipe.direction,
+                             in_index=end > newest - WINDOW,
+                             justification=basis_text(basis, "en")))
     if not items:
         return {"profile_set": None, "why": "no national source could be read"}
     profiles.save_set(session, PROFILE_SET, NAME, {
         "aggregation": "arithmetic", "min_share": 0.5, "missing_goal": "exclude",
+        "colour_from": "index",
         "min_goals": MIN_GOALS, "trend": "sdsn", "window": WINDOW, "group": "all:municipality",
         "default": True, "bases": bases}, items, source="localsdg sync national",
         notes=NOTES)
@@ -227,16 +400,19 @@ def write_profile(session: Session) -> dict:
             "goals": len({p.goal for p in items})}
 
 
-def _latest_period(session: Session, indicator_id: int) -> tuple[str, list[float]]:
-    """The latest period with values for municipalities, and those values."""
+def _latest_period(session: Session, indicator_id: int) -> tuple[int, str, list[float]]:
+    """The latest period with values for at least half as many municipalities as the period
+    with the most (not one county's own newer figures): its last year, its name and the
+    values."""
     found: dict[tuple[int, str], list[float]] = {}
     for r in read(session, [indicator_id]):
         if r.area_level == "municipality" and not r.dims and r.value is not None:
             found.setdefault((r.end_year, r.period), []).append(r.value)
     if not found:
-        return "", []
-    key = max(found)
-    return key[1], found[key]
+        return 0, "", []
+    most = max(len(v) for v in found.values())
+    key = max(k for k, v in found.items() if len(v) >= most / 2)
+    return key[0], key[1], found[key]
 
 
 def _basis(recipe: Recipe, period: str, values: np.ndarray) -> dict:
@@ -250,6 +426,13 @@ def _basis(recipe: Recipe, period: str, values: np.ndarray) -> dict:
              "lower": rule("percentile:2.5", True), "upper": rule("top_mean:5", False),
              "green": rule("percentile:25", False), "red": rule("percentile:25", True),
              "target": None}
+    if recipe.ceiling is not None:
+        basis.update({k: min(v, recipe.ceiling) for k, v in basis.items()
+                      if k in ("lower", "upper", "green", "red")})
+    if recipe.published:
+        r = recipe.published
+        basis.update(kind="reference", lower=r.lower, upper=r.upper, green=r.green, red=r.red,
+                     target=r.text)
     if recipe.fixed:
         basis.update(kind="fixed", lower=recipe.fixed[0], upper=recipe.fixed[1],
                      green=recipe.fixed[1], red=recipe.fixed[0])

@@ -91,6 +91,9 @@ class Peer(BaseModel):
     index: float | None
     rank: int | None
     goals: dict[int, float | None]  # the measured goals' scores
+    # what a group of similar municipalities was chosen by: population, density (per km²),
+    # growth (per cent over five years), aged (per cent aged 67 or older)
+    structure: dict[str, float] = {}
 
 
 class AreaStatus(BaseModel):

@@ -456,6 +456,9 @@ class Member(BaseModel):
     code: str
     name: str
     subgroup: str  # "" where there is none
+    # what a group of similar municipalities was chosen by: population, density (per km²),
+    # growth (per cent over five years), aged (per cent aged 67 or older)
+    structure: dict[str, float] = {}
 
 
 class GroupDetail(BaseModel):
@@ -472,6 +475,7 @@ class MethodRules(BaseModel):
     max_missing: float | None
     min_goals: int | None
     decimals: int | None
+    colour_from: str  # dashboard (SDSN's rule) or index: what a goal's colour needs rated
 
 
 class ScoreRowBase(BaseModel):
