@@ -73,7 +73,8 @@ def status_cmd(area: Annotated[str, typer.Argument(help="area code, e.g. 1804, 1
                   else f"; no index ({c['no_index'] or 'too little data'})"))
     rows = [{"goal": g["goal"], "indicator": x["name_nb"] or x["ref"],
              "value": f"{x['value']:g} {x['unit'] or ''}" if x["value"] is not None else "",
-             "period": (x["period"] or "") + (" (older)" if x["older"] else ""),
+             "period": (x["period"] or "") + (" (older)" if x["older"] else "") + (
+                 " (estimated)" if x["source"]["derived"] else ""),
              "score": "" if x["score"] is None else f"{x['score']:.1f}",
              "status": x["colour"] or "", "source": x["source"]["agency"] or ""}
             for g in data["goals"] for x in g["indicators"]]

@@ -192,6 +192,7 @@ class Citation:
     publisher: str  # the agency, else the file or address imported
     dataset: str | None  # the agency's dataset or table
     page: str | None  # where a reader learns about the figures
+    derived: str | None = None  # "counties": estimated from the municipalities' figures
 
 
 def citations(session: Session, batch_ids: set[int]) -> dict[int, Citation]:
@@ -200,7 +201,8 @@ def citations(session: Session, batch_ids: set[int]) -> dict[int, Citation]:
     q = select(ImportBatch.id, ImportBatch.source, ImportBatch.summary).where(
         ImportBatch.id.in_(batch_ids))
     return {i: Citation((summary or {}).get("publisher") or source,
-                        (summary or {}).get("dataset"), (summary or {}).get("page"))
+                        (summary or {}).get("dataset"), (summary or {}).get("page"),
+                        (summary or {}).get("derived"))
             for i, source, summary in session.execute(q)}
 
 

@@ -45,6 +45,7 @@ def goal_name(goal: int, lang: str) -> str:
 GROUP_TITLES = {  # groups made on the spot (scoring.groups), by the part of the name before ':'
     "county": N_("the municipalities of county %(arg)s"),
     "all": N_("all municipalities"),
+    "all:county": N_("all counties"),
     "similar": N_("the municipalities most like it"),
     "size:small": N_("municipalities with fewer than 5,000 inhabitants"),
     "size:medium": N_("municipalities with 5,000 to 19,999 inhabitants"),
@@ -56,6 +57,9 @@ GROUP_METHODS = {
     "county": N_("The comparison group is the municipalities of county %(arg)s as they are "
                  "today."),
     "all": N_("The comparison group is all municipalities as they are today."),
+    "all:county": N_("The comparison group is all counties as they are today; a county's figure "
+                     "is the agency's own where it publishes one, else estimated from its "
+                     "municipalities."),
     "similar": N_("The comparison group is the ten municipalities most like it in %(arg)s (the "
                   "latest figures, population and density on a logarithmic scale, each "
                   "criterion weighted equally), with the municipality itself first."),
@@ -103,6 +107,8 @@ def _spot_text(texts: dict[str, str], group: str, gettext) -> str | None:
 
 
 NOT_MEASURED = N_("No indicator in this profile")
+OLDER = N_("older data, not scored")  # a value before the profile's window
+ESTIMATED = N_("estimated from its municipalities, weighted by population")  # a county's
 # A score without a status: the profile gives no thresholds (or too few of its indicators have
 # them). The score is relative to the bounds; a status needs thresholds.
 NO_THRESHOLDS = N_("No status: thresholds not set")

@@ -22,9 +22,11 @@ from localsdg.present.formats import number, score
 from localsdg.present.i18n import translations
 from localsdg.present.labels import (
     ARROWS,
+    ESTIMATED,
     N_,
     NO_THRESHOLDS,
     NOT_MEASURED,
+    OLDER,
     STATUS,
     STATUS_COLOURS,
     TREND,
@@ -167,7 +169,8 @@ def _line_row(x: Line, lang: str) -> list[str]:
     _ = translations(lang).gettext
     if x.value is not None:
         value = number(x.value, lang) + (f" {_(x.unit)}" if x.unit else "") + (
-            f" ({_('older data, not scored')})" if x.older else "")
+            f" ({_(OLDER)})" if x.older else "") + (
+            f" ({_(ESTIMATED)})" if x.derived == "counties" else "")
     else:
         value = _("score published without value") if x.given else _("missing")
     target = ""

@@ -61,6 +61,7 @@ class Line:
     dataset: str | None = None  # the agency's dataset or table, where the import names it
     link: str | None = None  # where a reader learns about the figures
     basis: dict | None = None  # what the bounds and thresholds rest on (national profile)
+    derived: str | None = None  # "counties": a county's figure estimated from its municipalities
 
     def name(self, lang: str) -> str:
         return indicator_name(self, lang)
@@ -183,11 +184,18 @@ def profile_sets_for(session: Session, code: str) -> list[str]:
     def compute() -> list[str]:
         out = []
         for ps in session.scalars(select(ProfileSet).order_by(ProfileSet.id.desc())):
-            group = ps.method.get("group")
-            if group and any(m.code == code for m in resolve(session, group).members):
+            if own_group(session, ps.method, code):
                 out.append(ps)
         return [ps.id for ps in sorted(out, key=lambda ps: not ps.method.get("default"))]
     return remember(session, ("profile sets for", code), compute)
+
+
+def own_group(session: Session, method: dict, code: str, year: int | None = None
+              ) -> str | None:
+    """The profile set's own group that holds the area: its group, else the group its
+    counties are compared in."""
+    return next((g for g in (method.get("group"), method.get("county_group")) if g and any(
+        m.code == code for m in resolve(session, g, year=year).members)), None)
 
 
 def build(session: Session, code: str, profile_set: str | None = None,
@@ -199,12 +207,13 @@ def build(session: Session, code: str, profile_set: str | None = None,
         if not found:
             return None
         profile_set = found[0]
-    group_name = group or get_set(session, profile_set).method.get("group")
+    method = get_set(session, profile_set).method
+    group_name = group or own_group(session, method, code, year) or method.get("group")
     if group_name and code not in {m.code for m in resolve(session, group_name, year=year)
                                    .members}:  # checked before the costly scoring
         raise UserError(f"area {code} is not in the group {group_name} of profile set "
                         f"{profile_set}; choose another group")
-    r, u = scored(session, profile_set, group, year, runs)
+    r, u = scored(session, profile_set, group_name, year, runs)
     return _profile(session, r, u, [m.code for m in r.group.members].index(code))
 
 
@@ -299,5 +308,5 @@ def _lines(session: Session, r: Run, a: int) -> list[Line]:
             position=_int(place[a]), compared=int(np.sum(~np.isnan(column))),
             source=cell.source if cell else None, batch=cell.batch if cell else None,
             older=older, dataset=cite.dataset if cite else None, link=cite.page if cite else None,
-            basis=bases.get(f"{ind.set_id}/{ind.code}")))
+            basis=bases.get(f"{ind.set_id}/{ind.code}"), derived=cite.derived if cite else None))
     return out

@@ -25,12 +25,12 @@ from localsdg.scoring.engine import Method
 from localsdg.textfiles import decode, open_workbook, unguarded, write_csv_rows
 
 RULE = re.compile(r"^(fixed|percentile:\d+(\.\d+)?|top_mean:\d+)$")
-# Method keys beyond engine.Method's fields: the trend method, the year window for "latest
-# value" and the area group scored when none is named.
-# Settings beside the engine's: trend rule, window (years), own group, whether the set is the
-# default for the areas it compares, and the stated basis of each indicator's bounds.
-METHOD_EXTRA = {"trend": "sdsn", "window": None, "group": None, "default": False,
-                "bases": None}
+# Settings beside the engine's: trend rule, window (years) for the latest value, the area group
+# scored when none is named (and the group its counties are compared in, if they are), whether
+# the set is the default for the areas it compares, and the stated basis of each indicator's
+# bounds.
+METHOD_EXTRA = {"trend": "sdsn", "window": None, "group": None, "county_group": None,
+                "default": False, "bases": None}
 
 
 @dataclass

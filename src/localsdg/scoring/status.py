@@ -105,5 +105,5 @@ def _line(x: Line) -> dict:
             "target": x.target, "optimum": x.optimum, "change": x.change,
             "position": x.position, "compared": x.compared,
             "source": {"agency": x.source, "dataset": x.dataset, "link": x.link,
-                       "batch": x.batch},
+                       "batch": x.batch, "derived": x.derived},
             "basis": x.basis}

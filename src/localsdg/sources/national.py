@@ -27,11 +27,12 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from localsdg.areas.lookup import AreaIndex
+from localsdg.areas.store import list_areas
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.config import settings
 from localsdg.errors import UserError
 from localsdg.observations.borders import borders_of, current_year
-from localsdg.observations.series import population_by_year
+from localsdg.observations.series import citations, get_data, population_by_year
 from localsdg.observations.store import ImportResult, Obs, Problem, commit, read
 from localsdg.present.labels import basis_text
 from localsdg.scoring import profiles
@@ -124,6 +125,7 @@ class Recipe:
     fixed: tuple[float, float] | None = None  # (0, 100) when the scale is fixed by nature
     published: Reference | None = None
     ceiling: float | None = None  # no bound beyond it (a share above 100 % is counted twice)
+    counties: bool = True  # a county's figure may be estimated from its municipalities'
     note: str = ""
 
     @property
@@ -228,7 +230,7 @@ RECIPES = [
            reference="norway/stats/national/kdd_robek/robek_2026-04.json",
            download="https://raw.githubusercontent.com/vegard1104/kommunebarometer/"
                     "3aa9c7d2027ece72606bea711ba937e0de416cea/data/robek.json",
-           reader=files.robek, measure="count", fixed=(1.0, 0.0),
+           reader=files.robek, measure="count", fixed=(1.0, 0.0), counties=False,
            target=Target(0.0, "Not on the register: a balanced budget and accounts "
                               "(Local Government Act § 28-1)")),
     Recipe("netto-driftsresultat", "lokal/netto-driftsresultat", 16, "Statistisk sentralbyrå",
@@ -283,12 +285,15 @@ def sync_national(session: Session, by: str, only: list[str] | None = None,
         try:
             with session.begin_nested():
                 result = _load(session, recipe, by)
+                counties = _county_figures(session, recipe, by) \
+                    if recipe.counties and recipe.goal is not None else None
         except UserError as exc:
             report["skipped"].append({"source": recipe.key, "why": exc.message})
             continue
         report["loaded"].append({"source": recipe.key, "rows": result.rows,
                                  "written": result.written, "batch": result.batch_id,
-                                 "skipped_rows": len(result.skipped)})
+                                 "skipped_rows": len(result.skipped),
+                                 "county_estimates": counties.rows if counties else 0})
     report["profile"] = write_profile(session)
     return report
 
@@ -312,6 +317,59 @@ def _load(session: Session, recipe: Recipe, by: str) -> ImportResult:
                "page": recipe.page, "licence": recipe.licence, "read_from": where}
     return commit(session, items, source=recipe.source, by=by,
                   checksum=hashlib.sha256(raw).hexdigest(), skip_bad=True, details=details)
+
+
+def _county_figures(session: Session, recipe: Recipe, by: str) -> ImportResult | None:
+    """Counties' figures where the agency publishes none for a period: the mean of the county's
+    municipalities weighted by their population (for a figure per inhabitant that is the
+    county's total per inhabitant), on today's borders, when every municipality of the county
+    has a value; flagged as estimated, in a batch of their own that names the source. Given
+    with as many decimals as the municipalities' figures. None when none is needed."""
+    indicator = indicator_by_ref(session, recipe.indicator)
+    now = current_year()
+    rows = [r for r in get_data(session, indicator, borders=now)
+            if not r["dims"] and r["value"] is not None]
+    batches = {b for r in rows for b in (r["batch"] if isinstance(r["batch"], list)
+                                         else [r["batch"]])}
+    ours = {b for b, c in citations(session, batches).items() if c.derived}
+    published = {(r["area_code"], r["period"]) for r in rows if r["area_level"] == "county"
+                 and not ours & set(r["batch"] if isinstance(r["batch"], list) else [r["batch"]])}
+    members: dict[str, set[str]] = {}
+    for a in list_areas(session, "municipality", at=f"{now}-01-01"):
+        if a["parent"] and not a["code"].endswith("99"):
+            members.setdefault(a["parent"], set()).add(a["code"])
+    periods: dict[tuple, dict[str, tuple[float, str | None]]] = {}
+    for r in rows:
+        if r["area_level"] == "municipality":
+            periods.setdefault((r["period"], r["start_year"], r["end_year"]), {})[
+                r["area_code"]] = (r["value"], r["unit"])
+    population = population_by_year(session)
+    items = []
+    for (period, start, end), values in sorted(periods.items()):
+        for county, codes in sorted(members.items()):
+            weights = {c: population.get((c, end)) for c in codes}
+            if (county, period) in published or not codes <= values.keys() or \
+                    not all(weights.values()):
+                continue
+            total = sum(weights.values())
+            value = sum(values[c][0] * w for c, w in weights.items()) / total
+            items.append((f"{county} {period}", Obs(
+                indicator.id, "county", county, period, start, end,
+                round(value, max(_decimals(values[c][0]) for c in codes)), "",
+                values[min(codes)][1], "rate", "estimated", now)))
+    if not items:
+        return None
+    details = {"format": f"{recipe.key}-counties", "publisher": recipe.agency,
+               "dataset": recipe.dataset, "page": recipe.page, "licence": recipe.licence,
+               "derived": "counties"}
+    return commit(session, items, source=f"{recipe.source} (counties from municipalities)",
+                  by=by, checksum=None, details=details)
+
+
+def _decimals(value: float) -> int:
+    """How many decimals a figure is given with (at most four)."""
+    text = f"{value:.4f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _per_inhabitant(session: Session, items: list) -> Iterable:
@@ -394,6 +452,7 @@ def write_profile(session: Session) -> dict:
         "aggregation": "arithmetic", "min_share": 0.5, "missing_goal": "exclude",
         "colour_from": "index",
         "min_goals": MIN_GOALS, "trend": "sdsn", "window": WINDOW, "group": "all:municipality",
+        "county_group": "all:county",
         "default": True, "bases": bases}, items, source="localsdg sync national",
         notes=NOTES)
     return {"profile_set": PROFILE_SET, "indicators": len(items),

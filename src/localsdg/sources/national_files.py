@@ -27,6 +27,8 @@ Items = Iterator[tuple[str, Obs | Problem]]
 FHI_LEVELS = {"municip": "municipality", "county": "county"}  # FHI's words; the nation is left
 DISTRICT = re.compile(r"^bydel\s|\sbydel$", re.IGNORECASE)  # city districts in FHI's exports
 CODE_COLUMNS = {"municipality": "kommune_nr", "county": "fylke_nr"}  # IMDi's area columns
+# Udir's unit levels: the level of area and the column with its code
+UDIR_LEVELS = {"3": ("municipality", "Kommunekode"), "2": ("county", "Fylkekode")}
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})\.(?:.*\.)?Grunnskolepoeng$")
 
 
@@ -63,13 +65,13 @@ def turnout(folder: Path, indicator_id: int, areas: AreaIndex) -> Items:
 
 def school_points(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
     """Udir's grunnskolepoeng export (Skoleporten): one row per unit, municipalities at
-    `EnhetNivaa` 3, a column per school year; '*' and empty cells are suppressed values. Only
-    codes valid in the export's last school year are read (Udir gives merged municipalities'
-    earlier years under their new code), on that year's borders."""
+    `EnhetNivaa` 3 and counties at 2, a column per school year; '*' and empty cells are
+    suppressed values. Only codes valid in the export's last school year are read (Udir gives
+    merged areas' earlier years under their new code), on that year's borders."""
     sheet = open_workbook(path).worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(c or "").strip() for c in next(rows, ())]
-    for needed in ("EnhetNivaa", "Kommunekode"):
+    for needed in ("EnhetNivaa", *(c for _, c in UDIR_LEVELS.values())):
         if needed not in header:
             raise UserError(f"{path.name}: no column {needed}; is this Udir's grunnskolepoeng "
                             "export?")
@@ -77,14 +79,14 @@ def school_points(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
     if not years:
         raise UserError(f"{path.name}: no columns 'YYYY-YY. … Grunnskolepoeng'")
     last = max(years.values()) + 1
-    level, code_at = header.index("EnhetNivaa"), header.index("Kommunekode")
     for n, row in enumerate(rows, start=2):
-        if str(row[level]).strip() != "3":
+        unit = str(row[header.index("EnhetNivaa")]).strip()
+        if unit not in UDIR_LEVELS:
             continue
-        where = f"{path.name}, line {n}"
-        area = areas.code(row[code_at], "municipality")
+        where, (level, column) = f"{path.name}, line {n}", UDIR_LEVELS[unit]
+        area = areas.code(row[header.index(column)], level)
         if isinstance(area, str):
-            yield where, Problem(f"{where}, column Kommunekode", area)
+            yield where, Problem(f"{where}, column {column}", area)
             continue
         if not areas.in_force(area, last):
             continue

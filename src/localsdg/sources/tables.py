@@ -60,6 +60,7 @@ class Mapping:
     header_rows: int = 1  # wide tables: how many header lines stand above the first data line
     borders: int | None = None  # the year whose areas the file uses (default: each period's)
     leave_out: Callable[[dict[str, str]], str | None] | None = None  # row → why it is left out
+    scale: float = 1.0  # each value times this (100: a share written 0–1 kept as per cent)
 
     def columns(self) -> list[str]:
         """The columns the header line must have (in a wide table: the row labels only)."""
@@ -269,6 +270,8 @@ def _obs(row: dict, where: str, m: Mapping, indicator_id: int, areas: AreaIndex,
     except ValueError:
         return Problem(f"{where}, column {m.value}",
                        f"'{row.get(m.value)}' is not a number; write e.g. 12.5, 12,5 or 12,5 %")
+    if value is not None and m.scale != 1.0:
+        value = round(value * m.scale, 10)  # 0.936 × 100 is 93.6, not 93.60000000000001
     return Obs(indicator_id, area.level, area.code, period.label, period.start_year,
                period.end_year, value, dims_key({d: row.get(d, "") for d in m.dims}), m.unit,
                m.measure, "missing" if value is None else "", m.borders)

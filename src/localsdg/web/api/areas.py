@@ -51,6 +51,7 @@ class Source(BaseModel):
     dataset: str | None
     link: str | None
     batch: int | None
+    derived: str | None = None  # "counties": estimated from the municipalities' figures
 
 
 class Indicator(BaseModel):

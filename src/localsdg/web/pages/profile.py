@@ -30,7 +30,7 @@ from localsdg.scoring.compare import (
     scatter_rows,
 )
 from localsdg.scoring.run import Run, scored
-from localsdg.scoring.status import area_status
+from localsdg.scoring.status import area_status, find_area
 from localsdg.sources.kartverket import CREDIT, map_set
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose
@@ -80,7 +80,9 @@ def _area_html(request: Request, session: DB, level: str, code: str, profile_set
     status = area_status(session, code, profile_set, group, level=level)
     profile = status.profile
     spec = document.goal_chart(profile, lang) if profile else {}
+    parent = status.area.get("parent") if level == "municipality" else None
     return page(request, "profile.html", area=status.area, level=level,
+                county=find_area(session, parent, "county") if parent else None,
                 paths=PATHS, profile=profile,
                 summary=document.summary(profile, lang) if profile else {},
                 chart=charts.script_json(spec), chart_text=spec.get("description"),
