@@ -148,7 +148,7 @@ def test_2024_on_2020_borders_gives_356_and_11_areas_and_the_same_total(demo_db)
     oslo = municipalities["0301"]
     assert (oslo["value"], oslo["flags"], oslo["harmonised_from"]) == (
         fhi("municipality", "0301"), (), None)
-    assert oslo["source"] == POPULATION_DEMO.publisher and oslo["unit"] == "personer"
+    assert oslo["source"] == POPULATION_DEMO.publisher and oslo["unit"] == "persons"
 
 
 def test_2022_on_2020_borders_read_on_current_borders(demo_db):
@@ -185,8 +185,9 @@ def test_2022_on_2020_borders_read_on_current_borders(demo_db):
 def test_rates_on_a_merge_are_weighted_by_population(demo_db):
     url, ids = demo_db
     nav = read_csv(DATA / NAV_COUNTIES.path)
-    rate = {r["Geografisk enhet"].strip(): float(r["Andel av arbeidsstyrken"]) for r in nav
-            if r["Nivå"] == "Fylker" and r["Arbeidsmarkedsstatus"] == "Helt ledige"
+    # the file's shares (0–1) are stored as per cent
+    rate = {r["Geografisk enhet"].strip(): 100 * float(r["Andel av arbeidsstyrken"])
+            for r in nav if r["Nivå"] == "Fylker" and r["Arbeidsmarkedsstatus"] == "Helt ledige"
             and r["Kjønn"] == "Begge kjønn" and r["Dato"] == "2024-01-01"}
     names = {r["fylkesnummer"].zfill(2): r["fylkesnavn"]
              for r in read_csv(HISTORY / "codes" / "fylker_2024_xdtkit.csv", delimiter=";")}

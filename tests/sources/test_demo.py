@@ -141,7 +141,7 @@ def test_emissions_are_attached_to_the_ks_set_and_to_13_2_2(demo):
             assert ind.set_id == EMISSIONS_SET
             sums: dict[tuple, float] = defaultdict(float)
             for r in read(s, [ind.id]):
-                assert r.unit == "tonn CO2-ekvivalenter" and r.measure == "count"
+                assert r.unit == "tonnes CO2 equivalents" and r.measure == "count"
                 sums[(r.area_code, r.end_year)] += r.value or 0.0
             expected = {(codes[k], y): v for (k, y, sec), v in by_sector.items()
                         if sec == sector}

@@ -17,6 +17,7 @@ from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.cli import app as cli
 from localsdg.db.session import session_scope
 from localsdg.observations.store import read
+from localsdg.reports import document
 from localsdg.scoring.area_profile import build, profile_sets_for
 from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run
@@ -260,3 +261,42 @@ def test_similar_municipalities_by_population_density_growth_and_age(national, c
         in page
     api = client.get(f"/api/v1/areas/{BODO}/status").json()
     assert api["peers"][0]["structure"] == pytest.approx(bodo)
+
+
+def test_a_county_is_compared_with_all_counties_on_published_or_estimated_figures(national,
+                                                                                   client):
+    """Nordland's turnout is its municipalities' weighted by population (FHI, 2025), said to
+    be an estimate; its school points are Udir's own county figure."""
+    url, _ = national
+    rows = read_csv(DATA / "norway/stats/fhi_csdata_b2024/"
+                    "population_jan1_b2024_by_agegroup_2005-2026.csv", encoding="utf-8")
+    people = {r["code"]: float(r["pop_total"]) for r in rows
+              if r["level"] == "municip" and r["year"] == "2025" and r["code"][:2] == "18"}
+    turnout = {json.loads(p.read_bytes())["id"]["nr"]: json.loads(p.read_bytes())["frammote"][
+        "prosent"] for p in (ELECTIONS / "2025").glob("kommune-18-*.json")}
+    assert set(turnout) == set(people)
+    expected = sum(turnout[c] * people[c] for c in people) / sum(people.values())
+    with session_scope(url) as s:
+        p = area_status(s, "18", runs=0).profile
+    assert p.profile_set == PROFILE_SET and p.group == "all:county" and len(p.peers) == 15
+    lines = {x.ref: x for g in p.goals for x in g.lines}
+    vote = lines["Kommunehelsa-statistikkbank/1213"]
+    assert vote.value == round(expected, 1) and vote.derived == "counties"
+    assert vote.source == "Valgdirektoratet" and vote.score is not None
+    school = lines["lokal/grunnskolepoeng"]
+    assert school.derived is None and school.value is not None  # Udir publishes counties
+    assert lines["De-norske-målepunktene/2573"].value is None  # ROBEK: municipalities only
+    page = client.get("/fylke/18").text
+    assert "anslått ut fra kommunene, vektet med folketall" in page and "alle fylker" in page
+
+
+def test_the_report_states_each_basis_and_a_green_goal_needs_no_attention(national):
+    url, _ = national
+    with session_scope(url) as s:
+        p = area_status(s, BODO, runs=0).profile
+    assert all(g.colour != "green" for g in p.weakest)
+    doc = document.content(p, "nb")
+    assert len(doc["bases"]) == 12 and doc["bases_heading"] == "Hva 0, 100 og fargene bygger på"
+    assert any("SDSNs grenser for CO₂-utslipp" in b for b in doc["bases"])
+    goals = {c for c in doc["peers_columns"] if c.startswith("Mål ")}
+    assert goals == {f"Mål {g}" for g in p.compared_goals} and "Mål 1" not in goals

@@ -30,6 +30,7 @@ from localsdg.present.labels import (
     STATUS,
     STATUS_COLOURS,
     TREND,
+    basis_text,
     goal_name,
     group_method,
     group_title,
@@ -153,6 +154,9 @@ def content(p: AreaProfile, lang: str) -> dict:
                      "mean of the goal scores. Missing data is shown as missing, never "
                      "guessed.")],
         "sources": [f"{s} ({_('import')} {', '.join(map(str, b))})" for s, b in p.sources],
+        "bases_heading": _("What 0, 100 and the colours rest on"),
+        "bases": [f"{x.name(lang)}: {basis_text(x.basis, lang)}" for g in p.goals
+                  for x in g.lines if x.basis],
     }
 
 
@@ -201,7 +205,7 @@ def _peers(p: AreaProfile, lang: str) -> dict:
     ranked = any(x.index is not None for x in p.peers)
     at = next(i for i, peer in enumerate(p.peers) if peer.code == p.code)
     near = p.peers[max(0, at - NEIGHBOURS):at + NEIGHBOURS + 1]
-    goals = [g.goal for g in p.goals if g.measured]
+    goals = p.compared_goals
     columns = [*([_("Rank")] if ranked else []), _("Area"), *([_("Index score")] if ranked else []),
                *(_("Goal %(goal)d") % {"goal": g} for g in goals)]
     rows = [{"cells": [*([str(x.rank or "")] if ranked else []), x.name,

@@ -161,10 +161,18 @@ class AreaProfile:
 
     @property
     def weakest(self) -> list[GoalStatus]:
-        """The goals that need most attention: the lowest scores, worst first."""
+        """The goals that need most attention: the lowest scores, worst first (a goal whose
+        status is achieved, green, needs none)."""
         best = {g.goal for g in self.strongest}
-        low = [g for g in reversed(self.scored_goals) if g.goal not in best]
+        low = [g for g in reversed(self.scored_goals) if g.goal not in best
+               and g.colour != "green"]
         return low[:ATTENTION]
+
+    @property
+    def compared_goals(self) -> list[int]:
+        """The goals some compared area has a score for: the columns of a comparison."""
+        return [g.goal for g in self.goals if g.measured and any(
+            x.goals.get(g.goal) is not None for x in self.peers)]
 
     @property
     def sources(self) -> list[tuple[str, list[int]]]:
