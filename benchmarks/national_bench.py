@@ -48,11 +48,12 @@ def main() -> None:
               f"median {statistics.median(values)}, max {max(values)}")
     with served(url, folder, "/api/v1/sets") as base:  # as make serve runs it, not loading again
         with httpx.Client(base_url=base, timeout=60) as client:
-            for label, code in (("first request after start", "1804"),
-                                ("another municipality not yet scored", "4003"),
-                                ("a third", "5001")):
+            for label, path in (("first request after start", "/kommune/1804"),
+                                ("another municipality not yet scored", "/kommune/4003"),
+                                ("a third", "/kommune/5001"),
+                                ("a county not yet scored", "/fylke/18")):
                 t = time.perf_counter()
-                assert client.get(f"/kommune/{code}").status_code == 200
+                assert client.get(path).status_code == 200
                 print(f"status page, {label}: {1000 * (time.perf_counter() - t):.0f} ms")
         _load(base + "/kommune/1804")
 
@@ -69,12 +70,16 @@ def _load(url: str) -> None:
 
 
 def _coverage() -> dict[str, list[int]]:
-    """Indicators with a value in the window and goals with a score, per municipality, from
-    the comparison of all municipalities."""
+    """Indicators with a value in the window, indicators with any value (older ones shown too)
+    and goals with a score, per municipality, from the comparison of all municipalities."""
     with session_scope() as s:
         r, _u = scored(s, PROFILE_SET, "all:municipality")
-    return {"indicators with values": [int(x) for x in (~np.isnan(r.values)).sum(axis=1)],
-            "goals covered": [int(x) for x in (~np.isnan(r.scores.goal)).sum(axis=1)]}
+    shown = [sum(1 for col in range(len(r.indicators)) if r.series.get((m.code, col)))
+             for m in r.group.members]
+    return {"indicators with values in the window": [int(x) for x in
+                                                     (~np.isnan(r.values)).sum(axis=1)],
+            "indicators with any value (older shown too)": shown,
+            "goals scored": [int(x) for x in (~np.isnan(r.scores.goal)).sum(axis=1)]}
 
 
 if __name__ == "__main__":

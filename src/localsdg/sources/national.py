@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -279,13 +280,14 @@ def sync_national(session: Session, by: str, only: list[str] | None = None,
     A recipe that cannot be read is listed under 'skipped' with the reason."""
     save_local(session, NATIONAL_LOCAL, by)
     report: dict = {"loaded": [], "skipped": []}
+    counties = Counties(session)
     for recipe in [by_key(k) for k in only] if only else RECIPES:
         if progress:
             progress(recipe)
         try:
             with session.begin_nested():
                 result = _load(session, recipe, by)
-                counties = _county_figures(session, recipe, by) \
+                estimated = counties.estimate(recipe, by) \
                     if recipe.counties and recipe.goal is not None else None
         except UserError as exc:
             report["skipped"].append({"source": recipe.key, "why": exc.message})
@@ -293,7 +295,7 @@ def sync_national(session: Session, by: str, only: list[str] | None = None,
         report["loaded"].append({"source": recipe.key, "rows": result.rows,
                                  "written": result.written, "batch": result.batch_id,
                                  "skipped_rows": len(result.skipped),
-                                 "county_estimates": counties.rows if counties else 0})
+                                 "county_estimates": estimated.rows if estimated else 0})
     report["profile"] = write_profile(session)
     return report
 
@@ -319,51 +321,70 @@ def _load(session: Session, recipe: Recipe, by: str) -> ImportResult:
                   checksum=hashlib.sha256(raw).hexdigest(), skip_bad=True, details=details)
 
 
-def _county_figures(session: Session, recipe: Recipe, by: str) -> ImportResult | None:
+class Counties:
     """Counties' figures where the agency publishes none for a period: the mean of the county's
     municipalities weighted by their population (for a figure per inhabitant that is the
     county's total per inhabitant), on today's borders, when every municipality of the county
-    has a value; flagged as estimated, in a batch of their own that names the source. Given
-    with as many decimals as the municipalities' figures. None when none is needed."""
-    indicator = indicator_by_ref(session, recipe.indicator)
-    now = current_year()
-    rows = [r for r in get_data(session, indicator, borders=now)
-            if not r["dims"] and r["value"] is not None]
-    batches = {b for r in rows for b in (r["batch"] if isinstance(r["batch"], list)
-                                         else [r["batch"]])}
-    ours = {b for b, c in citations(session, batches).items() if c.derived}
-    published = {(r["area_code"], r["period"]) for r in rows if r["area_level"] == "county"
-                 and not ours & set(r["batch"] if isinstance(r["batch"], list) else [r["batch"]])}
-    members: dict[str, set[str]] = {}
-    for a in list_areas(session, "municipality", at=f"{now}-01-01"):
-        if a["parent"] and not a["code"].endswith("99"):
-            members.setdefault(a["parent"], set()).add(a["code"])
-    periods: dict[tuple, dict[str, tuple[float, str | None]]] = {}
-    for r in rows:
-        if r["area_level"] == "municipality":
-            periods.setdefault((r["period"], r["start_year"], r["end_year"]), {})[
-                r["area_code"]] = (r["value"], r["unit"])
-    population = population_by_year(session)
-    items = []
-    for (period, start, end), values in sorted(periods.items()):
-        for county, codes in sorted(members.items()):
-            weights = {c: population.get((c, end)) for c in codes}
-            if (county, period) in published or not codes <= values.keys() or \
-                    not all(weights.values()):
-                continue
-            total = sum(weights.values())
-            value = sum(values[c][0] * w for c, w in weights.items()) / total
-            items.append((f"{county} {period}", Obs(
-                indicator.id, "county", county, period, start, end,
-                round(value, max(_decimals(values[c][0]) for c in codes)), "",
-                values[min(codes)][1], "rate", "estimated", now)))
-    if not items:
-        return None
-    details = {"format": f"{recipe.key}-counties", "publisher": recipe.agency,
-               "dataset": recipe.dataset, "page": recipe.page, "licence": recipe.licence,
-               "derived": "counties"}
-    return commit(session, items, source=f"{recipe.source} (counties from municipalities)",
-                  by=by, checksum=None, details=details)
+    has a value; flagged as estimated, in a batch of their own that names the source, with as
+    many decimals as the municipalities' figures. The municipalities of each county and the
+    population are read once, when first needed."""
+
+    def __init__(self, session: Session):
+        self.session, self.now = session, current_year()
+
+    @cached_property
+    def members(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for a in list_areas(self.session, "municipality", at=f"{self.now}-01-01"):
+            if a["parent"] and not a["code"].endswith("99"):
+                out.setdefault(a["parent"], set()).add(a["code"])
+        return out
+
+    @cached_property
+    def population(self) -> dict[tuple[str, int], float]:
+        return population_by_year(self.session)
+
+    def estimate(self, recipe: Recipe, by: str) -> ImportResult | None:
+        """Store the recipe's county estimates; None when none is needed."""
+        indicator = indicator_by_ref(self.session, recipe.indicator)
+        rows = [r for r in get_data(self.session, indicator, borders=self.now)
+                if not r["dims"] and r["value"] is not None]
+        items = [(f"{county} {period}", Obs(indicator.id, "county", county, period, start, end,
+                                            value, "", unit, "rate", "estimated", self.now))
+                 for county, period, start, end, value, unit in self._estimates(rows)]
+        if not items:
+            return None
+        details = {"format": f"{recipe.key}-counties", "publisher": recipe.agency,
+                   "dataset": recipe.dataset, "page": recipe.page, "licence": recipe.licence,
+                   "derived": "counties"}
+        return commit(self.session, items, source=f"{recipe.source} (counties from "
+                      "municipalities)", by=by, checksum=None, details=details)
+
+    def _estimates(self, rows: list[dict]) -> Iterable[tuple]:
+        batches = {b for r in rows for b in _batches(r)}
+        ours = {b for b, c in citations(self.session, batches).items() if c.derived}
+        published = {(r["area_code"], r["period"]) for r in rows
+                     if r["area_level"] == "county" and not ours & set(_batches(r))}
+        periods: dict[tuple, dict[str, tuple[float, str | None]]] = {}
+        for r in rows:
+            if r["area_level"] == "municipality":
+                periods.setdefault((r["period"], r["start_year"], r["end_year"]), {})[
+                    r["area_code"]] = (r["value"], r["unit"])
+        for (period, start, end), values in sorted(periods.items()):
+            for county, codes in sorted(self.members.items()):
+                weights = {c: self.population.get((c, end)) for c in codes}
+                if (county, period) in published or not codes <= values.keys() or \
+                        not all(weights.values()):
+                    continue
+                value = sum(values[c][0] * w for c, w in weights.items()) / sum(
+                    weights.values())
+                yield (county, period, start, end,
+                       round(value, max(_decimals(values[c][0]) for c in codes)),
+                       values[min(codes)][1])
+
+
+def _batches(row: dict) -> list[int]:
+    return row["batch"] if isinstance(row["batch"], list) else [row["batch"]]
 
 
 def _decimals(value: float) -> int:
