@@ -263,7 +263,7 @@ def test_compare_two_municipalities_scatter_and_map(page):
 def test_national_page_beside_the_municipal_picture(page):
     page.goto("/land/NOR")
     expect(page.locator("#summary-index")).to_contain_text("82,0 av 100 og er nummer 7 av 165")
-    page.get_by_role("link", name="Telemark: demo profile").click()
+    page.get_by_role("link", name="Telemark: et eksempel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sammenlign områder")
 
 

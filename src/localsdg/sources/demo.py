@@ -201,6 +201,10 @@ OWN_TARGET = ("lokal/sysselsetting", 8, "4003", 68.0,
               "An example of a municipality's own target, to show how one is set and followed: "
               "not a target Skien has adopted.")
 MUNICIPAL_SET = "telemark-demo"
+# Message ids: pages and reports show them in the reader's language.
+EXAMPLE_NAME = "Telemark: a worked example"
+EXAMPLE_NOTES = ("A worked example of a municipal profile, not an official one: each bound says "
+                 "why it was chosen.")
 TELEMARK_COUNTY = "county:40"
 
 
@@ -218,11 +222,10 @@ def _municipal_profiles(session: Session) -> dict:
                          direction="higher", lower_rule=WORST, target_value=OWN_TARGET[3],
                          target_year=2030,
                          area_code=OWN_TARGET[2], justification=OWN_TARGET[4]))
-    profiles.save_set(session, MUNICIPAL_SET, "Telemark: demo profile", {
+    profiles.save_set(session, MUNICIPAL_SET, EXAMPLE_NAME, {
         "aggregation": "arithmetic", "min_share": 0.5, "missing_goal": "exclude",
         "max_missing": 0.5, "trend": "sdsn", "window": 5, "group": TELEMARK_COUNTY},
-        items, source="localsdg demo", notes="A worked example of a municipal profile, "
-        "not an official one: each bound says why it was chosen.")
+        items, source="localsdg demo", notes=EXAMPLE_NOTES)
     return {"profile_set": MUNICIPAL_SET, "indicators": len(MUNICIPAL_PROFILES),
             "own_targets": 1}
 

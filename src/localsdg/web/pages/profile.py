@@ -29,6 +29,7 @@ from localsdg.scoring.compare import (
     municipal_sets,
     scatter_rows,
 )
+from localsdg.scoring.profiles import get_set
 from localsdg.scoring.run import Run, scored
 from localsdg.scoring.status import area_status, find_area
 from localsdg.sources.kartverket import CREDIT, map_set
@@ -86,7 +87,8 @@ def _area_html(request: Request, session: DB, level: str, code: str, profile_set
                 paths=PATHS, profile=profile,
                 summary=document.summary(profile, lang) if profile else {},
                 chart=charts.script_json(spec), chart_text=spec.get("description"),
-                choices=profile_sets_for(session, code), groups=status.groups,
+                choices=[(c, get_set(session, c).name) for c in profile_sets_for(session, code)],
+                groups=status.groups,
                 refused=status.refused, municipal=municipal_sets(session, code, level),
                 indicators=area_overview(session, level, code),
                 plans=plans.listed(session, status.area["code"]) if level != "country" else None)
