@@ -11,16 +11,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, delete, text
 
+from localsdg.accounts.users import add_user, list_users, new_token
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.catalog.store import IndicatorRecord, SetRecord, save_set
+from localsdg.config import settings
 from localsdg.db.schema import IndicatorSet
 from localsdg.db.session import engine, session_scope, upgrade
 from localsdg.sources.area_lists import sync_areas
 from localsdg.sources.demo import load_demo
 from localsdg.sources.ks_taxonomy import sync_ks_taxonomy
 from localsdg.sources.un_framework import sync_framework
+from localsdg.web.app import create_app
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MIRROR = SHARED / "mirror"
@@ -116,3 +120,22 @@ def axe_violations(page) -> list[dict]:
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
     return result
+
+
+def app_client(**kw) -> TestClient:
+    """The app on the database the environment names. On PostgreSQL (server mode) it carries
+    an administrator's token, so that tests of what the app does are not tests of who may."""
+    client = TestClient(create_app(), **kw)
+    url = settings().database_url
+    if settings().server:
+        with session_scope(url) as s:
+            if not any(u["name"] == "tester" for u in list_users(s)):
+                add_user(s, "tester", "admin", [], by="tests")
+            client.headers["Authorization"] = f"Bearer {new_token(s, 'tester')}"
+    return client
+
+
+def recorded_as(given: str) -> str:
+    """The name a change made through `app_client` is recorded under: its token's user on a
+    server (PostgreSQL), else the name the request gives."""
+    return "tester" if settings().server else given

@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("observations",),
     ("scoring",),
     ("planning",),
+    ("accounts",),
     ("present",),
     ("sources",),
     ("reports",),

@@ -17,6 +17,7 @@ class Settings:
     database_url: str
     mirror: Path | None
     reference_data: Path | None  # a folder laid out like ../shared/data (history, demo data)
+    server: bool  # server mode: every change needs a signed-in user with the right role
 
 
 def _env(name: str) -> str | None:
@@ -35,4 +36,6 @@ def settings() -> Settings:
         database_url=database_url,
         mirror=Path(mirror).resolve() if mirror else None,
         reference_data=Path(reference).resolve() if reference else None,
+        server=database_url.startswith("postgresql")
+        or (_env("LOCALSDG_SERVER") or "").lower() in ("1", "true", "yes"),
     )

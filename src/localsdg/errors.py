@@ -29,3 +29,15 @@ class BadRequest(UserError):
 
 class TooLarge(UserError):
     """Input above a stated size limit."""
+
+
+class SignInNeeded(UserError):
+    """A change on a shared server by someone not signed in."""
+
+
+class NotAllowed(UserError):
+    """A change the signed-in user's role or areas do not cover."""
+
+
+class TooMany(UserError):
+    """Too many attempts in a short time (sign-in)."""

@@ -382,3 +382,16 @@ def test_a_planner_loads_own_figures_in_the_browser_and_sees_them(page, tmp_path
     expect(row).to_contain_text("Kari Planlegger")
     row.get_by_role("button", name=re.compile("Angre import")).click()
     expect(page.get_by_role("status")).to_contain_text("er angret")
+
+
+def test_charts_draw_under_the_content_security_policy(browser, server):
+    """The app's own scripts (htmx, Vega) run under its policy: no exception for tests here."""
+    context = browser.new_context(base_url=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/kommune/4003")
+    expect(page.locator("[data-vega-spec=goal-spec] svg")).to_have_count(1)
+    assert "content-security-policy" in page.request.get("/").headers
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    context.close()

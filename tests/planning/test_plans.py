@@ -13,7 +13,6 @@ import json
 import numpy as np
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -35,8 +34,7 @@ from localsdg.sources.plan_files import (
     write_json,
     write_workbook,
 )
-from localsdg.web.app import create_app
-from tests.helpers import DATA, MIRROR, demo_database, synced
+from tests.helpers import DATA, MIRROR, app_client, demo_database, synced
 
 TURNOUT = "Kommunehelsa-statistikkbank/1213"
 BODO = "1804"
@@ -82,7 +80,7 @@ def planning_db(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def client(planning_db, monkeypatch):
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", planning_db)
-    return TestClient(create_app())
+    return app_client()
 
 
 def _normal(document: dict) -> dict:

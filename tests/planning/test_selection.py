@@ -9,7 +9,6 @@ import itertools
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -19,7 +18,7 @@ from localsdg.db.session import session_scope
 from localsdg.errors import BadRequest
 from localsdg.planning.selection import SAME, _candidates, choose, parse_priorities, save
 from localsdg.scoring.profiles import get_set
-from localsdg.web.app import create_app
+from tests.helpers import app_client
 
 # Priorities with few candidates, so that brute force can check the solver; goals beside their
 # own targets, so that one indicator can cover several and the smallest set is not trivial.
@@ -87,7 +86,7 @@ def test_with_an_area_indicators_with_its_data_are_preferred_and_saved(demo, mon
         assert len(ps.profiles) == len(found.chosen)
         assert all(p.justification.startswith("covers ") for p in ps.profiles)
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", demo)
-    page = TestClient(create_app()).get("/kommune/4003", params={"profil": "valgt-skien"})
+    page = app_client().get("/kommune/4003", params={"profil": "valgt-skien"})
     assert page.status_code == 200
 
 
@@ -97,7 +96,7 @@ def test_cli_api_and_page(demo, monkeypatch):
                                  "4003", "-f", "json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    client = TestClient(create_app())
+    client = app_client()
     api = client.get("/api/v1/choose", params={"priorities": "11.2,13.2", "area": "4003"})
     assert [c["indicator"] for c in api.json()["chosen"]] == [
         c["indicator"] for c in data["chosen"]]

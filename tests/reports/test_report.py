@@ -14,7 +14,6 @@ from dataclasses import replace
 import numpy as np
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -26,7 +25,7 @@ from localsdg.scoring import explain
 from localsdg.scoring.area_profile import build, profile_sets_for
 from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run, scored
-from localsdg.web.app import create_app
+from tests.helpers import app_client
 
 SKIEN = "4003"
 LANGS = ["nb", "nn", "en"]
@@ -35,7 +34,7 @@ LANGS = ["nb", "nn", "en"]
 @pytest.fixture
 def client(demo, monkeypatch):
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", demo)
-    return TestClient(create_app())
+    return app_client()
 
 
 def _pdf_text(content: bytes) -> tuple[int, str]:

@@ -8,7 +8,7 @@ import pytest
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.scoring.groups import import_group, list_groups, resolve
-from tests.helpers import DATA, ENGINES, module_database, synced
+from tests.helpers import DATA, ENGINES, app_client, module_database, synced
 
 MUNICIPALITIES = DATA / "norway" / "codes" / "kommuner_2024_merged.csv"
 
@@ -39,13 +39,11 @@ def test_a_classification_is_stored_with_its_subgroups(areas):
 
 
 def test_the_api_shows_a_subgroup(areas, monkeypatch):
-    from fastapi.testclient import TestClient
 
-    from localsdg.web.app import create_app
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", areas)
     with session_scope(areas) as s:
         import_group(s, MUNICIPALITIES, "fylker", "Fylkene 2024", "kommunenummer", "fylkesnavn")
-    body = TestClient(create_app()).get("/api/v1/groups/fylker/Vestfold").json()
+    body = app_client().get("/api/v1/groups/fylker/Vestfold").json()
     assert body["name"] == "Fylkene 2024: Vestfold" and len(body["members"]) == 6
 
 

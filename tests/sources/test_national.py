@@ -10,7 +10,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from localsdg.catalog.indicators import indicator_by_ref
@@ -23,8 +22,7 @@ from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run
 from localsdg.scoring.status import area_status
 from localsdg.sources.national import PROFILE_SET, RECIPES, sync_national
-from localsdg.web.app import create_app
-from tests.helpers import DATA, MIRROR, demo_database, read_csv
+from tests.helpers import DATA, MIRROR, app_client, demo_database, read_csv
 
 ELECTIONS = DATA / "norway/stats/national/valg_stortingsvalg_kommune"
 ROBEK = DATA / "norway/stats/national/kdd_robek/robek_2026-04.json"
@@ -47,7 +45,7 @@ def national(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def client(national, monkeypatch):
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", national[0])
-    return TestClient(create_app())
+    return app_client()
 
 
 def test_reference_copies_load_and_a_live_source_offline_is_reported(national):

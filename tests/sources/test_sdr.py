@@ -16,7 +16,7 @@ from localsdg.errors import UserError
 from localsdg.scoring import explain
 from localsdg.scoring.run import run
 from localsdg.sources import sdr, sdr_check, sdr_workbook
-from tests.helpers import MIRROR, module_database
+from tests.helpers import MIRROR, app_client, module_database
 
 
 @pytest.fixture(scope="module")
@@ -115,11 +115,9 @@ def test_a_workbook_without_a_codebook_is_refused_naming_the_sheet(tmp_path):
 
 
 def test_api_scores_explains_and_lists(sdr_db, monkeypatch):
-    from fastapi.testclient import TestClient
 
-    from localsdg.web.app import create_app
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", sdr_db[0])
-    api = TestClient(create_app())
+    api = app_client()
     body = api.get("/api/v1/score", params={"profile": "sdsn-2021", "runs": 200}).json()
     norway = next(a for a in body["areas"] if a["code"] == "NOR")
     assert norway["rank"] == 7 and norway["rank_p5"] <= 7 <= norway["rank_p95"]

@@ -459,13 +459,13 @@ def test_reimport_writes_nothing_and_rollback_brings_earlier_values_back(db, tmp
     assert all(b["at"] and b["rolled_back_at"] is None for b in listed)
 
     with session_scope(url) as s:
-        assert rollback(s, second.batch_id) == 1
+        assert rollback(s, second.batch_id, "test") == 1
     got = _values(url, ids["a"])
     assert got[("municipality", "4012", "2024", "")] == original["Bamble"] == 15.0
     assert got[("country", "NOR", "2024", "")] == original["Hele landet"]
     assert got[("county", "40", "2024", "")] == original["Telemark"]
     with session_scope(url) as s:
-        assert rollback(s, first.batch_id) == 19
+        assert rollback(s, first.batch_id, "test") == 19
         assert read(s, [ids["a"]]) == []
 
 

@@ -1,16 +1,15 @@
 import pytest
-from fastapi.testclient import TestClient
 
-from localsdg.web.app import create_app
+from tests.helpers import app_client
 
 
 @pytest.fixture
 def client(use_catalog):
     """The app on the real catalog (read only)."""
-    return TestClient(create_app())
+    return app_client()
 
 
 @pytest.fixture
 def writable(framework_db):
     """The app on a database of its own with the UN framework, for tests that change data."""
-    return TestClient(create_app())
+    return app_client()

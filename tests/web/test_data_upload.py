@@ -3,6 +3,7 @@
 import re
 import zipfile
 
+from localsdg.config import settings
 from localsdg.db.session import session_scope
 from localsdg.sources.area_lists import sync_areas
 from tests.helpers import DATA, HISTORY
@@ -35,8 +36,9 @@ def test_refusals_are_named_and_a_bad_mapping_is_located(writable, framework_db)
     good = writable.post("/import/data/sjekk?lang=en", data=fixed)
     assert "2 figures, 2 of them new or changed" in good.text
     assert writable.get("/api/v1/data", params={"indicator": "lokal/x"}).status_code == 422
-    nameless = writable.post("/import/data/lagre", data=fixed)
-    assert nameless.status_code == 422 and 'aria-invalid="true"' in nameless.text
+    if not settings().server:  # on a server the signed-in user is who imports
+        nameless = writable.post("/import/data/lagre", data=fixed)
+        assert nameless.status_code == 422 and 'aria-invalid="true"' in nameless.text
     done = writable.post("/import/data/lagre", data={**fixed, "by": "Kari"},
                          follow_redirects=False)
     assert done.headers["location"] == "/indikator/lokal/x/data?importert=2"

@@ -89,8 +89,9 @@ def test_a_save_is_committed_before_the_answer_leaves(writable):
 
     event.listen(Session, "after_commit", committed)
     try:
-        r = TestClient(recording).post("/indikator/un-global/13.2.2/endre", follow_redirects=False,
-                                       data={"name_nb": "Klimagassutslipp", "by": "Kari"})
+        r = TestClient(recording, headers=writable.headers).post(
+            "/indikator/un-global/13.2.2/endre", follow_redirects=False,
+            data={"name_nb": "Klimagassutslipp", "by": "Kari"})
     finally:
         event.remove(Session, "after_commit", committed)
     assert r.status_code == 303

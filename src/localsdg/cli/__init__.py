@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import typer
 
-from localsdg.cli import catalog, data, plans, profiles, reports, scoring, server, sync
+from localsdg.cli import catalog, data, plans, profiles, reports, scoring, server, sync, users
 
 app = typer.Typer(help="localsdg: SDG indicators for municipalities and counties.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -41,4 +41,5 @@ app.add_typer(profiles.profiles_app, name="profiles")
 app.add_typer(profiles.groups_app, name="groups")
 app.add_typer(plans.plan_app, name="plan")
 app.add_typer(catalog.catalog_app, name="catalog")
+app.add_typer(users.users_app, name="users")
 app.add_typer(server.db_app, name="db")

@@ -162,10 +162,10 @@ def data_batches_cmd(fmt: Format = "table") -> None:
 
 @data_app.command("rollback")
 @user_errors
-def data_rollback_cmd(batch: int) -> None:
+def data_rollback_cmd(batch: int, by: By = None) -> None:
     """Remove everything one import brought; values it replaced come back."""
     with database() as s:
-        removed = rollback(s, batch)
+        removed = rollback(s, batch, who(by))
     err.print(f"batch {batch} rolled back: {removed} observations removed")
 
 

@@ -176,6 +176,7 @@ class ImportBatch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rolled_back_by: Mapped[str | None] = mapped_column(Text)
 
 
 class CatalogState(Base):
@@ -356,3 +357,59 @@ class PlanChange(Base):
     new_value: Mapped[object | None] = mapped_column(JSON)
     changed_by: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class UserAccount(Base):
+    """A person (or a script) who may change things on a shared server: a role (editor, curator
+    or admin), the areas an editor edits, and a password hash (Argon2id) for the browser."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_by: Mapped[str] = mapped_column(Text)
+    areas: Mapped[list[UserArea]] = relationship(cascade="all, delete-orphan",
+                                                 passive_deletes=True)
+
+
+class UserArea(Base):
+    """An area whose data, local targets and plans an editor may change."""
+
+    __tablename__ = "user_area"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    area_level: Mapped[str] = mapped_column(String(20), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class ApiToken(Base):
+    """A token for scripts (`Authorization: Bearer`); only its SHA-256 digest is kept."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class SignInSession(Base):
+    """A browser's signed-in session; the cookie holds the id, the table its SHA-256 digest."""
+
+    __tablename__ = "sign_in_session"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept for throttling (attempts per name in a time window)."""
+
+    __tablename__ = "sign_in_failure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

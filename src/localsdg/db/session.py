@@ -9,6 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, Table, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,14 +41,17 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def upgrade(url: str | None = None) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Bring the schema to the newest migration (idempotent), or up or down to `revision`."""
     eng = engine(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with eng.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        current = MigrationContext.configure(conn).get_current_revision()
+        move = command.downgrade if revision != "head" and (current or "") > revision \
+            else command.upgrade
+        move(cfg, revision)
 
 
 @contextmanager
@@ -64,6 +68,17 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def reading(url: str | None = None) -> Iterator[Session]:
+    """A session for reading only: nothing it does is committed."""
+    session = sessionmaker(engine(url), expire_on_commit=False)()
+    try:
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

@@ -245,11 +245,13 @@ def batches(session: Session) -> list[dict]:
     q = select(ImportBatch).where(ImportBatch.kind == KIND).order_by(ImportBatch.id)
     return [{"id": b.id, "source": b.source, "checksum": b.checksum, "by": b.created_by,
              "at": b.created_at.isoformat(), "rolled_back_at": b.rolled_back_at.isoformat()
-             if b.rolled_back_at else None, **b.summary} for b in session.scalars(q)]
+             if b.rolled_back_at else None, "rolled_back_by": b.rolled_back_by, **b.summary}
+            for b in session.scalars(q)]
 
 
-def rollback(session: Session, batch_id: int) -> int:
-    """Remove a whole batch's observations (earlier values come back); return how many."""
+def rollback(session: Session, batch_id: int, by: str) -> int:
+    """Remove a whole batch's observations (earlier values come back), recording who and
+    when; return how many."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.kind != KIND:
         raise UserError(f"there is no data import batch {batch_id}; "
@@ -258,5 +260,5 @@ def rollback(session: Session, batch_id: int) -> int:
         raise UserError(f"batch {batch_id} was already rolled back at "
                         f"{batch.rolled_back_at:%Y-%m-%d %H:%M}")
     removed = session.query(Observation).filter(Observation.batch_id == batch_id).delete()
-    batch.rolled_back_at = datetime.now(UTC)
+    batch.rolled_back_at, batch.rolled_back_by = datetime.now(UTC), by
     return removed

@@ -11,13 +11,23 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from localsdg.errors import BadRequest, NotFound, TooLarge, UserError
+from localsdg.errors import (
+    BadRequest,
+    NotAllowed,
+    NotFound,
+    SignInNeeded,
+    TooLarge,
+    TooMany,
+    UserError,
+)
 from localsdg.web.api import areas as areas_api
 from localsdg.web.api import catalog as catalog_api
 from localsdg.web.api import data as data_api
 from localsdg.web.api import plans as plans_api
 from localsdg.web.api import scoring as scoring_api
+from localsdg.web.auth import Guard
 from localsdg.web.pages import (
+    account,
     analysis,
     catalog,
     data,
@@ -32,7 +42,8 @@ from localsdg.web.pages import (
 from localsdg.web.templating import render
 
 API = "/api/v1"
-STATUS = {NotFound: 404, BadRequest: 400, TooLarge: 413}
+STATUS = {NotFound: 404, BadRequest: 400, TooLarge: 413, SignInNeeded: 401, NotAllowed: 403,
+          TooMany: 429}
 ROOT = Path(__file__).resolve().parents[3]
 NODE_MODULES = ROOT / "node_modules"
 VENDOR = {  # URL folder -> folder inside node_modules (installed by `npm ci`, see Makefile)
@@ -61,7 +72,7 @@ def create_app() -> FastAPI:
     app.include_router(areas_api.router, prefix=API)
     app.include_router(plans_api.router, prefix=API)
     for module in (site, catalog, indicator, data, places, plans, profile, analysis, imports,
-                   data_upload):
+                   data_upload, account):
         app.include_router(module.router)
     for name, folder in VENDOR.items():  # before /static, which would shadow them
         path = NODE_MODULES / folder
@@ -89,6 +100,7 @@ def create_app() -> FastAPI:
         return render(request, "error.html", status=422,
                       error=UserError("the request is not valid", details=problems))
 
+    app.add_middleware(Guard)
     app.add_middleware(ServerTiming)
     return app
 

@@ -13,6 +13,7 @@ from jinja2.filters import do_urlencode
 
 from localsdg import taxonomy as tx
 from localsdg.catalog.indicators import split_ref
+from localsdg.config import settings
 from localsdg.present import templates
 from localsdg.present.i18n import LANGUAGES
 from localsdg.web.i18n import COOKIE, choose
@@ -43,12 +44,19 @@ def code_options(codes: tuple[tx.Code, ...], lang: str) -> list[tuple[str, str]]
     return [(c.code, c.label(lang)) for c in codes]
 
 
+def signed_in(request: Request) -> str:
+    """The signed-in user's name ("" for a reader): forms show it as who makes the change."""
+    user = request.scope.get("state", {}).get("user")
+    return user.name if user else ""
+
+
 @cache
 def environment(lang: str) -> Environment:
     """The pages' environment: the shared one with the web's URL helpers."""
     env = templates.environment(TEMPLATES, lang)
     env.globals.update(url_with=url_with, code_options=code_options,
-                       indicator_href=indicator_href)
+                       indicator_href=indicator_href, server_mode=lambda: settings().server,
+                       signed_in=signed_in)
     return env
 
 

@@ -46,6 +46,7 @@ from localsdg.web.api.models import (
 )
 from localsdg.web.downloads import csv_download, download, rows_download
 from localsdg.web.params import DB, Sel, check_params
+from localsdg.web.who import recorded
 
 router = APIRouter()
 Lang = Annotated[Literal["nb", "nn", "en"], Query(description="language of labels")]
@@ -63,7 +64,7 @@ class ChangeIn(Strict):
 
 class ClassifyIn(Strict):
     changes: list[ChangeIn]
-    by: str = Field(min_length=1, description="who makes the change")
+    by: str = Field("", description="who makes the change (server mode: the signed-in user)")
     dry_run: bool = False
 
 
@@ -93,7 +94,7 @@ class LinkDecisionIn(Strict):
     decision: Literal["confirmed", "rejected", "reopened"]  # reopened: taken back
     kind: Literal["exact", "close", "related_match", "related"] = "exact"
     reason: str | None = Field(None, max_length=2000)
-    by: str = Field(min_length=1, description="who decides")
+    by: str = Field("", description="who decides (server mode: the signed-in user)")
 
 
 class BulkClassifyIn(ClassifyIn):
@@ -172,17 +173,18 @@ def get_similar(session: DB, set_id: str, code: str,
 
 
 @router.post("/links/decisions", tags=["crosswalk"], response_model=list[CrosswalkProposal])
-def decide_link(session: DB, body: LinkDecisionIn) -> list[dict]:
+def decide_link(request: Request, session: DB, body: LinkDecisionIn) -> list[dict]:
     """A curator confirms (as `kind`) or rejects a pair of indicators, or takes a decision back
     (reopened); recorded in both indicators' history. Answers the first indicator's crosswalk
     as it is after the decision."""
     first, second = indicators.split_ref(body.first), indicators.split_ref(body.second)
+    by = recorded(request, body.by)
     if body.decision == "confirmed":
-        store.confirm(session, first, second, body.kind, body.by)
+        store.confirm(session, first, second, body.kind, by)
     elif body.decision == "rejected":
-        store.reject(session, first, second, body.by, body.reason)
+        store.reject(session, first, second, by, body.reason)
     else:
-        store.reopen(session, first, second, body.by)
+        store.reopen(session, first, second, by)
     session.commit()  # stored before the crosswalk of the new catalog version is built and kept
     return [p.as_dict() for p in crosswalk.similar(session, *first, limit=500)]
 
@@ -203,14 +205,16 @@ def get_namesakes(session: DB, set_id: str) -> list[dict]:
 
 @router.patch("/sets/{set_id}/indicators/{code}", tags=["classification"],
               response_model=ClassifyResult)
-def patch_indicator(session: DB, set_id: str, code: str, body: ClassifyIn) -> dict:
+def patch_indicator(request: Request, session: DB, set_id: str, code: str,
+                    body: ClassifyIn) -> dict:
     """Change properties of one indicator; all changes are checked before any is saved."""
     inds = classify.resolve(session, [(set_id, code)], None)
-    return classify.apply(session, inds, _changes(body), body.by, body.dry_run)
+    return classify.apply(session, inds, _changes(body), recorded(request, body.by),
+                          body.dry_run)
 
 
 @router.post("/classify", tags=["classification"], response_model=ClassifyResult)
-def bulk_classify(session: DB, body: BulkClassifyIn) -> dict:
+def bulk_classify(request: Request, session: DB, body: BulkClassifyIn) -> dict:
     """Change properties of listed indicators, or of every indicator in a selection."""
     if (body.indicators is None) == (body.selection is None):
         raise BadRequest("give either 'indicators' or 'selection'")
@@ -220,7 +224,8 @@ def bulk_classify(session: DB, body: BulkClassifyIn) -> dict:
         raise BadRequest("the selection is empty, which would change the whole catalog; give "
                          "'q', 'filters' or 'unclassified'")
     inds = classify.resolve(session, keys, sel)
-    return classify.apply(session, inds, _changes(body), body.by, body.dry_run)
+    return classify.apply(session, inds, _changes(body), recorded(request, body.by),
+                          body.dry_run)
 
 
 def _changes(body: ClassifyIn) -> list[classify.Change]:
@@ -260,8 +265,9 @@ def export_selection(request: Request, session: DB, sel: Sel,
 
 
 @router.post("/import", tags=["import and export"], response_model=CatalogImport)
-def import_sets(session: DB, file: Annotated[UploadFile, File()],
-                by: Annotated[str, Form(min_length=1)]) -> dict:
+def import_sets(request: Request, session: DB, file: Annotated[UploadFile, File()],
+                by: Annotated[str, Form(description="who imports (server mode: the signed-in "
+                                                    "user)")] = "") -> dict:
     """Import indicator sets (CSV, XLSX or JSON): checked whole, stored all or nothing."""
     with uploads.as_path(file) as path:
-        return files.import_file(session, path, by)
+        return files.import_file(session, path, recorded(request, by))

@@ -30,6 +30,7 @@ from localsdg.web.api.models import (
 )
 from localsdg.web.downloads import csv_download
 from localsdg.web.params import DB, check_params
+from localsdg.web.who import recorded
 
 router = APIRouter()
 
@@ -92,19 +93,21 @@ def data_batches(session: DB) -> list[dict]:
 
 class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    by: str = Field(min_length=1, description="who rolls back")
+    by: str = Field("", description="who rolls back (server mode: the signed-in user)")
 
 
 @router.post("/data/batches/{batch_id}/rollback", tags=["data"], response_model=Rollback)
-def data_rollback(session: DB, batch_id: int, body: RollbackIn) -> dict:
+def data_rollback(request: Request, session: DB, batch_id: int, body: RollbackIn) -> dict:
     """Remove everything one import brought; values it replaced come back."""
-    return {"batch": batch_id, "removed": rollback(session, batch_id), "by": body.by}
+    by = recorded(request, body.by)
+    return {"batch": batch_id, "removed": rollback(session, batch_id, by), "by": by}
 
 
 @router.post("/data/import", tags=["data"], response_model=DataImport,
              response_model_exclude_unset=True)
-def data_import(session: DB, file: Annotated[UploadFile, File()],
-                by: Annotated[str, Form(min_length=1)],
+def data_import(request: Request, session: DB, file: Annotated[UploadFile, File()],
+                by: Annotated[str, Form(description="who imports (server mode: the signed-in "
+                                                    "user)")] = "",
                 options: Annotated[str, Form(description=(
                     "JSON object with the import options of `localsdg data import`: indicator, "
                     "area, period, period_value, value, dims, where, county, indicator_column, "
@@ -117,7 +120,8 @@ def data_import(session: DB, file: Annotated[UploadFile, File()],
             raise ValueError("not an object")
     except ValueError as exc:
         raise BadRequest(f"options: not a JSON object ({exc})") from exc
-    request = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad", "on_duplicate",
+    asked = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad", "on_duplicate",
                                          "create") if k in given}
     with uploads.as_path(file) as path:
-        return imports.run(session, imports.Request(path=path, table=given, **request), by)
+        return imports.run(session, imports.Request(path=path, table=given, **asked),
+                           recorded(request, by))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, File, Form, Query, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from localsdg.planning import selection, store
@@ -14,7 +14,9 @@ from localsdg.planning.model import Plan
 from localsdg.scoring.status import find_area
 from localsdg.sources.plan_files import import_bytes
 from localsdg.web import uploads
+from localsdg.web.auth import require
 from localsdg.web.params import DB
+from localsdg.web.who import recorded
 
 router = APIRouter(tags=["plans"])
 
@@ -48,21 +50,30 @@ def plan(session: DB, plan_id: int) -> Plan:
 
 
 @router.post("/plans", status_code=201)
-def save_plan(session: DB, document: Annotated[dict, Body(description=(
+def save_plan(request: Request, session: DB, document: Annotated[dict, Body(description=(
         "a plan in the exchange format (docs/plan-format.md)"))],
-              by: Annotated[str, Query(min_length=1, description="who stores it")]) -> Stored:
+              by: Annotated[str, Query(description="who stores it (server mode: the signed-in "
+                                                   "user)")] = "") -> Stored:
     """Store a plan given as JSON; one of the area's plans with the same name is replaced."""
-    plan_id = store.save(session, document, by, label="the plan")
-    return Stored(id=plan_id, url=f"/plan/{plan_id}")
+    plan_id = store.save(session, document, recorded(request, by), label="the plan")
+    return _stored(request, session, plan_id)
 
 
 @router.post("/plans/import", status_code=201)
-def import_plan(session: DB, file: Annotated[UploadFile, File(description=(
+def import_plan(request: Request, session: DB, file: Annotated[UploadFile, File(description=(
         "a plan as JSON or as the Excel workbook of `localsdg plan template`"))],
-                by: Annotated[str, Form(min_length=1)]) -> Stored:
+                by: Annotated[str, Form(description="who stores it (server mode: the "
+                                                    "signed-in user)")] = "") -> Stored:
     """Store a plan file (JSON or Excel)."""
     name, content = uploads.read(file)
-    plan_id = import_bytes(session, content, name, by)
+    plan_id = import_bytes(session, content, name, recorded(request, by))
+    return _stored(request, session, plan_id)
+
+
+def _stored(request: Request, session: DB, plan_id: int) -> Stored:
+    """The stored plan's address, once the user is known to edit its area (else nothing is
+    stored)."""
+    require(request, "plan", store.get(session, plan_id).plan.area)
     return Stored(id=plan_id, url=f"/plan/{plan_id}")
 
 

@@ -38,9 +38,9 @@ def upload_form(request: Request, session: DB, angret: int | None = None):
 
 
 @router.post("/import/data/angre")
-def undo(session: DB, batch: Annotated[int, Form()]):
+def undo(request: Request, session: DB, batch: Annotated[int, Form()]):
     """Take one data import back: its figures go, the values it replaced come back."""
-    rollback(session, batch)
+    rollback(session, batch, name_of(request) or "anonymous")
     return RedirectResponse(f"/import/data?angret={batch}#imports", status_code=303)
 
 

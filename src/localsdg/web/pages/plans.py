@@ -82,7 +82,9 @@ async def new_plan(request: Request, session: DB):
 def _new_plan(request: Request, form: FormData, session: DB):
     f = Fields(form, choose(request))
     area = find_area(session, f.text("area", required=True) or "")
-    name, by = f.text("name", required=True, limit=TITLE_MAX), f.text("by", required=True)
+    name, by = f.text("name", required=True, limit=TITLE_MAX), name_of(request, form)
+    if not by:
+        f.errors["by"] = f._(REQUIRED)
     start, end = f.years()
     if not f.errors:
         document = {"format": FORMAT, "area": area["code"], "name": name, "start": start,

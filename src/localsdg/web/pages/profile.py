@@ -33,6 +33,7 @@ from localsdg.scoring.profiles import get_set
 from localsdg.scoring.run import Run, scored
 from localsdg.scoring.status import area_status, find_area
 from localsdg.sources.kartverket import CREDIT, map_set
+from localsdg.web.auth import user_of
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB, LoopDB
@@ -66,8 +67,9 @@ async def _area_page(request: Request, session: Session, level: str, code: str,
     """A public page read by many: kept rendered while the data behind it is unchanged. A kept
     page is answered on the event loop; scoring and rendering anew (seconds) in a worker
     thread, so that other readers are not held up meanwhile."""
+    user = user_of(request)  # the header names a signed-in user
     key = ("area page", request.url.path, request.url.query, choose(request),
-           planning_version(session))
+           planning_version(session), user.name if user else "")
     html = kept(session, key)
     if html is None:
         html = await run_in_threadpool(remember, session, key, lambda: _area_html(

@@ -1,0 +1,172 @@
+"""Who is asking and whether they may change what they ask to change, for every request, as one
+plain ASGI middleware in front of the app:
+
+- the user, from an API token (`Authorization: Bearer …`) or the browser's session cookie, is
+  put on `request.state.user` (None for a reader);
+- a change (POST, PUT, PATCH, DELETE) from another site is refused in every mode: a browser
+  names the page's site in `Origin` (or `Referer`), and it must be this one;
+- in server mode (PostgreSQL, or `localsdg serve --server`) a change needs a signed-in user
+  whose role covers it (`accounts.permissions`): 401 without one, 403 with the wrong one;
+- every answer carries the security headers (a content security policy with assets from this
+  server only, no framing, no sniffing, no referrer to other sites).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from localsdg.accounts.permissions import may
+from localsdg.accounts.users import User, by_session, by_token
+from localsdg.config import settings
+from localsdg.db.session import reading
+from localsdg.errors import NotAllowed, SignInNeeded, UserError
+from localsdg.planning import store as plans
+from localsdg.present.i18n import translations
+from localsdg.present.labels import N_
+from localsdg.web.i18n import choose
+from localsdg.web.templating import render
+
+SESSION_COOKIE = "localsdg_session"
+SAFE = ("GET", "HEAD", "OPTIONS")
+API = "/api/v1"
+# The action each kind of change is (first match); any change not listed needs an admin.
+RULES: list[tuple[re.Pattern, str]] = [(re.compile(p), a) for p, a in [
+    (r"^/(api/v1/suggest|foresla|logg-inn|logg-ut)$", "read"),  # computes or signs in only
+    (r"^/(api/v1/data/batches/\d+/rollback|import/data/angre)$", "admin"),
+    (r"^/(api/v1/data/import|import/data(/sjekk|/lagre)?)$", "data"),
+    (r"^/(api/v1/plans(/import)?|planer/(ny|importer)|plan/\d+/.+|velg/lagre)$", "plan"),
+    (r"^/(api/v1/(links/decisions|sets/.+|classify|import)|indikator/.+/(kobling|endre)"
+     r"|katalog/endre|import(/lagre)?)$", "catalog"),
+]]
+PLAN_PAGE = re.compile(r"^/plan/(\d+)/")
+# What a refused change is told (message ids: pages say them in the reader's language)
+FOREIGN = N_("A change must come from this site's own pages; the request came from another "
+             "site.")
+SIGN_IN = N_("Sign in first: on this server every change needs a signed-in user.")
+NOT_YOURS = N_("Your role or areas do not cover this change; ask an administrator.")
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+# Vega compiles its chart expressions with Function (hence 'unsafe-eval'); the API docs page
+# starts Swagger UI with an inline script.
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+           (b"x-frame-options", b"DENY")]
+
+
+def action_for(path: str) -> str:
+    return next((action for pattern, action in RULES if pattern.match(path)), "admin")
+
+
+def user_of(request: Request) -> User | None:
+    return request.scope.get("state", {}).get("user")
+
+
+def require(request: Request, action: str, area: str | None = None) -> None:
+    """Refuse the change in server mode unless the signed-in user may take it (on the area)."""
+    if settings().server and not may(user_of(request), action, area):
+        raise NotAllowed(_refusal(user_of(request), action, area))
+
+
+def _refusal(user: User | None, action: str, area: str | None) -> str:
+    if user is None:
+        return SIGN_IN
+    where = f" for area {area}" if area else ""
+    return f"{user.name} ({user.role}) may not make this change{where} ({action})"
+
+
+class Guard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        user = await run_in_threadpool(_identify, request)
+        scope.setdefault("state", {})["user"] = user
+        if request.method not in SAFE:
+            refused = _foreign(request) or await run_in_threadpool(_refused, request, user)
+            if refused is not None:
+                await _with_headers(refused, request)(scope, receive, send)
+                return
+        csp = (DOCS_CSP if request.url.path == f"{API}/docs" else CSP).encode()
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *HEADERS,
+                                      (b"content-security-policy", csp)]
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
+def _identify(request: Request) -> User | None:
+    bearer = request.headers.get("authorization", "")
+    token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
+    sid = request.cookies.get(SESSION_COOKIE, "")
+    if not token and not sid:
+        return None
+    with reading() as s:
+        return by_token(s, token) if token else by_session(s, sid)
+
+
+def _foreign(request: Request) -> Response | None:
+    """A change asked for by a page of another site (cross-site request forgery)."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if source is None:
+        return None  # not a browser: scripts carry a token in server mode
+    if source != "null" and urlsplit(source).netloc == request.headers.get("host"):
+        return None
+    return _refuse(request, 403, NotAllowed(FOREIGN))
+
+
+def _refused(request: Request, user: User | None) -> Response | None:
+    if not settings().server:
+        return None
+    action = action_for(request.url.path)
+    area = _plan_area(request)
+    if action == "read" or may(user, action, area):
+        return None
+    if user is None and not request.url.path.startswith(API):
+        back = request.headers.get("referer", "")
+        back = urlsplit(back).path if urlsplit(back).netloc == request.headers.get("host") \
+            else "/"
+        return RedirectResponse(f"/logg-inn?neste={quote(back or '/')}", status_code=303)
+    kind = SignInNeeded if user is None else NotAllowed
+    return _refuse(request, 401 if user is None else 403, kind(_refusal(user, action, area)))
+
+
+def _plan_area(request: Request) -> str | None:
+    """The area of the plan a plan page changes (its editors may change it)."""
+    found = PLAN_PAGE.match(request.url.path)
+    if not found:
+        return None
+    with reading() as s:
+        try:
+            return plans.get(s, int(found.group(1))).plan.area
+        except UserError:
+            return None
+
+
+def _refuse(request: Request, status: int, error: UserError) -> Response:
+    if request.url.path.startswith(API):
+        headers = {"www-authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"detail": error.message, "problems": []}, status_code=status,
+                            headers=headers)
+    _ = translations(choose(request)).gettext  # a page says it in the reader's language
+    text = _(error.message) if error.message in (FOREIGN, SIGN_IN) else _(NOT_YOURS)
+    return render(request, "error.html", status=status, error=type(error)(text))
+
+
+def _with_headers(response: Response, request: Request) -> Response:
+    response.headers.update({k.decode(): v.decode() for k, v in HEADERS})
+    response.headers["content-security-policy"] = CSP
+    return response

@@ -1,0 +1,60 @@
+"""Signing in and out on a shared server (server mode): a session cookie that scripts cannot
+read (HttpOnly), sent only by this site's own pages (SameSite=Lax), over HTTPS only when the
+server is reached by HTTPS."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from localsdg.accounts.users import SESSION_DAYS, sign_in, sign_out
+from localsdg.errors import UserError
+from localsdg.web.auth import SESSION_COOKIE
+from localsdg.web.params import DB, in_worker
+from localsdg.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _next(path: str | None) -> str:
+    """Where to go after signing in: a page of this site only."""
+    return path if path and path.startswith("/") and not path.startswith("//") else "/"
+
+
+@router.get("/logg-inn")
+def sign_in_page(request: Request, neste: str | None = None):
+    return render(request, "signin.html", back=_next(neste), name="", error=None)
+
+
+@router.post("/logg-inn")
+async def sign_in_form(request: Request, session: DB):
+    return await in_worker(request, _sign_in, session)
+
+
+def _sign_in(request: Request, form: FormData, session: DB):
+    name, back = str(form.get("name") or "").strip().lower()[:64], _next(form.get("neste"))
+    try:
+        sid = sign_in(session, name, str(form.get("password") or ""))
+    except UserError as exc:
+        session.commit()  # the failure counts towards the pause
+        return render(request, "signin.html", status=401 if "wrong" in exc.message else 429,
+                      back=back, name=name, error=exc)
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie(SESSION_COOKIE, sid, max_age=SESSION_DAYS * 24 * 3600, httponly=True,
+                        samesite="lax", secure=_https(request), path="/")
+    return response
+
+
+@router.post("/logg-ut")
+async def sign_out_form(request: Request, session: DB):
+    sid = request.cookies.get(SESSION_COOKIE)
+    if sid:
+        sign_out(session, sid)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _https(request: Request) -> bool:
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
