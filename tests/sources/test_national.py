@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from itertools import combinations
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pytest
@@ -22,6 +24,7 @@ from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run
 from localsdg.scoring.status import area_status
 from localsdg.sources.national import PROFILE_SET, RECIPES, sync_national
+from localsdg.sources.ssb import v2_url
 from tests.helpers import DATA, MIRROR, app_client, demo_database, read_csv
 
 ELECTIONS = DATA / "norway/stats/national/valg_stortingsvalg_kommune"
@@ -57,9 +60,9 @@ def test_reference_copies_load_and_a_live_source_offline_is_reported(national):
     assert loaded["mobil"]["rows"] == 356 and loaded["mobil"]["skipped_rows"] == 0
     assert loaded["areal"]["rows"] == 357  # the boundaries, downloaded from the mirror
     skipped = {r["source"]: r["why"] for r in report["skipped"]}
-    assert set(skipped) == {"netto-driftsresultat"}
+    assert set(skipped) == {r.key for r in RECIPES if r.table}  # SSB's live tables
     assert set(loaded) == {r.key for r in RECIPES} - set(skipped)
-    assert "not in the offline mirror" in skipped["netto-driftsresultat"]
+    assert all("not in the offline mirror" in why for why in skipped.values())
     assert report["profile"] == {"profile_set": PROFILE_SET, "indicators": 12, "goals": 7}
 
 
@@ -212,6 +215,10 @@ def test_every_recipe_names_its_source():
     for r in RECIPES:
         assert r.agency and r.dataset and r.page.startswith("https://") and r.licence
         assert (r.reader is not None and (r.reference or r.download)) or r.table
+    for a, b in combinations(RECIPES, 2):  # a file and a live table filling one indicator
+        if a.indicator == b.indicator:
+            same = ("goal", "direction", "target", "fixed", "published", "ceiling")
+            assert [getattr(a, f) for f in same] == [getattr(b, f) for f in same], a.key
 
 
 def test_figures_all_older_than_the_window_are_shown_but_take_no_goal_score_away(national):
@@ -298,3 +305,23 @@ def test_the_report_states_each_basis_and_a_green_goal_needs_no_attention(nation
     assert any("SDSNs grenser for CO₂-utslipp" in b for b in doc["bases"])
     goals = {c for c in doc["peers_columns"] if c.startswith("Mål ")}
     assert goals == {f"Mål {g}" for g in p.compared_goals} and "Mål 1" not in goals
+
+
+def test_a_live_table_answering_another_measure_is_refused(national, tmp_path, monkeypatch):
+    """SSB's real answer for table 12134 with content code KOSAG110000, placed where the
+    registered query for KOSAGD230000 is read from: refused, nothing loaded."""
+    url, _ = national
+    recipe = next(r for r in RECIPES if r.key == "netto-driftsresultat")
+    address = urlsplit(v2_url(recipe.table, list(recipe.query)))
+    copy = tmp_path / address.netloc / (unquote(address.path.lstrip("/")) + "?"
+                                        + address.query)
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes((DATA / "norway/fixtures/"
+                      "ssb_12134_kostra_nokkeltall_pxwebv2_jsonstat2_3kommuner.json").read_bytes())
+    monkeypatch.setenv("LOCALSDG_MIRROR", str(tmp_path))
+    monkeypatch.setenv("LOCALSDG_DATA_DIR", str(tmp_path / "data"))
+    with session_scope(url) as s:
+        report = sync_national(s, "test", ["netto-driftsresultat"])
+        s.rollback()
+    (why,) = [r["why"] for r in report["skipped"]]
+    assert "the answer holds ContentsCode KOSAG110000, not KOSAGD230000" in why

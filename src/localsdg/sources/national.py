@@ -76,6 +76,15 @@ NATIONAL_LOCAL = {
                      ["4.1"]),
     "barnehagedeltakelse": ("Barn 1–5 år i barnehage", "Children aged 1–5 in kindergarten",
                             "prosent", ["4.2"]),
+    "gruppestorrelse": ("Gruppestørrelse 2 (elever per lærer i ordinær undervisning)",
+                        "Group size 2 (pupils per teacher in ordinary teaching)", "elever",
+                        ["4.c"]),
+    "unge-utenfor-15-29": ("Unge 15–29 år utenfor arbeid, utdanning og opplæring",
+                           "Young people aged 15–29 not in employment, education or training",
+                           "prosent", ["8.6"]),
+    "barn-lavinntekt": ("Barn under 18 år i husholdninger med lavinntekt (EU-skala 60 %)",
+                        "Children under 18 in low-income households (EU scale, 60 %)",
+                        "prosent", ["1.2"]),
     "areal": ("Areal", "Area", "km²", []),
     "andel-67-pluss": ("Andel av befolkningen 67 år og eldre",
                        "Share of the population aged 67 or older", "prosent", []),
@@ -234,6 +243,32 @@ RECIPES = [
            reader=files.robek, measure="count", fixed=(1.0, 0.0), counties=False,
            target=Target(0.0, "Not on the register: a balanced budget and accounts "
                               "(Local Government Act § 28-1)")),
+    Recipe("barnehage-ssb", "lokal/barnehagedeltakelse", 4, "Statistisk sentralbyrå",
+           "KOSTRA tabell 13502, andel barn 1–5 år i barnehage (KOSandel150000)",
+           "https://www.ssb.no/statbank/table/13502", "NLOD", "yearly (15 March, 15 June)",
+           "higher", table="13502", ceiling=100.0,
+           query=(Selection("KOKkommuneregion0000", ("????",)),
+                  Selection("ContentsCode", ("KOSandel150000",)), Selection("Tid", ("top(5)",))),
+           note="The same measure as IMDi's 2013 figures, which it supersedes when loaded."),
+    Recipe("gruppestorrelse", "lokal/gruppestorrelse", 4, "Statistisk sentralbyrå",
+           "KOSTRA tabell 12255, gruppestørrelse 2 (KOSgrstr20000)",
+           "https://www.ssb.no/statbank/table/12255", "NLOD", "yearly (15 March, 15 June)",
+           "lower", table="12255",
+           query=(Selection("KOKkommuneregion0000", ("????",)),
+                  Selection("ContentsCode", ("KOSgrstr20000",)), Selection("Tid", ("top(5)",)))),
+    Recipe("unge-utenfor-ssb", "lokal/unge-utenfor-15-29", 8, "Statistisk sentralbyrå",
+           "Tabell 13556, unge 15–29 år utenfor arbeid, utdanning og opplæring (BosatteProsent)",
+           "https://www.ssb.no/statbank/table/13556", "NLOD", "yearly", "lower", table="13556",
+           query=(Selection("Region", ("*",), "agg_KommGjeldende"),
+                  Selection("HovArbStyrkStatus", ("NEET",), "vs_ArbStatus2018niva4"),
+                  Selection("Alder", ("15-29",)), Selection("Kjonn", ("0",)),
+                  Selection("ContentsCode", ("BosatteProsent",)), Selection("Tid", ("top(5)",)))),
+    Recipe("barn-lavinntekt", "lokal/barn-lavinntekt", 1, "Statistisk sentralbyrå",
+           "Tabell 08764, barn under 18 år i husholdninger med lavinntekt, EU-skala 60 % "
+           "(EUskala60)", "https://www.ssb.no/statbank/table/08764", "NLOD", "yearly", "lower",
+           table="08764",
+           query=(Selection("Region", ("*",), "agg_KommGjeldende"),
+                  Selection("ContentsCode", ("EUskala60",)), Selection("Tid", ("top(5)",)))),
     Recipe("netto-driftsresultat", "lokal/netto-driftsresultat", 16, "Statistisk sentralbyrå",
            "KOSTRA tabell 12134, netto driftsresultat (KOSAGD230000)",
            "https://www.ssb.no/statbank/table/12134", "NLOD", "yearly (15 March, 15 June)",
@@ -308,8 +343,9 @@ def _load(session: Session, recipe: Recipe, by: str) -> ImportResult:
     if recipe.table:
         fetched = fetch_table(recipe.table, list(recipe.query), api="v2")
         raw, where = fetched.content, fetched.url
-        items = rows(read_dataset(raw, f"{recipe.table}.json"), f"{recipe.table}.json",
-                     indicator.id, areas, recipe.measure)
+        dataset = read_dataset(raw, f"{recipe.table}.json")
+        _answers_the_query(recipe, dataset)
+        items = rows(dataset, f"{recipe.table}.json", indicator.id, areas, recipe.measure)
     else:
         path, raw, where = _file(recipe)
         items = list(recipe.reader(path, indicator.id, areas))
@@ -393,6 +429,18 @@ def _decimals(value: float) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
+def _answers_the_query(recipe: Recipe, dataset: dict) -> None:
+    """The answer holds what was asked for: each value named exactly (a content code, an age
+    group) is among the dimension's categories, so that another measure is never loaded."""
+    for s in recipe.query:
+        named = [v for v in s.values if not any(c in v for c in "*?(")]
+        got = (dataset["dimension"].get(s.code) or {}).get("category", {}).get("index") or []
+        if missing := [v for v in named if v not in got]:
+            raise UserError(f"{recipe.source}: the answer holds {s.code} "
+                            f"{', '.join(map(str, got)) or 'none'}, not {', '.join(missing)} "
+                            "as asked; nothing was loaded")
+
+
 def _per_inhabitant(session: Session, items: list) -> Iterable:
     """Totals on their borders divided by the population of their year on today's borders (the
     population series is on today's): an area that got a new code or was merged whole is
@@ -451,15 +499,15 @@ def write_profile(session: Session) -> dict:
     """The profile set `nasjonal` over the recipes that have data, bounds from their bases. An
     indicator whose national figures all lie before the window is shown as older data but
     does not count in goal scores (it would only take a goal's share of data away)."""
-    latest = {}
-    for recipe in RECIPES:
-        if recipe.goal is not None:
+    latest: dict[str, tuple[Recipe, tuple]] = {}  # per indicator: its first recipe, its data
+    for recipe in RECIPES:  # recipes of one indicator (a file and a live table) score alike
+        if recipe.goal is not None and recipe.indicator not in latest:
             found = _latest_period(session, indicator_by_ref(session, recipe.indicator).id)
             if found[2]:
-                latest[recipe] = found
-    newest = max((end for end, _, _ in latest.values()), default=0)
+                latest[recipe.indicator] = (recipe, found)
+    newest = max((end for _, (end, _, _) in latest.values()), default=0)
     items, bases = [], {}
-    for recipe, (end, period, values) in latest.items():
+    for recipe, (end, period, values) in latest.values():
         basis = _basis(recipe, period, np.array(values))
         bases[recipe.indicator] = basis
         items.append(Profile(indicator_by_ref(session, recipe.indicator).id, recipe.goal,
