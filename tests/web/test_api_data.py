@@ -92,3 +92,20 @@ def test_data_page_and_municipality_page(api):
     assert api.get("/kommune/3101").status_code == 200
     assert api.get("/kommune/9998").status_code == 404
     assert api.get("/kart/municipality-2024.json").json()["features"][0]["properties"]["code"]
+
+
+def test_an_infinite_value_is_refused_by_line_and_long_reports_are_capped(api):
+    """1e309 reads as infinity: refused with its line, nothing stored. 300 bad lines are
+    answered with the first 100 and how many more, not all of them."""
+    options = {"indicator": INDICATOR, "area": "kommune", "period": "år", "value": "verdi"}
+    huge = "kommune;år;verdi\n0301;2024;12\n4003;2024;1e309\n"
+    r = api.post("/api/v1/data/import", data={"by": "test", "options": json.dumps(options)},
+                 files={"file": ("egne.csv", huge.encode())})
+    assert r.status_code == 422
+    assert "egne.csv, line 3" in r.json()["detail"] and "not a finite number" in r.json()["detail"]
+    assert api.get("/api/v1/data", params={"indicator": INDICATOR}).json() == []
+    many = "kommune;år;verdi\n" + "".join(f"9{i:03};2024;1\n" for i in range(300))
+    r = api.post("/api/v1/data/import", data={"by": "test", "options": json.dumps(options)},
+                 files={"file": ("mange.csv", many.encode())})
+    problems = r.json()["problems"]
+    assert r.status_code == 422 and len(problems) == 101 and problems[-1] == "… and 200 more"

@@ -6,6 +6,7 @@ same data writes nothing. Reading takes, per key, the row of the newest batch no
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -108,6 +109,7 @@ def flag_list(text: str) -> tuple[str, ...]:
 
 
 MAX_LISTED = 20
+MAX_DETAILS = 100  # problems an answer lists at most (then how many more)
 
 
 ON_DUPLICATE = ("refuse", "last")
@@ -128,6 +130,9 @@ def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: 
     notes = list(left_out or [])
     good: dict[tuple, tuple[str, Obs]] = {}
     for where, item in items:
+        if isinstance(item, Obs) and item.value is not None and not math.isfinite(item.value):
+            item = Problem(where, f"the value {item.value} is not a finite number; write the "
+                                  "figure itself, or leave the cell empty when it is missing")
         if isinstance(item, Problem):
             problems.append(item)
             continue
@@ -141,7 +146,9 @@ def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: 
         more = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
         raise UserError(f"{source}: {len(problems)} bad rows; nothing was imported. Fix them, or "
                         f"import with --skip-bad-rows to leave them out:\n{listed}{more}",
-                        details=[str(p) for p in problems])
+                        details=[str(p) for p in problems[:MAX_DETAILS]] + (
+                            [f"… and {len(problems) - MAX_DETAILS} more"]
+                            if len(problems) > MAX_DETAILS else []))
     if not good:
         raise UserError(f"{source}: no observations found; nothing was imported")
     result = _save(session, [obs for _, obs in good.values()], source=source, by=by,
