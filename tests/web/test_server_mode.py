@@ -5,6 +5,9 @@ every answer; the accounts on the command line."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -103,9 +106,18 @@ def test_the_browser_signs_in_with_a_cookie_scripts_cannot_read(app, server):
     cookie = right.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     assert "Logget inn som bodo.planner" in app.get("/kommune/1804").text
-    made = app.post("/planer/ny", data={"area": "1804", "name": "Fra nettleseren"},
-                    follow_redirects=False)
+    page = app.get("/kommune/1804/planer").text
+    token = re.search(r'name="csrf" value="(\w+)"', page)[1]  # in every form that changes
+    forged = app.post("/planer/ny", data={"area": "1804", "name": "Uten nøkkel"},
+                      follow_redirects=False)
+    assert forged.status_code == 403 and "ikke fra dette nettstedet" in forged.text
+    made = app.post("/planer/ny", data={"area": "1804", "name": "Fra nettleseren",
+                                        "csrf": token}, follow_redirects=False)
     assert made.status_code == 303 and made.headers["location"].startswith("/plan/")
+    api = app.post("/api/v1/plans", json={**PLAN, "area": "1804", "name": "Skript"})
+    assert api.status_code == 403  # the session cookie without the X-CSRF-Token header
+    assert app.post("/api/v1/plans", json={**PLAN, "area": "1804", "name": "Skript"},
+                    headers={"x-csrf-token": token}).status_code == 201
     app.post("/logg-ut")
     assert "Logg inn" in app.get("/").text
     away = app.post("/logg-inn", follow_redirects=False, data={
@@ -177,3 +189,24 @@ def test_an_open_server_listens_on_this_machine_only(tmp_path, monkeypatch):
     monkeypatch.setenv("LOCALSDG_DATABASE_URL", f"sqlite:///{tmp_path / 'open.sqlite'}")
     refused = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--no-load"])
     assert refused.exit_code == 2 and "--server" in refused.output
+
+
+def test_an_editor_imports_figures_for_their_own_area_only(app, server):
+    """Figures for Skien from Bodø's editor are refused whole; Bodø's own are stored under
+    the editor."""
+    url, tokens = server
+    options = {"create": "lokal/egne", "area": "kommune", "period": "år", "value": "verdi"}
+    theirs = "kommune;år;verdi\n1804;2024;12\n4003;2024;13\n"
+    refused = app.post("/api/v1/data/import", headers=_as(tokens, "bodo.planner"),
+                       data={"options": json.dumps(options)},
+                       files={"file": ("egne.csv", theirs.encode())})
+    assert refused.status_code == 403 and "figures for 4003" in refused.json()["detail"]
+    mine = app.post("/api/v1/data/import", headers=_as(tokens, "bodo.planner"),
+                    data={"options": json.dumps(options)},
+                    files={"file": ("egne.csv", b"kommune;\xc3\xa5r;verdi\n1804;2024;12\n")})
+    assert mine.status_code == 200, mine.text
+    batch = mine.json()["batch_id"]
+    listed = app.get("/api/v1/data/batches").json()
+    assert next(b for b in listed if b["id"] == batch)["by"] == "bodo.planner"
+    assert app.post(f"/api/v1/data/batches/{batch}/rollback", json={},
+                    headers=_as(tokens, "bodo.planner")).status_code == 403  # admins only

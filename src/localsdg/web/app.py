@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,7 +25,7 @@ from localsdg.web.api import catalog as catalog_api
 from localsdg.web.api import data as data_api
 from localsdg.web.api import plans as plans_api
 from localsdg.web.api import scoring as scoring_api
-from localsdg.web.auth import Guard
+from localsdg.web.auth import Guard, check_form
 from localsdg.web.pages import (
     account,
     analysis,
@@ -66,14 +66,12 @@ def create_app() -> FastAPI:
                   docs_url=f"{API}/docs", redoc_url=None,
                   description="SDG indicators, taxonomy and analyses for Norwegian "
                               "municipalities and counties.")
-    app.include_router(catalog_api.router, prefix=API)
-    app.include_router(data_api.router, prefix=API)
-    app.include_router(scoring_api.router, prefix=API)
-    app.include_router(areas_api.router, prefix=API)
-    app.include_router(plans_api.router, prefix=API)
+    forms = [Depends(check_form)]  # a change with the session cookie carries its token
+    for api in (catalog_api, data_api, scoring_api, areas_api, plans_api):
+        app.include_router(api.router, prefix=API, dependencies=forms)
     for module in (site, catalog, indicator, data, places, plans, profile, analysis, imports,
                    data_upload, account):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=forms)
     for name, folder in VENDOR.items():  # before /static, which would shadow them
         path = NODE_MODULES / folder
         if not path.is_dir():

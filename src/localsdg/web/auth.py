@@ -13,26 +13,31 @@ plain ASGI middleware in front of the app:
 
 from __future__ import annotations
 
+import hmac
 import re
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from localsdg.accounts.permissions import may
 from localsdg.accounts.users import User, by_session, by_token
 from localsdg.config import settings
+from localsdg.db.schema import Observation
 from localsdg.db.session import reading
 from localsdg.errors import NotAllowed, SignInNeeded, UserError
+from localsdg.observations.borders import borders_of
 from localsdg.planning import store as plans
 from localsdg.present.i18n import translations
 from localsdg.present.labels import N_
 from localsdg.web.i18n import choose
 from localsdg.web.templating import render
+from localsdg.web.tokens import CSRF, SESSION_COOKIE, csrf_token
 
-SESSION_COOKIE = "localsdg_session"
 SAFE = ("GET", "HEAD", "OPTIONS")
 API = "/api/v1"
 # The action each kind of change is (first match); any change not listed needs an admin.
@@ -49,6 +54,7 @@ PLAN_PAGE = re.compile(r"^/plan/(\d+)/")
 FOREIGN = N_("A change must come from this site's own pages; the request came from another "
              "site.")
 SIGN_IN = N_("Sign in first: on this server every change needs a signed-in user.")
+FORGED = N_("The form is out of date or not from this site; load the page again and repeat.")
 NOT_YOURS = N_("Your role or areas do not cover this change; ask an administrator.")
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -72,6 +78,39 @@ def require(request: Request, action: str, area: str | None = None) -> None:
     """Refuse the change in server mode unless the signed-in user may take it (on the area)."""
     if settings().server and not may(user_of(request), action, area):
         raise NotAllowed(_refusal(user_of(request), action, area))
+
+
+async def check_form(request: Request) -> None:
+    """A change sent with the session cookie carries the session's token: a form its hidden
+    field, a script (not a token holder) the X-CSRF-Token header. Signing in and out is not a
+    change another site could profit from, and the origin check covers it."""
+    expected = csrf_token(request)
+    if request.method in SAFE or not expected or request.headers.get("authorization") or \
+            request.url.path in ("/logg-inn", "/logg-ut"):
+        return
+    given = request.headers.get("x-csrf-token") or (
+        "" if request.url.path.startswith(API) else str((await request.form()).get(CSRF) or ""))
+    if not hmac.compare_digest(given, expected):
+        api = request.url.path.startswith(API)
+        raise NotAllowed(FORGED if api else translations(choose(request)).gettext(FORGED))
+
+
+def require_areas(request: Request, session: Session, result: dict) -> dict:
+    """Refuse an import whose figures are for areas the user does not edit (an editor's areas,
+    under any code they had), before it is committed; else give the result back."""
+    user = user_of(request)
+    if not settings().server or user is None or user.role != "editor" or not result.get(
+            "batch_id"):
+        return result
+    found = set(session.scalars(select(Observation.area_code).distinct().where(
+        Observation.batch_id == result["batch_id"])))
+    own = set().union(*(borders_of(session, lv).related(sorted(user.areas))
+                        for lv in ("municipality", "county")))
+    if outside := sorted(found - own):
+        raise NotAllowed(f"{user.name} edits {', '.join(sorted(user.areas))}; the file has "
+                         f"figures for {', '.join(outside[:10])}"
+                         f"{' …' if len(outside) > 10 else ''}; nothing was imported")
+    return result
 
 
 def _refusal(user: User | None, action: str, area: str | None) -> str:
@@ -162,7 +201,7 @@ def _refuse(request: Request, status: int, error: UserError) -> Response:
         return JSONResponse({"detail": error.message, "problems": []}, status_code=status,
                             headers=headers)
     _ = translations(choose(request)).gettext  # a page says it in the reader's language
-    text = _(error.message) if error.message in (FOREIGN, SIGN_IN) else _(NOT_YOURS)
+    text = _(error.message) if error.message in (FOREIGN, SIGN_IN, FORGED) else _(NOT_YOURS)
     return render(request, "error.html", status=status, error=type(error)(text))
 
 

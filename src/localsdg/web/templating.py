@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from jinja2.filters import do_urlencode
+from markupsafe import Markup
 
 from localsdg import taxonomy as tx
 from localsdg.catalog.indicators import split_ref
@@ -17,6 +18,7 @@ from localsdg.config import settings
 from localsdg.present import templates
 from localsdg.present.i18n import LANGUAGES
 from localsdg.web.i18n import COOKIE, choose
+from localsdg.web.tokens import CSRF, csrf_token
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -44,6 +46,12 @@ def code_options(codes: tuple[tx.Code, ...], lang: str) -> list[tuple[str, str]]
     return [(c.code, c.label(lang)) for c in codes]
 
 
+def csrf_field(request: Request) -> Markup:
+    """The hidden field that proves a form comes from this site (with a session only)."""
+    token = csrf_token(request)
+    return Markup(f'<input type="hidden" name="{CSRF}" value="{token}">') if token else Markup("")
+
+
 def signed_in(request: Request) -> str:
     """The signed-in user's name ("" for a reader): forms show it as who makes the change."""
     user = request.scope.get("state", {}).get("user")
@@ -56,7 +64,7 @@ def environment(lang: str) -> Environment:
     env = templates.environment(TEMPLATES, lang)
     env.globals.update(url_with=url_with, code_options=code_options,
                        indicator_href=indicator_href, server_mode=lambda: settings().server,
-                       signed_in=signed_in)
+                       signed_in=signed_in, csrf_field=csrf_field)
     return env
 
 

@@ -28,6 +28,7 @@ from localsdg.web.api.models import (
     Rollback,
     file_formats,
 )
+from localsdg.web.auth import require_areas
 from localsdg.web.downloads import csv_download
 from localsdg.web.params import DB, check_params
 from localsdg.web.who import recorded
@@ -123,5 +124,5 @@ def data_import(request: Request, session: DB, file: Annotated[UploadFile, File(
     asked = {k: given.pop(k) for k in ("indicator", "publisher", "skip_bad", "on_duplicate",
                                          "create") if k in given}
     with uploads.as_path(file) as path:
-        return imports.run(session, imports.Request(path=path, table=given, **asked),
-                           recorded(request, by))
+        return require_areas(request, session, imports.run(
+            session, imports.Request(path=path, table=given, **asked), recorded(request, by)))

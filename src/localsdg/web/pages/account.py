@@ -10,9 +10,9 @@ from starlette.datastructures import FormData
 
 from localsdg.accounts.users import SESSION_DAYS, sign_in, sign_out
 from localsdg.errors import UserError
-from localsdg.web.auth import SESSION_COOKIE
 from localsdg.web.params import DB, in_worker
 from localsdg.web.templating import render
+from localsdg.web.tokens import SESSION_COOKIE
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,12 +13,13 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from localsdg.areas.lookup import AreaIndex
-from localsdg.errors import TooLarge, UserError
+from localsdg.errors import NotAllowed, TooLarge, UserError
 from localsdg.observations.store import batches, rollback
 from localsdg.present.i18n import translations
 from localsdg.sources import data_import as imports
 from localsdg.sources.table_columns import guess_columns
 from localsdg.web import uploads
+from localsdg.web.auth import require_areas
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB, in_worker
 from localsdg.web.templating import indicator_href, render
@@ -106,7 +107,10 @@ def _store(request: Request, form: FormData, session: DB):
     if not by:
         return _check(request, session, path, fields, missing_name=True)
     try:
-        result = imports.run(session, _request(path, fields), by)
+        result = require_areas(request, session, imports.run(session, _request(path, fields),
+                                                             by))
+    except NotAllowed:
+        raise
     except UserError as exc:
         return _check(request, session, path, fields, problems=exc.details or [exc.message])
     uploads.drop(path)
