@@ -142,6 +142,7 @@ class Recipe:
     def source(self) -> str:
         return f"{self.agency}: {self.dataset}"
 
+
 IMDI = "norway/stats/national/imdi_kommunetall_2011-2014/"
 IMDI_NOTE = ("IMDi's municipal figures from SSB's registers, copied in gardenberg/imdikator-munch "
              "@ d1ab9eca; older than the profile's window, so shown but not scored.")

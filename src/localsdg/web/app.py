@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,7 +39,7 @@ from localsdg.web.pages import (
     profile,
     site,
 )
-from localsdg.web.templating import render
+from localsdg.web.templating import TEMPLATES, render
 
 API = "/api/v1"
 STATUS = {NotFound: 404, BadRequest: 400, TooLarge: 413, SignInNeeded: 401, NotAllowed: 403,
@@ -53,6 +53,7 @@ VENDOR = {  # URL folder -> folder inside node_modules (installed by `npm ci`, s
     "vega": "vega/build",
     "vega-lite": "vega-lite/build",
     "vega-embed": "vega-embed/build",
+    "swagger-ui": "swagger-ui-dist",
 }
 
 
@@ -63,9 +64,14 @@ def http_status(exc: UserError) -> int:
 
 def create_app() -> FastAPI:
     app = FastAPI(title="localsdg", version="0.1.0", openapi_url=f"{API}/openapi.json",
-                  docs_url=f"{API}/docs", redoc_url=None,
+                  docs_url=None, redoc_url=None,
                   description="SDG indicators, taxonomy and analyses for Norwegian "
                               "municipalities and counties.")
+    @app.get(f"{API}/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """Swagger UI from this server (no CDN), so that it works offline and under the CSP."""
+        return HTMLResponse((TEMPLATES / "api_docs.html").read_text(encoding="utf-8"))
+
     forms = [Depends(check_form)]  # a change with the session cookie carries its token
     for api in (catalog_api, data_api, scoring_api, areas_api, plans_api):
         app.include_router(api.router, prefix=API, dependencies=forms)
