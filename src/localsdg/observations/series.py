@@ -212,7 +212,12 @@ def _sources(session: Session, batch_ids: set[int]) -> dict[int, str]:
 
 def population_by_year(session: Session) -> dict[tuple[str, int], float]:
     """(area code, year) → population 1 January, as imported (FHI's series is on today's
-    borders)."""
+    borders); kept while the data is unchanged (do not change the answer)."""
+    return remember(session, ("population by year",), lambda: _population_by_year(session),
+                    "lookup")
+
+
+def _population_by_year(session: Session) -> dict[tuple[str, int], float]:
     try:
         pop = indicator_by_ref(session, POPULATION)
     except UserError:

@@ -128,7 +128,8 @@ class Guard:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        user = await run_in_threadpool(_identify, request)
+        signed = request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE)
+        user = await run_in_threadpool(_identify, request) if signed else None  # else a reader
         scope.setdefault("state", {})["user"] = user
         if request.method not in SAFE:
             refused = _foreign(request) or await run_in_threadpool(_refused, request, user)
