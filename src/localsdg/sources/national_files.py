@@ -119,13 +119,10 @@ def coverage(path: Path, indicator_id: int, areas: AreaIndex, *, group: str, col
                       if b == group and h == column), None)
     if at_column is None:
         raise UserError(f"{path.name}, line {at + 1}: no column '{column}' under '{group}'")
-    name, county = header.index("Kommune"), header.index("Fylke")
     for n, cells in enumerate(lines[at + 1:], start=at + 2):
-        if len(cells) <= at_column or not cells[name].strip():
+        if len(cells) <= at_column or not (area := _named(areas, header, cells, borders)):
             continue
         where = f"{path.name}, line {n}"
-        area = areas.by_name(cells[name], county=cells[county], year=borders,
-                             level="municipality")
         if isinstance(area, str):
             yield where, Problem(f"{where}, column Kommune", area)
             continue
@@ -137,6 +134,15 @@ def coverage(path: Path, indicator_id: int, areas: AreaIndex, *, group: str, col
             continue
         yield where, _obs(indicator_id, area, str(year), value, "per cent of households",
                           "rate", borders=borders)
+
+
+def _named(areas: AreaIndex, header: list[str], cells: list[str], borders: int
+           ) -> AreaRef | str | None:
+    """The municipality a line names in its columns Kommune and Fylke (on the borders of
+    `borders`), or why it is none; None for a line without a name."""
+    name = cells[header.index("Kommune")].strip()
+    return areas.by_name(name, county=cells[header.index("Fylke")], year=borders,
+                         level="municipality") if name else None
 
 
 def _filled(cells: list[str], width: int) -> list[str]:
@@ -292,15 +298,13 @@ def industry_emissions(path: Path, indicator_id: int, areas: AreaIndex, *, borde
     air = next((i for i, h in enumerate(header) if h.startswith("Årlig utslipp til luft")), None)
     if air is None:
         raise UserError(f"{path.name}, line {at + 1}: no column 'Årlig utslipp til luft'")
-    county, name, year_at = header.index("Fylke"), header.index("Kommune"), header.index("År")
+    year_at = header.index("År")
     sums: dict[tuple[AreaRef, int], float] = {}
     reporting: dict[int, int] = {}
     for n, cells in enumerate(lines[at + 1:], start=at + 2):
-        if len(cells) <= air or not cells[name].strip():
+        if len(cells) <= air or not (area := _named(areas, header, cells, borders)):
             continue
         where = f"{path.name}, line {n}"
-        area = areas.by_name(cells[name], county=cells[county], year=borders,
-                             level="municipality")
         try:
             year, value = int(float(cells[year_at])), number(cells[air])
         except ValueError:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from localsdg.errors import (
     BadRequest,
@@ -105,27 +103,4 @@ def create_app() -> FastAPI:
                       error=UserError("the request is not valid", details=problems))
 
     app.add_middleware(Guard)
-    app.add_middleware(ServerTiming)
     return app
-
-
-class ServerTiming:
-    """Reports the server's own time per response (for the load benchmarks and browsers), as
-    plain ASGI: Starlette's BaseHTTPMiddleware costs more than a cached page does."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-
-        async def timed(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                took = f"app;dur={(time.perf_counter() - start) * 1000:.1f}".encode()
-                message["headers"] = [*message.get("headers", []), (b"server-timing", took)]
-            await send(message)
-
-        await self.app(scope, receive, timed)
