@@ -114,6 +114,8 @@ def test_the_browser_signs_in_with_a_cookie_scripts_cannot_read(app, server):
     made = app.post("/planer/ny", data={"area": "1804", "name": "Fra nettleseren",
                                         "csrf": token}, follow_redirects=False)
     assert made.status_code == 303 and made.headers["location"].startswith("/plan/")
+    skien = app.post("/planer/ny", data={"area": "4003", "name": "Ikke min", "csrf": token})
+    assert skien.status_code == 403 and "Rollen eller områdene dine" in skien.text
     api = app.post("/api/v1/plans", json={**PLAN, "area": "1804", "name": "Skript"})
     assert api.status_code == 403  # the session cookie without the X-CSRF-Token header
     assert app.post("/api/v1/plans", json={**PLAN, "area": "1804", "name": "Skript"},

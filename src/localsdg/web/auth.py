@@ -79,8 +79,12 @@ def user_of(request: Request) -> User | None:
 
 def require(request: Request, action: str, area: str | None = None) -> None:
     """Refuse the change in server mode unless the signed-in user may take it (on the area)."""
-    if settings().server and not may(user_of(request), action, area):
-        raise NotAllowed(_refusal(user_of(request), action, area))
+    user = user_of(request)
+    if settings().server and not may(user, action, area):
+        if request.url.path.startswith(API):
+            raise NotAllowed(_refusal(user, action, area))
+        _ = translations(choose(request)).gettext  # a page says it in the reader's language
+        raise NotAllowed(_(SIGN_IN if user is None else NOT_YOURS))
 
 
 async def check_form(request: Request) -> None:

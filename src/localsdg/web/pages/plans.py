@@ -32,6 +32,7 @@ from localsdg.reports import plan_report
 from localsdg.scoring.status import find_area
 from localsdg.sources.plan_files import import_bytes, write_json, write_workbook
 from localsdg.web import uploads
+from localsdg.web.auth import require, user_of
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose
 from localsdg.web.params import DB, in_worker
@@ -82,6 +83,7 @@ async def new_plan(request: Request, session: DB):
 def _new_plan(request: Request, form: FormData, session: DB):
     f = Fields(form, choose(request))
     area = find_area(session, f.text("area", required=True) or "")
+    require(request, "plan", area["code"])
     name, by = f.text("name", required=True, limit=TITLE_MAX), name_of(request, form)
     if not by:
         f.errors["by"] = f._(REQUIRED)
@@ -107,7 +109,8 @@ def _new_plan(request: Request, form: FormData, session: DB):
 def upload_plan(request: Request, session: DB, file: Annotated[UploadFile, File()],
                 by: Annotated[str, Form()] = ""):
     name, content = uploads.read(file)
-    plan_id = import_bytes(session, content, name, by or name_of(request))
+    plan_id = import_bytes(session, content, name, name_of(request) if user_of(request) else by)
+    require(request, "plan", store.get(session, plan_id).plan.area)  # else rolled back
     return remember(RedirectResponse(f"/plan/{plan_id}", status_code=303), by)
 
 
@@ -475,7 +478,9 @@ async def save_choice(request: Request, session: DB):
 def _save_choice(request: Request, form: FormData, session: DB):
     f = Fields(form, choose(request))
     mal, omrade = f.text("mal", required=True) or "", f.text("omrade")
-    set_id, by = f.text("id", required=True), f.text("by") or name_of(request)
+    set_id, by = f.text("id", required=True), name_of(request, form)
+    if omrade:
+        require(request, "plan", omrade)
     if f.errors or not by:
         raise UserError(f._(NO_NAME) if not by else f._(REQUIRED))
     found = selection.choose(session, selection.parse_priorities(session, [mal]), omrade)
