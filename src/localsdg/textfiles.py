@@ -29,7 +29,13 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise UserError(f"{name}, line {line}: byte {raw[exc.start]:#04x} is neither UTF-8 "
+                        "nor Windows-1252 text; save the file as UTF-8") from exc
 
 
 def delimiter(line: str) -> str:

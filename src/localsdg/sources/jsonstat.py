@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,7 @@ GEO_IDS = ("Region", "KOKkommuneregion0000", "region", "geo")
 # SSB's statistics bank writes municipalities K-NNNN and counties F-NN; what else follows K- or
 # F- is one of its groups (K-Rest, K-21-22 Svalbard, K-23 the continental shelf), not an area.
 # A K-NNNN that is no area stays an error: it may be a real municipality on unknown borders.
+MAX_SHAPE_PROBLEMS = 20
 STATBANK_GROUP = re.compile(r"^(?:K-(?!\d{4}$)|F-(?!\d{2}$))")
 TIME_IDS = ("Tid", "time", "year", "år")
 METRIC_IDS = ("ContentsCode",)
@@ -41,14 +44,65 @@ class Roles:
 
 
 def read_dataset(raw: bytes, name: str) -> dict:
+    """The dataset, once its shape is known to be JSON-stat 2.0's (every later step relies on
+    it): `id` and `size` alike, a category index per dimension of that size, `role` an object of
+    lists, and as many values as the sizes make, each a finite number or null."""
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_no_constant)
+    except RecursionError as exc:
+        raise UserError(f"{name}: nested too deeply to be a JSON-stat dataset") from exc
     except ValueError as exc:
         raise UserError(f"{name}: not JSON ({exc})") from exc
     if not isinstance(data, dict) or data.get("class") != "dataset" or "dimension" not in data:
         raise UserError(f"{name}: not a JSON-stat 2.0 dataset (no class 'dataset' with "
                         "dimensions); ask SSB's API for format json-stat2")
+    if problems := list(_shape_problems(data)):
+        raise UserError(f"{name}: not a valid JSON-stat 2.0 dataset; nothing was imported",
+                        details=problems[:MAX_SHAPE_PROBLEMS])
     return data
+
+
+def _no_constant(word: str) -> None:
+    raise ValueError(f"{word} is not a number JSON allows")
+
+
+def _shape_problems(data: dict) -> Iterator[str]:
+    ids, size, dims = data.get("id"), data.get("size"), data.get("dimension")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        yield "id: a list of dimension names is needed"
+        return
+    if not isinstance(size, list) or len(size) != len(ids) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in size):
+        yield f"size: {len(ids)} whole numbers are needed, one per dimension in id"
+        return
+    if not isinstance(dims, dict):
+        yield "dimension: an object is needed"
+        return
+    for i, n in zip(ids, size, strict=True):
+        category = (dims.get(i) or {}).get("category") if isinstance(dims.get(i), dict) else None
+        # the index may be left out of a dimension with one category (its label names it)
+        index = (category.get("index") or category.get("label")) \
+            if isinstance(category, dict) else None
+        if not isinstance(index, list | dict) or len(index) != n:
+            yield f"dimension {i}: category.index needs {n} entries (its size)"
+    role = data.get("role", {})
+    if not isinstance(role, dict) or not all(isinstance(v, list) for v in role.values()):
+        yield "role: an object of lists of dimension names is needed"
+    yield from _value_problems(data.get("value"), math.prod(size))
+
+
+def _value_problems(values: object, cells: int) -> Iterator[str]:
+    if isinstance(values, dict):  # sparse: position → value
+        keys = list(values)
+        if not all(str(k).isdigit() and int(k) < cells for k in keys):
+            yield f"value: positions must be whole numbers below {cells}"
+        values = list(values.values())
+    elif not isinstance(values, list) or len(values) != cells:
+        yield f"value: {cells} values are needed (the product of size)"
+        return
+    if bad := [v for v in values if v is not None and (
+            isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v))]:
+        yield f"value: {len(bad)} values are not finite numbers or null (e.g. {bad[0]!r})"
 
 
 def roles(data: dict, name: str) -> Roles:
