@@ -212,3 +212,11 @@ def test_an_editor_imports_figures_for_their_own_area_only(app, server):
     assert next(b for b in listed if b["id"] == batch)["by"] == "bodo.planner"
     assert app.post(f"/api/v1/data/batches/{batch}/rollback", json={},
                     headers=_as(tokens, "bodo.planner")).status_code == 403  # admins only
+
+
+def test_an_unused_parameter_cannot_make_an_area_page_render_anew(app):
+    """`/kommune/1804?x=N` once made a new page (and a new scoring) for every N."""
+    r = app.get("/kommune/1804", params={"x": "1", "lang": "en"}, follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"] == "/kommune/1804?lang=en"
+    assert app.get("/kommune/1804", params={"x": "2"}, follow_redirects=False
+                   ).headers["location"] == "/kommune/1804"

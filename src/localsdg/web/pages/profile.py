@@ -5,8 +5,10 @@ map, the step-by-step explanation of any score, and the report downloads."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -40,6 +42,7 @@ from localsdg.web.params import DB, LoopDB
 from localsdg.web.templating import page, render, respond
 
 router = APIRouter(include_in_schema=False)
+AREA_PARAMS = {"profil", "gruppe", "lang"}  # what an area page reads from its address
 PATHS = {"municipality": "kommune", "county": "fylke", "country": "land"}
 Codes = Annotated[list[str] | None, Query(description="area codes")]
 
@@ -66,7 +69,12 @@ async def _area_page(request: Request, session: Session, level: str, code: str,
                      profile_set: str | None, group: str | None):
     """A public page read by many: kept rendered while the data behind it is unchanged. A kept
     page is answered on the event loop; scoring and rendering anew (seconds) in a worker
-    thread, so that other readers are not held up meanwhile."""
+    thread, so that other readers are not held up meanwhile. Parameters the page does not use
+    are sent away to the page without them, so that they cannot make it render anew."""
+    if unused := set(request.query_params) - AREA_PARAMS:
+        clean = [(k, v) for k, v in request.query_params.multi_items() if k not in unused]
+        return RedirectResponse(f"{request.url.path}?{urlencode(clean)}" if clean
+                                else request.url.path, status_code=301)
     user = user_of(request)  # the header names a signed-in user
     key = ("area page", request.url.path, request.url.query, choose(request),
            planning_version(session), user.name if user else "")
