@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from localsdg.catalog import properties as props
@@ -119,10 +119,28 @@ def plan(session: Session, indicators: list[Indicator], changes: list[Change]) -
     return out
 
 
+def _hold(session: Session, indicators: list[Indicator]) -> None:
+    """Hold the indicators for this change and read them afresh, so that a change rests on the
+    values as they are now and the history chains (each old value the previous new one), however
+    many edit at once: PostgreSQL locks their rows in id order (no two editors wait on each
+    other in a circle); SQLite takes its one write lock before reading."""
+    ids = sorted(i.id for i in indicators)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Indicator.id).where(Indicator.id.in_(ids))
+                        .order_by(Indicator.id).with_for_update())
+    else:
+        session.execute(update(Indicator).where(Indicator.id == ids[0]).values(
+            id=Indicator.id).execution_options(synchronize_session=False))
+    for indicator in indicators:
+        session.expire(indicator)
+
+
 def apply(session: Session, indicators: list[Indicator], changes: list[Change], by: str,
           dry_run: bool = False) -> dict:
     if not by.strip() or "\x00" in by:
         raise UserError("say who makes the change (--by or 'by'), without control characters")
+    if not dry_run and indicators:
+        _hold(session, indicators)
     planned = plan(session, indicators, changes)
     if not dry_run:
         by_ind = {(i.set_id, i.code): i for i in indicators}
