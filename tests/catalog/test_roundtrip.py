@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from localsdg import taxonomy as tx
 from localsdg.catalog import export, files
 from localsdg.catalog import properties as props
+from localsdg.catalog.store import CODE_TEXT
 from localsdg.db.session import session_scope
 from tests.helpers import reset_catalog
 
@@ -46,8 +47,8 @@ indicator = st.fixed_dictionaries({
 catalog = st.dictionaries(
     st.text(st.sampled_from("abcæøå-Å1"), min_size=1, max_size=8).filter(
         lambda s: files.SET_ID.match(s)),
-    st.dictionaries(st.text(st.sampled_from("0123456789.xæ"), min_size=1, max_size=5),
-                    indicator, min_size=1, max_size=4),
+    st.dictionaries(st.text(st.sampled_from("0123456789.xæ"), min_size=1, max_size=5).filter(
+        lambda s: CODE_TEXT.match(s)), indicator, min_size=1, max_size=4),
     min_size=1, max_size=3)
 
 

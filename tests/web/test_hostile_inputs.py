@@ -78,3 +78,26 @@ def test_a_hostile_file_gets_a_located_answer_and_changes_nothing(api, case, nam
     assert name in body["detail"] or "borders" in body["detail"], (case, body["detail"])
     assert len(json.dumps(body)) < 20_000  # bounded, however bad the file
     assert _counts(url) == before
+
+
+BAD_CATALOG_ROWS = [
+    ("a set id of dots", ["..", "1", "Navn"], "set_id"),
+    ("a set id with a newline", ["a\nb", "1", "Navn"], "set_id"),
+    ("a code of dots", ["lokal-x", "..", "Navn"], "code"),
+    ("a code of 5,000 characters", ["lokal-x", "A" * 5000, "Navn"], "code"),
+    ("a name of 60,000 characters", ["lokal-x", "1", "N" * 60_000], "name_nb"),
+]
+
+
+@pytest.mark.parametrize(("case", "row", "column"), BAD_CATALOG_ROWS,
+                         ids=[c[0] for c in BAD_CATALOG_ROWS])
+def test_a_catalog_file_with_unsafe_ids_or_huge_text_is_refused_by_cell(api, case, row,
+                                                                         column):
+    client, url = api
+    before = _counts(url)
+    text = "set_id;code;name_nb\n" + ";".join(f'"{c}"' for c in row) + "\n"
+    r = client.post("/api/v1/import", data={"by": "test"},
+                    files={"file": ("sett.csv", text.encode())})
+    assert r.status_code == 422, (case, r.text[:200])
+    assert any(f"column {column}" in p for p in r.json()["problems"]), r.json()["problems"]
+    assert _counts(url) == before

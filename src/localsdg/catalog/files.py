@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from localsdg import taxonomy as tx
 from localsdg.catalog import properties as props
 from localsdg.catalog.store import (
+    CODE_TEXT,
     SET_FIELDS,
     SET_ID_TEXT,
     IndicatorRecord,
@@ -176,11 +177,14 @@ def _parse_row(file: str, label: str, row: dict, header: list[str], targets: set
         return
     set_id, code = str(row.get("set_id") or "").strip(), str(row.get("code") or "").strip()
     if not SET_ID.match(set_id):
-        parsed.error(Cell(file, label, "set_id"), f"'{set_id}' is not a valid set id (needed; "
-                     "no '/' or '|')")
+        parsed.error(Cell(file, label, "set_id"), f"'{set_id[:40]}' is not a valid set id "
+                     "(needed; at most 200 characters, no '/', '|', '\\' or control characters, "
+                     "not only dots)")
         return
-    if not code or "|" in code:
-        parsed.error(Cell(file, label, "code"), "an indicator code is needed (no '|')")
+    if not CODE_TEXT.match(code):
+        parsed.error(Cell(file, label, "code"), f"'{code[:40]}' is not a valid indicator code "
+                     "(needed; at most 200 characters, no '|' or control characters, not only "
+                     "dots)")
         return
     if (set_id, code) in seen:
         parsed.error(Cell(file, label, "code"),

@@ -16,6 +16,7 @@ from localsdg import taxonomy as tx
 MULTI_SEPARATOR = "|"
 TARGET_PATTERN = re.compile(r"^(1[0-7]|[1-9])\.([1-9][0-9]?|[a-j])$")
 MAX_TEXT = 300  # multi-valued free text (tags) must fit the value column
+MAX_FIELD = 20_000  # any other text: a name or a description, not a whole file
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Property:
         text = str(raw).strip()
         if "\x00" in text:
             raise ValueError("the value contains a NUL character; remove it")
+        if len(text) > MAX_FIELD:
+            raise ValueError(f"the value has {len(text):,} characters; at most {MAX_FIELD:,}")
         if self.kind == "open":
             return self.codelist.normalise(text) or text  # type: ignore[union-attr]
         if self.codelist is not None:

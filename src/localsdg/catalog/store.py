@@ -32,7 +32,10 @@ from localsdg.taxonomy import LINK_KINDS
 
 CROSSWALK = "crosswalk"  # who proposed a link a curator confirmed that no source had stored
 SET_FIELDS = ("name_nb", "name_en", "publisher", "version", "level", "url", "description")
-SET_ID_TEXT = re.compile(r"^[^/|\s][^/|]{0,199}$")  # what a set id may be
+# What a set id may be: up to 200 characters, no '/', '|', '\' or control characters, not
+# only dots (it names export files); a code may hold '/' (SET/CODE splits at the first).
+SET_ID_TEXT = re.compile(r"^(?!\.+$)[^/|\\\s\x00-\x1f\x7f][^/|\\\x00-\x1f\x7f]{0,199}$")
+CODE_TEXT = re.compile(r"^(?!\.+$)[^|\s\x00-\x1f\x7f][^|\x00-\x1f\x7f]{0,199}$")
 
 
 @dataclass
@@ -151,10 +154,10 @@ def ensure_indicator(session: Session, set_id: str, code: str, values: dict[str,
                                                    Indicator.code == code))
     if found is not None:
         return found, False
-    if not SET_ID_TEXT.match(set_id) or not code.strip() or len(code) > 200 or any(
-            ch in code for ch in "\n\r\t|"):
-        raise BadRequest(f"'{set_id}/{code}' cannot name a new indicator: a set id without '/' "
-                         "or '|' and a code of up to 200 characters on one line")
+    if not SET_ID_TEXT.match(set_id) or not CODE_TEXT.match(code):
+        raise BadRequest(f"'{set_id[:40]}/{code[:40]}' cannot name a new indicator: a set id "
+                         "without '/', '|' or '\\' and a code of up to 200 characters without "
+                         "'|', neither with control characters or only dots")
     record = SetRecord(set_id) if session.get(IndicatorSet, set_id) else SetRecord(
         set_id, name_nb=set_id, level="local", description="Made by an import (--create).")
     save_set(session, record, [IndicatorRecord(code, values)], changed_by=by, batch=None)
