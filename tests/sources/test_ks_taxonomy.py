@@ -110,3 +110,18 @@ def test_unknown_set_and_missing_framework_are_clear_errors(db_url):
         sync_ks_taxonomy(s, ["No-such-set"])
     with pytest.raises(UserError, match="sync framework"), session_scope(db_url) as s:
         sync_ks_taxonomy(s, ["Ungdata"])
+
+
+def test_a_byte_order_mark_is_read_and_an_empty_file_is_refused(framework_db, tmp_path,
+                                                                 monkeypatch):
+    set_id = "Ungdata"
+    root = _small_mirror(tmp_path, set_id)
+    path = root / KS_DIR / f"{set_id}.ttl"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Windows editors save it
+    monkeypatch.setenv("LOCALSDG_MIRROR", str(root))
+    with session_scope(framework_db) as s:
+        assert sync_ks_taxonomy(s, [set_id])["created"] > 0
+    path.write_bytes(b"")
+    with pytest.raises(UserError, match=r"Ungdata\.ttl: the Turtle file holds no statements"), \
+            session_scope(framework_db) as s:
+        sync_ks_taxonomy(s, [set_id])

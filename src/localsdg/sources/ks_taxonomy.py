@@ -167,10 +167,13 @@ def sync_ks_taxonomy(session: Session, only: list[str] | None = None, by: str = 
 def _graph(url: str) -> tuple[Graph, str]:
     fetched = fetch(url)
     graph = Graph()
-    try:
-        graph.parse(data=fetched.content.decode("utf-8"), format="turtle")
-    except (ParserError, SyntaxError, UnicodeDecodeError) as exc:
+    try:  # a byte-order mark before the first prefix is allowed (utf-8-sig)
+        graph.parse(data=fetched.content.decode("utf-8-sig"), format="turtle")
+    except (ParserError, SyntaxError, UnicodeDecodeError, RecursionError) as exc:
         raise UserError(f"{fetched.location}: not valid Turtle: {exc}") from exc
+    if not len(graph):
+        raise UserError(f"{fetched.location}: the Turtle file holds no statements; nothing "
+                        "was read from it")
     return graph, hashlib.sha256(fetched.content).hexdigest()
 
 
