@@ -6,40 +6,27 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
-from localsdg.db.session import session_scope
-from localsdg.sources.un_framework import sync_framework
-from tests.helpers import ENGINES, app_client, new_database
+from tests.helpers import app_client
 
 EDITORS = 20
 URL = "/api/v1/sets/un-global/indicators/13.2.2"
 
 
-@pytest.mark.parametrize("kind", ENGINES)
-def test_twenty_editors_add_tags_at_once_and_the_history_replays(kind, tmp_path, monkeypatch):
-    gen = new_database(kind, tmp_path)
-    url = next(gen)
-    try:
-        with session_scope(url) as s:
-            sync_framework(s)
-        monkeypatch.setenv("LOCALSDG_DATABASE_URL", url)
-        client = app_client()
+def test_twenty_editors_add_tags_at_once_and_the_history_replays(framework_db):
+    client = app_client()
 
-        def add(n: int) -> int:
-            return client.patch(URL, json={"by": f"editor {n}", "changes": [
-                {"property": "priority_tags", "op": "add", "value": [f"tag-{n:02}"]}]}).status_code
+    def add(n: int) -> int:
+        return client.patch(URL, json={"by": f"editor {n}", "changes": [
+            {"property": "priority_tags", "op": "add", "value": [f"tag-{n:02}"]}]}).status_code
 
-        with ThreadPoolExecutor(EDITORS) as pool:
-            answers = list(pool.map(add, range(EDITORS)))
-        assert answers == [200] * EDITORS
-        tags = client.get(URL).json()["values"]["priority_tags"]
-        assert sorted(tags) == [f"tag-{n:02}" for n in range(EDITORS)]
-        changes = [h for h in reversed(client.get(f"{URL}/history").json())
-                   if h["property"] == "priority_tags"]
-        assert len(changes) == EDITORS
-        for before, after in zip(changes, changes[1:], strict=False):
-            assert after["old"] == before["new"]  # each change saw the one before it
-        assert changes[-1]["new"].split("|") == sorted(tags)  # the last change is the state
-    finally:
-        next(gen, None)
+    with ThreadPoolExecutor(EDITORS) as pool:
+        answers = list(pool.map(add, range(EDITORS)))
+    assert answers == [200] * EDITORS
+    tags = client.get(URL).json()["values"]["priority_tags"]
+    assert sorted(tags) == [f"tag-{n:02}" for n in range(EDITORS)]
+    changes = [h for h in reversed(client.get(f"{URL}/history").json())
+               if h["property"] == "priority_tags"]
+    assert len(changes) == EDITORS
+    for before, after in zip(changes, changes[1:], strict=False):
+        assert after["old"] == before["new"]  # each change saw the one before it
+    assert changes[-1]["new"].split("|") == sorted(tags)  # the last change is the state

@@ -81,10 +81,8 @@ def require(request: Request, action: str, area: str | None = None) -> None:
     """Refuse the change in server mode unless the signed-in user may take it (on the area)."""
     user = user_of(request)
     if settings().server and not may(user, action, area):
-        if request.url.path.startswith(API):
-            raise NotAllowed(_refusal(user, action, area))
-        _ = translations(choose(request)).gettext  # a page says it in the reader's language
-        raise NotAllowed(_(SIGN_IN if user is None else NOT_YOURS))
+        raise NotAllowed(_said(request, _refusal(user, action, area),
+                               SIGN_IN if user is None else NOT_YOURS))
 
 
 async def check_form(request: Request) -> None:
@@ -98,8 +96,7 @@ async def check_form(request: Request) -> None:
     given = request.headers.get("x-csrf-token") or (
         "" if request.url.path.startswith(API) else str((await request.form()).get(CSRF) or ""))
     if not hmac.compare_digest(given, expected):
-        api = request.url.path.startswith(API)
-        raise NotAllowed(FORGED if api else translations(choose(request)).gettext(FORGED))
+        raise NotAllowed(_said(request, FORGED, FORGED))
 
 
 def require_areas(request: Request, session: Session, result: dict) -> dict:
@@ -118,6 +115,12 @@ def require_areas(request: Request, session: Session, result: dict) -> dict:
                          f"figures for {', '.join(outside[:10])}"
                          f"{' …' if len(outside) > 10 else ''}; nothing was imported")
     return result
+
+
+def _said(request: Request, api: str, page: str) -> str:
+    """A refusal's words: the API's in English, a page's (a message id) in its language."""
+    return api if request.url.path.startswith(API) else translations(choose(request)).gettext(
+        page)
 
 
 def _refusal(user: User | None, action: str, area: str | None) -> str:
@@ -140,11 +143,7 @@ class Guard:
         signed = request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE)
         user = await run_in_threadpool(_identify, request) if signed else None  # else a reader
         scope.setdefault("state", {})["user"] = user
-        if request.method not in SAFE:
-            refused = _foreign(request) or await run_in_threadpool(_refused, request, user)
-            if refused is not None:
-                await _with_headers(refused, request)(scope, receive, send)
-                return
+
         async def secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 took = f"app;dur={(time.perf_counter() - start) * 1000:.1f}".encode()
@@ -153,6 +152,11 @@ class Guard:
                                       (b"server-timing", took)]
             await send(message)
 
+        if request.method not in SAFE:
+            refused = _foreign(request) or await run_in_threadpool(_refused, request, user)
+            if refused is not None:
+                await refused(scope, receive, secured)
+                return
         await self.app(scope, receive, secured)
 
 
@@ -173,14 +177,14 @@ def _foreign(request: Request) -> Response | None:
         return None  # not a browser: scripts carry a token in server mode
     if source != "null" and urlsplit(source).netloc == request.headers.get("host"):
         return None
-    return _refuse(request, 403, NotAllowed(FOREIGN))
+    return _refuse(request, 403, NotAllowed(_said(request, FOREIGN, FOREIGN)))
 
 
 def _refused(request: Request, user: User | None) -> Response | None:
     if not settings().server:
         return None
     action = action_for(request.url.path)
-    area = _plan_area(request)
+    area = _plan_area(request) if action == "plan" else None
     if action == "read" or may(user, action, area):
         return None
     if user is None and not request.url.path.startswith(API):
@@ -189,7 +193,8 @@ def _refused(request: Request, user: User | None) -> Response | None:
             else "/"
         return RedirectResponse(f"/logg-inn?neste={quote(back or '/')}", status_code=303)
     kind = SignInNeeded if user is None else NotAllowed
-    return _refuse(request, 401 if user is None else 403, kind(_refusal(user, action, area)))
+    return _refuse(request, 401 if user is None else 403, kind(_said(
+        request, _refusal(user, action, area), SIGN_IN if user is None else NOT_YOURS)))
 
 
 def _plan_area(request: Request) -> str | None:
@@ -209,12 +214,4 @@ def _refuse(request: Request, status: int, error: UserError) -> Response:
         headers = {"www-authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"detail": error.message, "problems": []}, status_code=status,
                             headers=headers)
-    _ = translations(choose(request)).gettext  # a page says it in the reader's language
-    text = _(error.message) if error.message in (FOREIGN, SIGN_IN, FORGED) else _(NOT_YOURS)
-    return render(request, "error.html", status=status, error=type(error)(text))
-
-
-def _with_headers(response: Response, request: Request) -> Response:
-    response.headers.update({k.decode(): v.decode() for k, v in HEADERS})
-    response.headers["content-security-policy"] = CSP
-    return response
+    return render(request, "error.html", status=status, error=error)
