@@ -40,4 +40,22 @@ class NotAllowed(UserError):
 
 
 class TooMany(UserError):
-    """Too many attempts in a short time (sign-in)."""
+    """Too many attempts in a short time (sign-in, computing scores): try again after
+    `retry_after` seconds where that is known."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Conflict(UserError):
+    """A change made on a revision of a record that someone else has changed since. Each clash
+    names the field, the value sent ("yours"), the value now, who saved it and when, so that the
+    user can choose and send the change again on the record's current `revision`."""
+
+    def __init__(self, message: str, *, clashes: list[dict], revision: int):
+        super().__init__(message, details=[
+            f"{c['field']}: yours {c['yours']!r}; now {c['now']!r}, saved by {c['by']} at "
+            f"{c['at']:%Y-%m-%d %H:%M} UTC; send the change again with revision {revision} "
+            "to keep yours" for c in clashes])
+        self.clashes, self.revision = clashes, revision

@@ -7,6 +7,7 @@ import pytest
 
 from localsdg.db.session import session_scope
 from localsdg.sources.area_lists import sync_areas
+from localsdg.web.auth import MAX_BODY
 from tests.helpers import SHARED
 
 FIXTURE = (SHARED / "data" / "norway" / "fixtures"
@@ -109,3 +110,21 @@ def test_an_infinite_value_is_refused_by_line_and_long_reports_are_capped(api):
                  files={"file": ("mange.csv", many.encode())})
     problems = r.json()["problems"]
     assert r.status_code == 422 and len(problems) == 101 and problems[-1] == "… and 200 more"
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(writable):
+    """413 with the limit named, for a declared length and for a body sent in chunks."""
+    too_big = b"x" * (MAX_BODY + 1)
+    declared = writable.post("/api/v1/data/import", content=too_big,
+                             headers={"content-type": "application/octet-stream"})
+    assert declared.status_code == 413 and "20 MB" in declared.json()["detail"]
+    page = writable.post("/import/data/sjekk", content=too_big,
+                         headers={"content-type": "application/octet-stream"})
+    assert page.status_code == 413 and "20 MB" in page.text
+
+    def chunks():
+        for _ in range(MAX_BODY // 65536 + 2):
+            yield b"a=" + b"x" * 65534
+    chunked = writable.post("/plan/1/prioritet", content=chunks(),
+                            headers={"content-type": "application/x-www-form-urlencoded"})
+    assert chunked.status_code == 413

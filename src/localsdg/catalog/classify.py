@@ -13,9 +13,9 @@ from localsdg.catalog import properties as props
 from localsdg.catalog.index import get_index
 from localsdg.catalog.search import Selection, query_scores, selected
 from localsdg.catalog.store import known_targets, record_values, update_indicator
-from localsdg.db.schema import Indicator
+from localsdg.db.schema import Indicator, IndicatorChange
 from localsdg.db.state import bump_catalog_version
-from localsdg.errors import BadRequest, NotFound, UserError
+from localsdg.errors import BadRequest, Conflict, NotFound, UserError
 
 OPERATIONS = ("set", "add", "remove", "clear")
 MAX_BULK = 20000
@@ -135,13 +135,48 @@ def _hold(session: Session, indicators: list[Indicator]) -> None:
         session.expire(indicator)
 
 
+def _since(session: Session, indicator: Indicator, planned: list[dict], seen: int
+           ) -> list[dict]:
+    """The planned changes of an edit begun on revision `seen`. A property someone else changed
+    since then stays as they left it where the edit gives it the value it had at `seen` (the
+    editor did not touch it); where the edit gives it another value, it clashes."""
+    if not 1 <= seen <= indicator.revision:
+        raise BadRequest(f"revision {seen} of {indicator.set_id}/{indicator.code} does not "
+                         f"exist; it is at revision {indicator.revision}")
+    later: dict[str, list[IndicatorChange]] = {}
+    for c in session.scalars(select(IndicatorChange).where(
+            IndicatorChange.indicator_id == indicator.id, IndicatorChange.revision > seen)
+            .order_by(IndicatorChange.id)):
+        later.setdefault(c.property, []).append(c)
+    kept, clashes = [], []
+    for p in planned:
+        since = later.get(p["property"])
+        prop = props.PROPERTIES[p["property"]]
+        if not since:
+            kept.append(p)
+        elif (prop.to_text(p["new"]) or None) != since[0].old_value:
+            clashes.append({"field": p["property"], "yours": p["new"], "now": p["old"],
+                            "by": since[-1].changed_by, "at": since[-1].changed_at})
+    if clashes:
+        raise Conflict(f"{indicator.set_id}/{indicator.code} was changed by someone else after "
+                       f"revision {seen}; nothing was saved", clashes=clashes,
+                       revision=indicator.revision)
+    return kept
+
+
 def apply(session: Session, indicators: list[Indicator], changes: list[Change], by: str,
-          dry_run: bool = False) -> dict:
+          dry_run: bool = False, seen: int | None = None) -> dict:
+    """Make the changes (or only plan them, `dry_run`). `seen`: the revision of the one
+    indicator the editor started from; changes made by others since then are kept or clash."""
     if not by.strip() or "\x00" in by:
         raise UserError("say who makes the change (--by or 'by'), without control characters")
     if not dry_run and indicators:
         _hold(session, indicators)
     planned = plan(session, indicators, changes)
+    if seen is not None:
+        if len(indicators) != 1:
+            raise BadRequest("a revision can be given for a change of one indicator only")
+        planned = _since(session, indicators[0], planned, seen)
     if not dry_run:
         by_ind = {(i.set_id, i.code): i for i in indicators}
         grouped: dict[tuple[str, str], dict[str, object]] = {}

@@ -65,6 +65,7 @@ def detail(session: Session, set_id: str, code: str, lang: str = "nb") -> dict:
         "target_titles": titles,
         "links": links(session, ind.id),
         "updated_at": ind.updated_at.isoformat() if ind.updated_at else None,
+        "revision": ind.revision,
     }
 
 
@@ -96,7 +97,8 @@ def history(session: Session, set_id: str, code: str) -> list[dict]:
     rows = session.scalars(select(IndicatorChange).where(IndicatorChange.indicator_id == ind.id)
                            .order_by(IndicatorChange.id.desc()))
     return [{"at": r.changed_at.isoformat(), "by": r.changed_by, "property": r.property,
-             "old": r.old_value, "new": r.new_value, "batch": r.batch_id} for r in rows]
+             "old": r.old_value, "new": r.new_value, "batch": r.batch_id,
+             "revision": r.revision} for r in rows]
 
 
 def list_sets(session: Session) -> list[dict]:

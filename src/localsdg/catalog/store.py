@@ -204,7 +204,7 @@ def _create(session: Session, set_id: str, records: list[IndicatorRecord], chang
     bulk_insert(session, IndicatorChange.__table__, [
         {"indicator_id": id_, "property": "indicator", "old_value": None,
          "new_value": f"created in {set_id}", "changed_by": changed_by, "changed_at": now(),
-         "batch_id": batch_id}
+         "batch_id": batch_id, "revision": 1}
         for id_ in ids
     ])
 
@@ -213,6 +213,7 @@ def update_indicator(session: Session, indicator: Indicator, values: dict[str, o
                      changed_by: str, batch: ImportBatch | None, uri: str | None = None) -> int:
     """Apply new property values (only the keys given), record each change; return how many."""
     current = record_values(indicator)
+    revision = indicator.revision + 1
     changes = 0
     for name, new in values.items():
         p = props.get(name)
@@ -228,13 +229,13 @@ def update_indicator(session: Session, indicator: Indicator, values: dict[str, o
         session.add(IndicatorChange(
             indicator_id=indicator.id, property=name, old_value=p.to_text(old) or None,
             new_value=p.to_text(new) or None, changed_by=changed_by,
-            batch_id=batch.id if batch else None,
+            batch_id=batch.id if batch else None, revision=revision,
         ))
         changes += 1
     if uri and indicator.uri != uri:
         indicator.uri = uri
     if changes:
-        indicator.updated_at = now()
+        indicator.updated_at, indicator.revision = now(), revision
     session.flush()
     return changes
 

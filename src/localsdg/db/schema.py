@@ -96,6 +96,7 @@ class Indicator(Base):
     ess_accessibility: Mapped[bool | None] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     set: Mapped[IndicatorSet] = relationship(back_populates="indicators")
     values: Mapped[list[IndicatorValue]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
@@ -162,6 +163,7 @@ class IndicatorChange(Base):
     changed_by: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    revision: Mapped[int | None] = mapped_column(Integer)  # the indicator's, after the change
 
 
 class ImportBatch(Base):
@@ -342,6 +344,7 @@ class Plan(Base):
     document: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class PlanChange(Base):
@@ -357,6 +360,7 @@ class PlanChange(Base):
     new_value: Mapped[object | None] = mapped_column(JSON)
     changed_by: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    revision: Mapped[int | None] = mapped_column(Integer)  # the plan's, after the change
 
 
 class UserAccount(Base):

@@ -27,7 +27,9 @@ def engine(url: str | None = None) -> Engine:
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url)
+        # A writer waits up to 60 s for another's transaction instead of failing at once with
+        # "database is locked" (changes hold SQLite's one write lock only while they store).
+        eng = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(eng, "connect")
         def _sqlite_pragmas(conn, _record):  # noqa: ANN001

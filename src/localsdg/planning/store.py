@@ -8,13 +8,13 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from localsdg.db.schema import Plan as PlanRow
 from localsdg.db.schema import PlanChange, now
 from localsdg.db.state import bump_planning_state
-from localsdg.errors import NotFound, UserError
+from localsdg.errors import BadRequest, Conflict, NotFound, UserError
 from localsdg.planning.check import checked
 from localsdg.planning.model import Plan
 
@@ -32,6 +32,7 @@ class Stored:
     id: int
     level: str
     plan: Plan
+    revision: int = 1
 
 
 def save(session: Session, document: object, by: str, *, action: str = "import",
@@ -39,8 +40,9 @@ def save(session: Session, document: object, by: str, *, action: str = "import",
     """Store a whole plan (new, or replacing the area's plan of the same name); its id."""
     _who(by)
     plan, area = checked(session, document, label, where)
-    row = session.scalar(select(PlanRow).where(PlanRow.area_code == area["code"],
-                                               PlanRow.name == plan.name))
+    found = session.scalar(select(PlanRow.id).where(PlanRow.area_code == area["code"],
+                                                    PlanRow.name == plan.name))
+    row = _held(session, found) if found else None
     old = row.document if row else None
     if row is None:
         row = PlanRow(area_level=area["level"], area_code=area["code"], name=plan.name,
@@ -51,13 +53,19 @@ def save(session: Session, document: object, by: str, *, action: str = "import",
 
 
 def edit(session: Session, plan_id: int, by: str, action: str, part: str,
-         change: Callable[[dict], tuple[object, object]]) -> None:
+         change: Callable[[dict], tuple[object, object]], seen: int | None = None,
+         touches: tuple[str, ...] = ()) -> None:
     """Apply `change` to a copy of the stored document (it returns the part before and after)
-    and store the result if the whole plan still passes every check."""
+    and store the result if the whole plan still passes every check. The plan is held for the
+    change, so that editors at the same moment each build on the other's change. `seen`: the
+    revision the editor started from; a change since then to the same part (or to the parts
+    named in `touches`) clashes."""
     _who(by)
-    row = _row(session, plan_id)
+    row = _held(session, plan_id)
     document = copy.deepcopy(row.document)
     old, new = change(document)
+    if seen is not None:
+        _since(session, row, seen, {part, *touches}, old, new)
     plan, _area = checked(session, document)
     if plan.area != row.area_code:
         raise UserError("a plan stays with its area; export it and import it for another area")
@@ -70,9 +78,10 @@ def edit(session: Session, plan_id: int, by: str, action: str, part: str,
 
 
 def put(session: Session, plan_id: int, section: str, item: dict, by: str,
-        replaces: str | None = None) -> None:
+        replaces: str | None = None, seen: int | None = None) -> None:
     """Add an item to a section, or replace the one named `replaces` (or with the same key)."""
     key = KEYS[section]
+    touches = (f"{section}: {replaces}",) if replaces else ()
 
     def change(document: dict) -> tuple[object, object]:
         items = document.setdefault(section, [])
@@ -86,10 +95,29 @@ def put(session: Session, plan_id: int, section: str, item: dict, by: str,
         return old, item
 
     edit(session, plan_id, by, "change" if replaces else "add", f"{section}: {key(item)}",
-         change)
+         change, seen, touches)
 
 
-def remove(session: Session, plan_id: int, section: str, name: str, by: str) -> None:
+def change_item(session: Session, plan_id: int, section: str, name: str,
+                change: Callable[[dict], None], by: str, seen: int | None = None) -> None:
+    """Change one item in place, as it is stored when the plan is held (`change` edits it)."""
+    key = KEYS[section]
+
+    def changed(document: dict) -> tuple[object, object]:
+        items = document.get(section, [])
+        at = next((i for i, x in enumerate(items) if key(x) == name), None)
+        if at is None:
+            raise NotFound(f"the plan has no {section} item '{name}'")
+        old, new = items[at], copy.deepcopy(items[at])
+        change(new)
+        items[at] = new
+        return old, new
+
+    edit(session, plan_id, by, "change", f"{section}: {name}", changed, seen)
+
+
+def remove(session: Session, plan_id: int, section: str, name: str, by: str,
+           seen: int | None = None) -> None:
     key = KEYS[section]
 
     def change(document: dict) -> tuple[object, object]:
@@ -99,10 +127,11 @@ def remove(session: Session, plan_id: int, section: str, name: str, by: str) -> 
             raise NotFound(f"the plan has no {section} item '{name}'")
         return items.pop(at), None
 
-    edit(session, plan_id, by, "remove", f"{section}: {name}", change)
+    edit(session, plan_id, by, "remove", f"{section}: {name}", change, seen)
 
 
-def set_fields(session: Session, plan_id: int, fields: dict, by: str) -> None:
+def set_fields(session: Session, plan_id: int, fields: dict, by: str,
+               seen: int | None = None) -> None:
     """Change the plan's own fields (name, years, description)."""
 
     def change(document: dict) -> tuple[object, object]:
@@ -112,15 +141,16 @@ def set_fields(session: Session, plan_id: int, fields: dict, by: str) -> None:
             del document[k]
         return old, fields
 
-    edit(session, plan_id, by, "change", "plan", change)
+    edit(session, plan_id, by, "change", "plan", change, seen)
 
 
 def _write(session: Session, row: PlanRow, plan: Plan, by: str, action: str, part: str,
            old: object, new: object) -> None:
+    row.revision = (row.revision or 0) + 1 if row.id else 1
     row.name, row.document, row.updated_at = plan.name, plan.document(), now()
     session.flush()
     session.add(PlanChange(plan_id=row.id, action=action, part=part, old_value=old,
-                           new_value=new, changed_by=by.strip()))
+                           new_value=new, changed_by=by.strip(), revision=row.revision))
     bump_planning_state(session)
     session.flush()
 
@@ -128,6 +158,39 @@ def _write(session: Session, row: PlanRow, plan: Plan, by: str, action: str, par
 def _who(by: str) -> None:
     if not by.strip():
         raise UserError("write your name so the change can be traced")
+
+
+def _held(session: Session, plan_id: int) -> PlanRow:
+    """The plan, read afresh under a lock held until the transaction ends: its row on
+    PostgreSQL, SQLite's one write lock (taken before reading) elsewhere."""
+    rows = select(PlanRow).where(PlanRow.id == plan_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.scalar(rows.with_for_update())
+    else:
+        session.execute(update(PlanRow).where(PlanRow.id == plan_id).values(id=PlanRow.id)
+                        .execution_options(synchronize_session=False))
+        row = session.scalar(rows)
+    if row is None:
+        raise NotFound(f"there is no plan {plan_id}; 'localsdg plan list' shows them")
+    return row
+
+
+def _since(session: Session, row: PlanRow, seen: int, parts: set[str], old: object,
+           new: object) -> None:
+    """Refuse a change begun on revision `seen` when someone has since changed one of `parts`
+    or replaced the whole plan (an import)."""
+    if not 1 <= seen <= row.revision:
+        raise BadRequest(f"revision {seen} of plan {row.id} does not exist; it is at revision "
+                         f"{row.revision}")
+    later = session.scalars(select(PlanChange).where(
+        PlanChange.plan_id == row.id, PlanChange.revision > seen,
+        PlanChange.part.in_(parts) | (PlanChange.action == "import"))
+        .order_by(PlanChange.id.desc())).first()
+    if later is not None:
+        raise Conflict(f"plan {row.id}: '{later.part}' was changed by someone else after "
+                       f"revision {seen}; nothing was saved", revision=row.revision, clashes=[
+                           {"field": later.part, "yours": new, "now": old,
+                            "by": later.changed_by, "at": later.changed_at}])
 
 
 def _row(session: Session, plan_id: int) -> PlanRow:
@@ -139,7 +202,7 @@ def _row(session: Session, plan_id: int) -> PlanRow:
 
 def get(session: Session, plan_id: int) -> Stored:
     row = _row(session, plan_id)
-    return Stored(row.id, row.area_level, Plan.model_validate(row.document))
+    return Stored(row.id, row.area_level, Plan.model_validate(row.document), row.revision)
 
 
 def find(session: Session, area: str, name: str | None = None) -> Stored:

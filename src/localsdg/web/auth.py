@@ -33,16 +33,18 @@ from localsdg.accounts.users import User, by_session, by_token
 from localsdg.config import settings
 from localsdg.db.schema import Observation
 from localsdg.db.session import reading
-from localsdg.errors import NotAllowed, SignInNeeded, UserError
+from localsdg.errors import NotAllowed, SignInNeeded, TooLarge, UserError
 from localsdg.observations.borders import borders_of
 from localsdg.planning import store as plans
 from localsdg.present.i18n import translations
 from localsdg.present.labels import N_
+from localsdg.web import uploads
 from localsdg.web.i18n import choose
 from localsdg.web.templating import render
 from localsdg.web.tokens import CSRF, SESSION_COOKIE, csrf_token
 
 SAFE = ("GET", "HEAD", "OPTIONS")
+MAX_BODY = uploads.MAX_UPLOAD + 1024 * 1024  # the largest upload and the form around it
 API = "/api/v1"
 # The action each kind of change is (first match); any change not listed needs an admin.
 RULES: list[tuple[re.Pattern, str]] = [(re.compile(p), a) for p, a in [
@@ -153,11 +155,37 @@ class Guard:
             await send(message)
 
         if request.method not in SAFE:
-            refused = _foreign(request) or await run_in_threadpool(_refused, request, user)
+            refused = _foreign(request) or _oversized(request) or await run_in_threadpool(
+                _refused, request, user)
             if refused is not None:
                 await refused(scope, receive, secured)
                 return
-        await self.app(scope, receive, secured)
+        await self.app(scope, _bounded(receive), secured)
+
+
+def _oversized(request: Request) -> Response | None:
+    """A body longer than any upload may be, refused before it is read."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        return _refuse(request, 413, TooLarge(
+            f"the request is larger than {uploads.MAX_UPLOAD_MB} MB; send a smaller file"))
+    return None
+
+
+def _bounded(receive: Receive) -> Receive:
+    """`receive`, stopping a body sent without its length (chunked) once it passes the limit:
+    the handler reading it answers 413."""
+    seen = 0
+
+    async def bounded() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY:
+            raise TooLarge(f"the request is larger than {uploads.MAX_UPLOAD_MB} MB; send a "
+                           "smaller file")
+        return message
+    return bounded
 
 
 def _identify(request: Request) -> User | None:

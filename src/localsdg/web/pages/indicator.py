@@ -16,7 +16,7 @@ from localsdg.catalog.index import get_index
 from localsdg.catalog.indicators import detail, get_indicator, history, split_ref
 from localsdg.catalog.search import set_names
 from localsdg.catalog.store import known_targets
-from localsdg.errors import UserError
+from localsdg.errors import Conflict, UserError
 from localsdg.observations.series import summary
 from localsdg.present.i18n import translations
 from localsdg.web.i18n import choose
@@ -123,29 +123,57 @@ def _read(form: FormData, prop: props.Property) -> object:
 
 @router.post("/indikator/{set_id}/{code}/endre")
 async def save(request: Request, session: DB, set_id: str, code: str):
-    """Check every field, show errors beside them, and save nothing unless all are valid."""
-    form = await request.form()
+    return await in_worker(request, _save, session, set_id, code)
+
+
+def _save(request: Request, form: FormData, session: DB, set_id: str, code: str):
+    """Check every field the form showed, show errors beside them, and save nothing unless all
+    are valid; a field the form did not show is left as it is. A field someone else changed
+    since the form was opened is kept as they left it unless this form changes it too: then
+    the form comes back with both values."""
     targets = known_targets(session)
-    values, errors = {}, {}
+    shown = set(form.getlist("shown")) | set(form.keys())
+    posted, errors = {}, {}
     for prop in props.PROPERTIES.values():
+        if prop.name not in shown:
+            continue
         raw = _read(form, prop)
         try:
-            values[prop.name] = prop.parse(raw, targets)
+            posted[prop.name] = prop.parse(raw, targets)
         except ValueError as exc:
-            values[prop.name] = raw
+            posted[prop.name] = raw
             errors[prop.name] = str(exc)
+    context = _page(request, session, set_id, code)
+    values = {**context["ind"]["values"], **posted}
     if not (values.get("name_nb") or values.get("name_en")):
         errors.setdefault("name_nb", "a name is needed in Bokmål or English")
-    by = str(form.get("by") or "").strip()
+    by = name_of(request, form)
     if not by:
         errors["by"] = "write your name so the change can be traced"
-    if errors:
-        context = {**_page(request, session, set_id, code), "by": by}
-        return render(request, "indicator_edit.html", status=422, **context,
-                      **_form_context(session), values=values, errors=errors)
-    changes = [classify.Change(name, "set" if value not in (None, []) else "clear", value)
-               for name, value in values.items()]
-    inds = classify.resolve(session, [(set_id, code)], None)
-    result = classify.apply(session, inds, changes, by)
-    return remember(RedirectResponse(
-        f"/indikator/{set_id}/{code}?lagret={len(result['changes'])}", status_code=303), by)
+    seen = _revision(form, errors)
+    if not errors:
+        changes = [classify.Change(name, "set" if value not in (None, []) else "clear", value)
+                   for name, value in posted.items()]
+        inds = classify.resolve(session, [(set_id, code)], None)
+        try:
+            result = classify.apply(session, inds, changes, by, seen=seen)
+        except Conflict as exc:
+            return render(request, "indicator_edit.html", status=409, **{**context, "by": by},
+                          **_form_context(session), values=values, errors={},
+                          clashes=exc.clashes, revision=exc.revision)
+        return remember(RedirectResponse(
+            f"/indikator/{set_id}/{code}?lagret={len(result['changes'])}", status_code=303), by)
+    return render(request, "indicator_edit.html", status=422, **{**context, "by": by},
+                  **_form_context(session), values=values, errors=errors,
+                  revision=seen or context["ind"]["revision"])
+
+
+def _revision(form: FormData, errors: dict) -> int | None:
+    """The revision the form was opened on (none from a form that does not say)."""
+    raw = str(form.get("revision") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        errors["revision"] = "the form's revision is not a whole number; open the form again"
+        return None
+    return int(raw)

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from localsdg import taxonomy as tx
 from localsdg.catalog.goals import goals_with_targets
 from localsdg.catalog.indicators import indicator_name
-from localsdg.errors import UserError
+from localsdg.errors import Conflict, UserError
 from localsdg.observations.series import area_overview
 from localsdg.planning import selection, store
 from localsdg.planning.model import FORMAT, ID_MAX, NOTE_MAX, TITLE_MAX
@@ -50,6 +50,11 @@ END_BEFORE_START = N_("The end year is before the start year.")
 SAME_ENDS = N_("Choose two different goals or targets.")
 SHARES = N_("The goals' shares add up to %(total)s %%; they must add up to 100 %%.")
 NO_NAME = N_("Write your name at the top of the page first: it is recorded with every change.")
+CHANGED_MEANWHILE = N_("Someone else changed “%(part)s” (%(by)s, %(at)s) after you opened the "
+                       "page; nothing was saved. The page now shows their change; send yours "
+                       "again if it is still needed.")
+# A store call, given who makes the change and the plan's revision the form was shown with.
+Act = Callable[[str, int | None], None]
 
 
 @router.get("/planer")
@@ -122,8 +127,10 @@ def plan_page(request: Request, session: DB, plan_id: int):
 def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
                errors: dict | None = None, form: dict | None = None, section: str = ""):
     lang = choose(request)
-    o = overview(session, store.get(session, plan_id))
+    stored = store.get(session, plan_id)
+    o = overview(session, stored)
     return render(request, "plan.html", status=status, o=o, plan=o.plan, level=o.area["level"],
+                  revision=stored.revision,
                   paths=PATHS, goals=goals_with_targets(session), matrix=_matrix(o, lang),
                   budget_chart=_chart(plan_report.budget_chart(o, lang)),
                   history=store.history(session, plan_id),
@@ -232,31 +239,38 @@ class Fields:
 
 
 async def _edit(request: Request, session: DB, plan_id: int, section: str,
-                read: Callable[[Fields], Callable[[str], None] | None],
+                read: Callable[[Fields], Act | None],
                 measure: str | None = None, done: str | None = None):
-    """Read the form with `read` (it returns the store call to make, given the name), then
+    """Read the form with `read` (it returns the store call to make, given the name and the
+    plan's revision the form was shown with), then
     store and go back to the section (or to the measure's page the form is on, or to `done`);
     on any problem show that page again with the messages and what was typed."""
     return await in_worker(request, _apply, session, plan_id, section, read, measure, done)
 
 
 def _apply(request: Request, form: FormData, session: DB, plan_id: int, section: str,
-           read: Callable[[Fields], Callable[[str], None] | None], measure: str | None,
-           done: str | None):
+           read: Callable[[Fields], Act | None], measure: str | None, done: str | None):
     f = Fields(form, choose(request))
     by = name_of(request, form)
     act = read(f)
+    seen = f.whole("revision", 1, 2**31 - 1)
     if not by:
         f.errors["by"] = f._(NO_NAME)
+    status = 422
     if not f.errors and act is not None:
         try:
-            act(by)
+            act(by, seen)
+        except Conflict as exc:
+            clash = exc.clashes[0]
+            f.errors["plan"], status = f._(CHANGED_MEANWHILE) % {
+                "part": clash["field"], "by": clash["by"],
+                "at": f"{clash['at']:%Y-%m-%d %H:%M}"}, 409
         except UserError as exc:
             f.errors["plan"] = str(exc)
     if f.errors and measure is not None:
-        return _measure_page(request, session, plan_id, measure, 422, f.errors, dict(form))
+        return _measure_page(request, session, plan_id, measure, status, f.errors, dict(form))
     if f.errors:
-        return _plan_page(request, session, plan_id, 422, f.errors, dict(form), section)
+        return _plan_page(request, session, plan_id, status, f.errors, dict(form), section)
     where = done or (f"/plan/{plan_id}/tiltak/{quote(measure)}" if measure is not None
                      else f"/plan/{plan_id}#{section}")
     return remember(RedirectResponse(where, status_code=303), by)
@@ -275,7 +289,7 @@ async def change_plan(request: Request, session: DB, plan_id: int):
         start, end = f.years()
         fields = {"name": f.text("name", required=True, limit=TITLE_MAX), "start": start,
                   "end": end, "description": f.text("description")}
-        return lambda by: store.set_fields(session, plan_id, fields, by)
+        return lambda by, seen: store.set_fields(session, plan_id, fields, by, seen=seen)
     return await _edit(request, session, plan_id, "planen", read)
 
 
@@ -288,7 +302,7 @@ async def add_priority(request: Request, session: DB, plan_id: int):
         item = {k: v for k, v in {"goal": goal, "target": target, "importance": importance,
                                   "influence": influence, "reason": f.text("reason")}.items()
                 if v is not None}
-        return lambda by: store.put(session, plan_id, "priorities", item, by)
+        return lambda by, seen: store.put(session, plan_id, "priorities", item, by, seen=seen)
     return await _edit(request, session, plan_id, "prioriteringer", read)
 
 
@@ -301,7 +315,7 @@ async def add_interaction(request: Request, session: DB, plan_id: int):
         score = f.whole("score", -3, 3, required=True)
         item = {k: v for k, v in {"from": source, "to": to, "score": score,
                                   "reason": f.text("reason")}.items() if v is not None}
-        return lambda by: store.put(session, plan_id, "interactions", item, by)
+        return lambda by, seen: store.put(session, plan_id, "interactions", item, by, seen=seen)
     return await _edit(request, session, plan_id, "samspill", read)
 
 
@@ -316,8 +330,9 @@ async def add_target(request: Request, session: DB, plan_id: int):
             item["baseline"] = {"value": base_value, "year": base_year}
         if decision := f.text("decision"):
             item["decision"] = decision
-        return lambda by: store.put(session, plan_id, "targets", item, by,
-                                    replaces=f.text("replaces"))
+        replaces = f.text("replaces")
+        return lambda by, seen: store.put(session, plan_id, "targets", item, by,
+                                          replaces=replaces, seen=seen)
     return await _edit(request, session, plan_id, "mal", read)
 
 
@@ -337,7 +352,8 @@ async def save_measure(request: Request, session: DB, plan_id: int):
                 "targets": [t.strip() for t in (f.text("targets") or "").split(",")
                             if t.strip()]}
         item = {k: v for k, v in item.items() if v is not None}
-        return lambda by: store.put(session, plan_id, "measures", item, by, replaces=replaces)
+        return lambda by, seen: store.put(session, plan_id, "measures", item, by,
+                                          replaces=replaces, seen=seen)
     came_from = request.query_params.get("fra")  # the measure's own page
     if not came_from:
         return await _edit(request, session, plan_id, "tiltak", read)
@@ -355,7 +371,7 @@ async def remove_item(request: Request, session: DB, plan_id: int,
     def read(f: Fields):
         key = f.text("key", required=True)
         return None if key is None else (
-            lambda by: store.remove(session, plan_id, section, key, by))
+            lambda by, seen: store.remove(session, plan_id, section, key, by, seen=seen))
     return await _edit(request, session, plan_id, anchors[section], read)
 
 
@@ -369,6 +385,7 @@ def _measure_page(request: Request, session: DB, plan_id: int, measure_id: str,
     stored = store.get(session, plan_id)
     area, found = measure_chain(session, stored, measure_id)
     return render(request, "measure.html", status=status, plan_id=plan_id, area=area,
+                  revision=stored.revision,
                   plan=stored.plan, chain=found, m=found.measure, level=area["level"],
                   paths=PATHS, indicator_options=_indicator_options(session, area,
                                                                     choose(request)),
@@ -378,16 +395,10 @@ def _measure_page(request: Request, session: DB, plan_id: int, measure_id: str,
 
 
 def _measure_edit(session: DB, plan_id: int, measure_id: str,
-                  change: Callable[[dict], None]) -> Callable[[str], None]:
+                  change: Callable[[dict], None]) -> Callable[[str, int | None], None]:
     """The store call that changes one measure's indicators or budget lines."""
-    def act(by: str) -> None:
-        measure = store.get(session, plan_id).plan.measure(measure_id)
-        if measure is None:
-            raise UserError(f"the plan has no measure '{measure_id}'")
-        item = measure.model_dump(mode="json", by_alias=True)
-        change(item)
-        store.put(session, plan_id, "measures", item, by, replaces=measure_id)
-    return act
+    return lambda by, seen: store.change_item(session, plan_id, "measures", measure_id, change,
+                                              by, seen)
 
 
 @router.post("/plan/{plan_id}/tiltak/{measure_id}/indikator")
