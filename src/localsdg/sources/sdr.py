@@ -70,7 +70,7 @@ def method(edition: int) -> dict:
     """SDSN's rules for an edition, as a profile set's method."""
     return {"aggregation": "arithmetic", "min_share": GOAL_MIN_SHARE if edition >= 2020 else 0.0,
             "missing_goal": "group",
-            "max_missing": None, "decimals": 3 if edition >= 2021 else None,
+            "max_missing": None, "decimals": 3 if edition >= 2020 else None,
             "trend": "sdsn", "window": None, "group": group_id(edition)}
 
 

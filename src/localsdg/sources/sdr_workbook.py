@@ -3,21 +3,28 @@
 A workbook holds a codebook (per indicator: optimum, lower bound, green and red thresholds),
 a data sheet (per country: raw value, year, normalised score, colour and trend per indicator;
 goal scores, colours and trends; index score and rank) and a sheet of time series for trends.
-The 2019 and 2021 editions differ in sheet names, column names and where the header row is;
-columns are found by what they say, so other editions with the same kind of layout read too.
+The editions name sheets and columns differently and put the header row at different places,
+so nothing is found by its name: each column has a role (code, optimum, lower bound, …), a role
+is known by the spellings the documented editions use (table in docs/scoring.md), headers are
+compared by meaning (case, spacing, punctuation, accents, "(= 100)" notes and years left out),
+and a sheet is the one whose header row holds the roles. A role that no sheet has is named,
+with what was looked for and what the closest sheet has.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from localsdg.errors import UserError
 from localsdg.scoring.engine import COLOURS
 from localsdg.sources.http import fetch
-from localsdg.textfiles import open_workbook
+from localsdg.textfiles import open_workbook, workbook_read
 
 URLS = {
     2019: "https://raw.githubusercontent.com/sdsna/2019GlobalIndex/"
@@ -25,10 +32,7 @@ URLS = {
     2021: "https://raw.githubusercontent.com/sdsna/SDR2021/"
           "c13a2e3ca7f386b7928922a9fb6725354d1508fa/SDR%202021%20-%20Database.xlsx",
 }
-CODE = re.compile(r"^sdg(\d{1,2})_\w+$")
-PER_INDICATOR = re.compile(
-    r"^(year|imputation|impute|normalized score|dashboard color|trend)[:_ ]+\s*(sdg\d{1,2}_\w+)$",
-    re.IGNORECASE)
+CODE = re.compile(r"^sdg(\d{1,2})_\w+$", re.IGNORECASE)
 ARROWS = {"↑": "on_track", "➚": "moderately_improving", "→": "stagnating", "↓": "decreasing"}
 OECD = "OECD"  # SDSN's region of OECD members, whose dashboards hold the OECD set
 
@@ -79,172 +83,396 @@ class Workbook:
 
 def read_workbook(data: bytes, source: str) -> Workbook:
     wb = open_workbook(data, source)
-    edition = _edition(wb, source)
-    indicators = _codebook(_sheet(wb, source, "codebook"), source)
-    data_sheet = _sheet(wb, source, f"sdr{edition} data")
-    countries = _countries(data_sheet, indicators, source)
-    trend = next((ws for ws in wb.worksheets if "trend" in ws.title.lower()), None)
-    series = _series(trend, indicators, countries) if trend is not None else []
+    with workbook_read(source):
+        book = _Book(wb, source)
+        cb = book.find(CODEBOOK, "codebook")
+        indicators = _codebook(book.below(cb), cb, source)
+        lookup = {code.lower(): code for code in indicators}
+        data_header, columns = _data_sheet(book, lookup, skip={cb.sheet})
+        edition = _edition(data_header, source)
+        countries = _countries(book.below(data_header), columns)
+        trend = _trend_sheet(book, lookup, skip={cb.sheet, data_header.sheet})
+        series = _series(book.below(trend), trend, lookup, countries) if trend else []
     return Workbook(edition, source, hashlib.sha256(data).hexdigest(), indicators, countries,
                     series)
 
 
-def _edition(wb, source: str) -> int:
-    for ws in wb.worksheets:
-        m = re.fullmatch(r"SDR\s*(\d{4}) Data", ws.title.strip(), re.IGNORECASE)
-        if m:
-            return int(m.group(1))
-    raise UserError(f"{source}: no sheet named 'SDR<year> Data'; is this an SDSN Sustainable "
-                    f"Development Report database? It has {', '.join(wb.sheetnames)}")
+@lru_cache(maxsize=8192)
+def _key(text: object) -> str:
+    """A header as its meaning: case, accents, punctuation, spacing, notes in brackets
+    ("(= 100)", "(0-100)") and years left out, so "Lower Bound (=0)" is "lower bound" and
+    "2021 SDG Index Score" is "sdg index score"."""
+    t = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode().lower()
+    t = re.sub(r"\([^)]*\)", " ", t)
+    t = re.sub(r"\b(?:19|20)\d\d\b", " ", t)
+    return " ".join(re.findall(r"[a-z0-9]+", t))
 
 
-def _sheet(wb, source: str, name: str):
-    for ws in wb.worksheets:
-        if ws.title.strip().lower() == name:
-            return ws
-    raise UserError(f"{source}: no sheet '{name}' (the sheets are {', '.join(wb.sheetnames)})")
+@dataclass(frozen=True)
+class Role:
+    """What a column means, and the header spellings it is known by (as the editions write
+    them, see docs/scoring.md; a few more by meaning)."""
+    name: str
+    spellings: tuple[str, ...]
+    required: bool = True
+    fits: Callable[[list], bool] | None = None  # what the values below the header must be like
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        return frozenset(_key(s) for s in self.spellings)
+
+    def looked_for(self) -> str:
+        return f"{self.name} ({', '.join(repr(s) for s in self.spellings if s)})"
 
 
-def _norm(header: object) -> str:
-    return re.sub(r"\s+", " ", str(header or "")).strip().lower()
+def _mostly(pattern: re.Pattern) -> Callable[[list], bool]:
+    def fits(values: list) -> bool:
+        given = [str(v).strip() for v in values if v not in (None, "")]
+        return bool(given) and sum(bool(pattern.match(v)) for v in given) * 2 >= len(given)
+    return fits
 
 
-CODEBOOK_COLUMNS = {  # our field → headers used by the editions
-    "code": ("indcode", "code"),
-    "name": ("indicator",),
-    "goal": ("sdg",),
-    "upper": ("optimum (= 100)", "best value (= 100)"),
-    "lower": ("lower bound (=0)", "worst value (= 0)"),
-    "green": ("green threshold", "greenthr"),
-    "red": ("red threshold", "redthr"),
-    "in_index": ("global",),
-    "oecd": ("oecd",),
-    "trend_years": ("years used for trend evaluation",),
-    "justification": ("justification for optimum",),
-    "source": ("source",),
-    "description": ("description",),
-}
-REQUIRED = ("code", "name", "upper", "lower", "green", "red", "in_index")
+ISO3 = re.compile(r"^[A-Z]{3}$")
+CODEBOOK = (
+    # "Indicator" holds the codes in 2020 and the names in 2019 and 2021: the values decide
+    Role("code", ("IndCode", "Indicator code", "Code", "Indicator"), fits=_mostly(CODE)),
+    Role("name", ("Indicator", "Label", "Indicator name", "Indicateur")),
+    Role("goal", ("SDG", "Goal"), required=False),
+    Role("optimum", ("Optimum (= 100)", "Best value (= 100)", "Upper bound", "Valeur cible")),
+    Role("lower bound", ("Lower Bound (=0)", "Worst value (= 0)", "Limite inferieure")),
+    Role("green threshold", ("Green threshold", "greenthr", "Threshold green", "Green")),
+    Role("red threshold", ("Red threshold", "redthr", "Threshold red", "Red")),
+    Role("in index", ("Global",)),
+    Role("OECD dashboard", ("OECD",), required=False),
+    Role("trend years", ("Years Used for Trend Evaluation", "Years_Used", "Years used"),
+         required=False),
+    Role("justification", ("Justification for Optimum",), required=False),
+    Role("source", ("Source",), required=False),
+    Role("description", ("Description",), required=False),
+)
+COUNTRY = (  # the columns of the data sheet about the country as a whole
+    Role("ISO3 code", ("Country Code ISO3", "id", "ISO3"), fits=_mostly(ISO3)),
+    Role("country name", ("Country", "Country name", "CountryName")),
+    Role("index score", ("SDG Index Score", "Global Index Score (0-100)", "SDGI_Score",
+                         "Index score", "Overall score")),
+    Role("rank", ("SDG Index Rank", "Global Index Rank", "SDGI_Rank", "SDGi Rank",
+                  "Index rank", "Rank")),
+    Role("region", ("Regions used for the SDR", "Regions used for the SDG Index & Dashboard",
+                    "SDGIRegion", "Region")),
+    Role("missing share", ("Percentage missing values",), required=False),
+)
+PER_INDICATOR = (  # the words before an indicator's code ("Year: sdg1_wpc", "impute_sdg1_wpc")
+    Role("raw value", ("Raw value", "Value")),
+    Role("year", ("Year", "Year of data")),
+    Role("imputation", ("Imputation", "impute")),
+    Role("normalised score", ("Normalized Score", "Normalised score")),
+    Role("colour", ("Dashboard Color", "Dashboard colour", "Couleur")),
+    Role("trend", ("Trend", "Arrow", "arrow_n")),
+)
+PER_GOAL = (  # the words beside a goal's number ("Goal 1 Score", "Dashboard SDG1", "SDG1")
+    Role("goal score", ("Score", "")),
+    Role("goal colour", ("Dash", "Dashboard")),
+    Role("goal trend", ("Trend", "Arrow")),
+)
+TREND = (
+    Role("ISO3 code", COUNTRY[0].spellings, fits=COUNTRY[0].fits),
+    Role("year", ("Year",)),
+)
+HEADER_ROWS = 10  # a header row is among the first rows (titles and citations may come first)
+SAMPLE = 20  # rows below a header that show what its columns hold
 
 
-def _codebook(ws, source: str) -> dict[str, Indicator]:
-    rows = ws.iter_rows(values_only=True)
-    header = [_norm(h) for h in next(rows)]
-    at = {f: next((header.index(a) for a in aliases if a in header), None)
-          for f, aliases in CODEBOOK_COLUMNS.items()}
-    missing = [CODEBOOK_COLUMNS[f][0] for f in REQUIRED if at[f] is None]
-    if missing:
-        raise UserError(f"{source}, sheet {ws.title}: no column {', '.join(missing)}")
+@dataclass
+class Header:
+    sheet: str
+    row: int  # 0-based
+    cells: list
+    at: dict[str, int | None]  # role → column
+
+    def found(self, roles: tuple[Role, ...]) -> int:
+        return sum(self.at[r.name] is not None for r in roles if r.required)
+
+
+class _Book:
+    """The workbook's sheets, their first rows read once, and headers found by role."""
+
+    def __init__(self, wb, source: str):
+        self.wb, self.source = wb, source
+        self.heads = {ws.title: list(ws.iter_rows(max_row=HEADER_ROWS + SAMPLE, values_only=True))
+                      for ws in wb.worksheets}
+
+    def sheets(self, skip: set[str]) -> dict[str, list[tuple]]:
+        return {sheet: rows for sheet, rows in self.heads.items() if sheet not in skip}
+
+    def headers(self, roles: tuple[Role, ...], skip: set[str] = frozenset()) -> Iterator[Header]:
+        """Per sheet, the row among the first that holds most of the roles."""
+        for sheet, rows in self.sheets(skip).items():
+            if not rows:
+                continue
+            found = [Header(sheet, n, list(rows[n]), _match(roles, rows[n], rows[n + 1:]))
+                     for n in range(min(HEADER_ROWS, len(rows)))]
+            yield max(found, key=lambda h: h.found(roles))  # the first of the best
+
+    def find(self, roles: tuple[Role, ...], what: str, skip: set[str] = frozenset()) -> Header:
+        """The first sheet whose header row holds every required role."""
+        found = list(self.headers(roles, skip))
+        complete = [h for h in found if h.found(roles) == _required(roles)]
+        if complete:
+            return complete[0]
+        raise _missing(self.source, what, roles, found, self.sheets(skip))
+
+    def below(self, h: Header) -> Iterator[tuple[int, tuple]]:
+        """The rows under a header, numbered as in Excel."""
+        rows = self.wb[h.sheet].iter_rows(min_row=h.row + 2, values_only=True)
+        return enumerate(rows, start=h.row + 2)
+
+
+def _required(roles: tuple[Role, ...]) -> int:
+    return sum(r.required for r in roles)
+
+
+def _match(roles: tuple[Role, ...], cells: tuple, below: list[tuple]) -> dict[str, int | None]:
+    """Each role's column: the first not yet taken whose header is one of the role's
+    spellings (and whose values fit, where the role says what they must be like)."""
+    keys = [_key(c) for c in cells]
+    taken: set[int] = set()
+    at: dict[str, int | None] = {}
+    for role in roles:
+        i = next((i for i, k in enumerate(keys)
+                  if i not in taken and k in role.keys and _fits(role, i, below)), None)
+        at[role.name] = i
+        taken.add(i)
+    return at
+
+
+def _fits(role: Role, i: int, below: list[tuple]) -> bool:
+    return role.fits is None or role.fits([r[i] for r in below if i < len(r)])
+
+
+def _missing(source: str, what: str, roles: tuple[Role, ...], found: list[Header],
+             sheets: dict[str, list[tuple]]) -> UserError:
+    """The roles the closest sheet lacks (one that has most of them): what was looked for, and
+    what that sheet has; else every role looked for, and what each sheet has."""
+    best = max(found, key=lambda h: h.found(roles), default=None)
+    if best is not None and best.found(roles) * 2 > _required(roles):
+        lacking = "; ".join(r.looked_for() for r in roles
+                            if r.required and best.at[r.name] is None)
+        return UserError(f"{source}, sheet '{best.sheet}' (header in row {best.row + 1}, the "
+                         f"closest to a {what}): no column for {lacking}. Its columns: "
+                         f"{_listed(best.cells)}")
+    has = "; ".join(f"'{s}': {_listed(max(rows, key=_filled, default=()), 12) or '(empty)'}"
+                    for s, rows in sheets.items())
+    return UserError(f"{source}: no sheet has a {what}, a header row with "
+                     f"{'; '.join(r.looked_for() for r in roles if r.required)}. The sheets' "
+                     f"columns: {has or 'no sheets'}")
+
+
+def _filled(row: tuple) -> int:
+    return sum(c not in (None, "") for c in row)
+
+
+def _listed(cells: list, show: int = 20) -> str:
+    named = [re.sub(r"\s+", " ", str(c)).strip()[:50] for c in cells if c not in (None, "")]
+    more = f", … ({len(named)} in all)" if len(named) > show else ""
+    return ", ".join(named[:show]) + more
+
+
+def _role_of(roles: tuple[Role, ...], words: str) -> str | None:
+    k = _key(words)
+    return next((r.name for r in roles if k in r.keys), None)
+
+
+def _cell(row: tuple, i: int | None) -> object:
+    return row[i] if i is not None and 0 <= i < len(row) else None
+
+
+def _codebook(rows: Iterator[tuple[int, tuple]], h: Header, source: str
+              ) -> dict[str, Indicator]:
     out: dict[str, Indicator] = {}
-    for n, row in enumerate(rows, start=2):
-        code = str(row[at["code"]] or "").strip()
+    for n, row in rows:
+        code = str(_cell(row, h.at["code"]) or "").strip()
         if not code:
             continue
         m = CODE.match(code)
         if not m:
-            raise UserError(f"{source}, sheet {ws.title}, row {n}: indicator code '{code}' is not "
+            raise UserError(f"{source}, sheet {h.sheet}, row {n}: indicator code '{code}' is not "
                             "of the form sdgN_name")
         out[code] = _indicator(code, int(m.group(1)), {
-            f: row[i] if i is not None else None for f, i in at.items()})
+            name: _cell(row, i) for name, i in h.at.items()})
     return out
 
 
 def _indicator(code: str, goal: int, c: dict) -> Indicator:
     return Indicator(
-        code=code, name=str(c["name"]).strip(), goal=int(c["goal"] or goal),
-        upper=_number(c["upper"]), lower=_number(c["lower"]),
-        green=_number(c["green"]), red=_number(c["red"]),
-        in_index=str(c["in_index"]).strip().lower() == "yes",
-        oecd=str(c["oecd"]).strip().lower() == "yes",
-        trend_years=_text(c["trend_years"]), justification=_text(c["justification"]),
+        code=code, name=str(c["name"]).strip(), goal=_int(c["goal"]) or goal,
+        upper=_number(c["optimum"]), lower=_number(c["lower bound"]),
+        green=_number(c["green threshold"]), red=_number(c["red threshold"]),
+        in_index=str(c["in index"]).strip().lower() == "yes",
+        oecd=str(c["OECD dashboard"]).strip().lower() == "yes",
+        trend_years=_text(c["trend years"]), justification=_text(c["justification"]),
         source=_text(c["source"]), description=_text(c["description"]))
 
 
-def _countries(ws, indicators: dict[str, Indicator], source: str) -> dict[str, Country]:
-    rows = list(ws.iter_rows(values_only=True))
-    h = next((i for i, r in enumerate(rows[:5]) if any("index score" in _norm(c) for c in r)), None)
-    if h is None:
-        raise UserError(f"{source}, sheet {ws.title}: no header row with 'Index Score'")
-    header = [_norm(c) for c in rows[h]]
-    cols = _data_columns(header, indicators, source, ws.title)
+@dataclass
+class DataColumns:
+    at: dict[str, int | None]  # country role → column
+    indicators: dict[str, dict[str, int]]  # code → role → column
+    goals: dict[int, dict[str, int]]  # goal → role → column
+
+
+def _data_sheet(book: _Book, lookup: dict[str, str], skip: set[str]
+                ) -> tuple[Header, DataColumns]:
+    """The sheet with the country columns and the most columns per indicator of the codebook
+    (an overview sheet has the first but not the second)."""
+    found = list(book.headers(COUNTRY, skip))
+    complete = [(h, _indicator_columns(h.cells, lookup)) for h in found
+                if h.found(COUNTRY) == _required(COUNTRY)]
+    if not complete:
+        raise _missing(book.source, "data sheet", COUNTRY, found, book.sheets(skip))
+    h, per = max(complete, key=lambda c: len(c[1]))
+    if not per:
+        raise UserError(f"{book.source}, sheet '{h.sheet}': no column per indicator of the "
+                        f"codebook; looked for {', '.join(r.looked_for() for r in PER_INDICATOR)}"
+                        f" followed by a code such as {next(iter(lookup.values()), 'sdg1_x')}. "
+                        f"Its columns: {_listed(h.cells)}")
+    return h, DataColumns(h.at, per, _goal_columns(h.cells))
+
+
+CODE_LAST = re.compile(r"^(?P<words>.*?)[\s:_]*(?P<code>sdg\d{1,2}_\w+)$", re.IGNORECASE)
+CODE_FIRST = re.compile(r"^(?P<code>sdg\d{1,2}_\w+?)\s*:\s*\S", re.IGNORECASE)
+
+
+def _about_indicator(cell: object, lookup: dict[str, str]) -> tuple[str, str] | None:
+    """(code, role) of a column about one indicator: "Normalized Score: sdg1_wpc", or the raw
+    value as "sdg1_depriv : Severe material deprivation rate (%)"."""
+    text = str(cell or "").strip()
+    if m := CODE_LAST.match(text):
+        code, role = lookup.get(m["code"].lower()), _role_of(PER_INDICATOR, m["words"])
+    elif m := CODE_FIRST.match(text):
+        code, role = lookup.get(m["code"].lower()), "raw value"
+    else:
+        return None
+    return (code, role) if code and role else None
+
+
+def _indicator_columns(cells: list, lookup: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per indicator its columns by role. SDSN heads the raw value with the indicator's name
+    and puts it just before the indicator's other columns: where no header says "raw value",
+    that column is the one."""
+    per: dict[str, dict[str, int]] = {}
+    for i, cell in enumerate(cells):
+        if about := _about_indicator(cell, lookup):
+            per.setdefault(about[0], {})[about[1]] = i
+    return {code: {"raw value": min(at.values()) - 1, **at} for code, at in per.items()}
+
+
+GOAL_FIRST = re.compile(r"^(?:goal|sdg) ?(\d{1,2})(?: (.*))?$")
+GOAL_LAST = re.compile(r"^(.*) (?:goal|sdg) ?(\d{1,2})$")
+
+
+def _about_goal(cell: object) -> tuple[int, str] | None:
+    k = _key(cell)
+    if m := GOAL_FIRST.match(k):
+        goal, words = int(m[1]), m[2] or ""
+    elif m := GOAL_LAST.match(k):
+        goal, words = int(m[2]), m[1]
+    else:
+        return None
+    role = _role_of(PER_GOAL, words)
+    return (goal, role) if role and 1 <= goal <= 17 else None
+
+
+def _goal_columns(cells: list) -> dict[int, dict[str, int]]:
+    goals: dict[int, dict[str, int]] = {}
+    for i, cell in enumerate(cells):
+        if about := _about_goal(cell):
+            goals.setdefault(about[0], {}).setdefault(about[1], i)
+    return goals
+
+
+def _countries(rows: Iterator[tuple[int, tuple]], cols: DataColumns) -> dict[str, Country]:
     out: dict[str, Country] = {}
-    for row in rows[h + 1:]:
-        iso3 = str(row[cols["iso3"]] or "").strip()
-        if not re.fullmatch(r"[A-Z]{3}", iso3):
+    for _, row in rows:
+        iso3 = str(_cell(row, cols.at["ISO3 code"]) or "").strip()
+        if not ISO3.match(iso3):
             continue  # regional and income-group aggregates (_OECD, …) and blank rows
         out[iso3] = _country(row, iso3, cols)
     return out
 
 
-def _data_columns(header: list[str], indicators: dict[str, Indicator], source: str,
-                  sheet: str) -> dict:
-    def find(*tests) -> int | None:
-        return next((i for i, c in enumerate(header) if any(t(c) for t in tests)), None)
-    cols: dict = {
-        "iso3": find(lambda c: c in ("country code iso3", "id")),
-        "name": find(lambda c: c == "country"),
-        "index": find(lambda c: c.endswith("index score") or "index score (0-100)" in c),
-        "rank": find(lambda c: c.endswith("index rank")),
-        "missing": find(lambda c: c == "percentage missing values"),
-        "region": find(lambda c: c.startswith("regions used for the sd")),
-    }
-    absent = [k for k, v in cols.items() if v is None]
-    if absent:
-        raise UserError(f"{source}, sheet {sheet}: no column for {', '.join(absent)}")
-    per: dict[str, dict[str, int]] = {}
-    for i, c in enumerate(header):
-        m = PER_INDICATOR.match(c)
-        if m:
-            per.setdefault(m.group(2), {})[m.group(1).split()[0]] = i
-    cols["indicators"] = {code: {**found, "value": min(found.values()) - 1}
-                          for code, found in per.items() if code in indicators}
-    cols["goals"] = {g: {kind: find(lambda c, g=g, k=kind: c == f"goal {g} {k}")
-                         for kind in ("score", "dash", "dashboard", "trend")}
-                     for g in range(1, 18)}
-    return cols
-
-
-def _country(row: tuple, iso3: str, cols: dict) -> Country:
-    c = Country(iso3, str(row[cols["name"]]).strip(), str(row[cols["region"]] or "").strip(),
-                index=_number(row[cols["index"]]), rank=_int(row[cols["rank"]]))
-    missing = _number(row[cols["missing"]])
-    c.missing_share = None if missing is None else missing / 100
-    for code, at in cols["indicators"].items():
-        value = _number(row[at["value"]])
-        if value is not None:
-            c.values[code] = (value, _int(row[at["year"]]) if "year" in at else None)
-        if "normalized" in at and (s := _number(row[at["normalized"]])) is not None:
-            c.scores[code] = s
-        if "dashboard" in at and (colour := _norm(row[at["dashboard"]])) in COLOURS:
-            c.colours[code] = colour
-        if "trend" in at and (arrow := ARROWS.get(str(row[at["trend"]] or "").strip())):
-            c.trends[code] = arrow
-    for g, at in cols["goals"].items():
-        if at["score"] is not None and (s := _number(row[at["score"]])) is not None:
-            c.goal_scores[g] = s
-        dash = at["dash"] if at["dash"] is not None else at["dashboard"]
-        if dash is not None and (colour := _norm(row[dash])) in COLOURS:
-            c.goal_colours[g] = colour
-        if at["trend"] is not None and (arrow := ARROWS.get(str(row[at["trend"]] or "").strip())):
-            c.goal_trends[g] = arrow
+def _country(row: tuple, iso3: str, cols: DataColumns) -> Country:
+    at = cols.at
+    missing = _number(_cell(row, at["missing share"]))
+    c = Country(iso3, str(_cell(row, at["country name"])).strip(),
+                str(_cell(row, at["region"]) or "").strip(),
+                index=_number(_cell(row, at["index score"])), rank=_int(_cell(row, at["rank"])),
+                missing_share=None if missing is None else missing / 100)
+    for code, ind in cols.indicators.items():
+        _indicator_cells(c, code, {role: _cell(row, i) for role, i in ind.items()})
+    for g, goal in cols.goals.items():
+        _goal_cells(c, g, {role: _cell(row, i) for role, i in goal.items()})
     return c
 
 
-def _series(ws, indicators: dict[str, Indicator], countries: dict[str, Country]
-            ) -> list[tuple[str, str, int, float]]:
-    rows = ws.iter_rows(values_only=True)
-    header = [_norm(c) for c in next(rows)]
-    iso = header.index("id")
-    year = header.index("year")
-    codes = {i: c for i, c in enumerate(header) if c in indicators}
+def _indicator_cells(c: Country, code: str, cells: dict[str, object]) -> None:
+    if (value := _number(cells["raw value"])) is not None:
+        c.values[code] = (value, _int(cells.get("year")))
+    if (s := _number(cells.get("normalised score"))) is not None:
+        c.scores[code] = s
+    if (colour := _norm(cells.get("colour"))) in COLOURS:
+        c.colours[code] = colour
+    if arrow := ARROWS.get(str(cells.get("trend") or "").strip()):
+        c.trends[code] = arrow
+
+
+def _goal_cells(c: Country, g: int, cells: dict[str, object]) -> None:
+    if (s := _number(cells.get("goal score"))) is not None:
+        c.goal_scores[g] = s
+    if (colour := _norm(cells.get("goal colour"))) in COLOURS:
+        c.goal_colours[g] = colour
+    if arrow := ARROWS.get(str(cells.get("goal trend") or "").strip()):
+        c.goal_trends[g] = arrow
+
+
+def _norm(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value or "")).strip().lower()
+
+
+def _trend_sheet(book: _Book, lookup: dict[str, str], skip: set[str]) -> Header | None:
+    """The sheet of time series: country code, year and columns headed by the codebook's
+    codes; the one named for trends first where there are several."""
+    found = [h for h in book.headers(TREND, skip)
+             if h.found(TREND) == _required(TREND) and _series_columns(h.cells, lookup)]
+    return max(found, key=lambda h: ("trend" in h.sheet.lower(),
+                                     len(_series_columns(h.cells, lookup))), default=None)
+
+
+def _series_columns(cells: list, lookup: dict[str, str]) -> dict[int, str]:
+    return {i: lookup[k] for i, c in enumerate(cells) if (k := _norm(c)) in lookup}
+
+
+def _series(rows: Iterator[tuple[int, tuple]], h: Header, lookup: dict[str, str],
+            countries: dict[str, Country]) -> list[tuple[str, str, int, float]]:
+    iso, year = h.at["ISO3 code"], h.at["year"]
+    codes = _series_columns(h.cells, lookup)
     out = []
-    for row in rows:
-        if row[iso] not in countries or row[year] is None:
+    for _, row in rows:
+        if _cell(row, iso) not in countries or _cell(row, year) is None:
             continue
         for i, code in codes.items():
-            if (v := _number(row[i])) is not None:
+            if (v := _number(_cell(row, i))) is not None:
                 out.append((row[iso], code, int(row[year]), v))
     return out
+
+
+def _edition(h: Header, source: str) -> int:
+    """The edition's year, from the data sheet's name ("SDR2021 Data") or its index score
+    column ("2021 SDG Index Score")."""
+    for text in (h.sheet, _cell(h.cells, h.at["index score"])):
+        if m := re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", str(text or "")):
+            return int(m.group(1))
+    raise UserError(f"{source}: cannot tell the edition: neither the sheet name '{h.sheet}' nor "
+                    f"the index score column '{_cell(h.cells, h.at['index score'])}' has a year")
 
 
 def _number(v: object) -> float | None:
