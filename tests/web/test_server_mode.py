@@ -12,36 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from localsdg.accounts.users import add_user, new_token
+from localsdg.accounts.users import add_user
 from localsdg.cli import app as cli
 from localsdg.db.session import session_scope
 from localsdg.planning import store
-from localsdg.sources.area_lists import sync_areas
-from localsdg.sources.un_framework import sync_framework
 from localsdg.web.app import create_app
-from tests.helpers import HISTORY, MIRROR, new_database
+from tests.helpers import PASSWORD
 
-PASSWORD = "correct horse battery"
 PLAN = {"format": "localsdg-plan/1", "name": "Klimaplan"}
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    """A PostgreSQL database with the UN framework and the areas, and one user per role."""
-    gen = new_database("postgresql", tmp_path_factory.mktemp("server"))
-    url = next(gen)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LOCALSDG_MIRROR", str(MIRROR))
-        with session_scope(url) as s:
-            sync_framework(s)
-            sync_areas(s, HISTORY)
-            add_user(s, "bodo.planner", "editor", [("municipality", "1804")], by="test",
-                     password=PASSWORD)
-            add_user(s, "curator", "curator", [], by="test")
-            tokens = {name: new_token(s, name) for name in ("bodo.planner", "curator")}
-    yield url, tokens
-    next(gen, None)
 
 
 @pytest.fixture

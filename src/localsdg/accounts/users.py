@@ -1,5 +1,6 @@
 """Users of a shared server: who they are, their role and areas, how they prove it (a password
-hashed with Argon2id for the browser, API tokens for scripts) and their signed-in sessions.
+hashed with Argon2id for the browser, API tokens for scripts, or the municipality's single
+sign-on, `sso.py`) and their signed-in sessions.
 
 Roles: `editor` (the data, local targets and plans of the areas given), `curator` (the
 catalog: classification, sets, links) and `admin` (everything, users, sources, rollbacks).
@@ -147,10 +148,20 @@ def sign_in(session: Session, name: str, password: str) -> str:
         raise UserError("wrong name or password")
     if HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = HASHER.hash(password)
+    session.execute(delete(SignInFailure).where(SignInFailure.name == name))
+    return _new_session(session, account)
+
+
+def sign_in_as(session: Session, name: str) -> str:
+    """A new session id for the user a trusted sign-in service vouches for (single sign-on).
+    The account must exist: its role and areas are the ones given here, never the service's."""
+    return _new_session(session, _account(session, name))
+
+
+def _new_session(session: Session, account: UserAccount) -> str:
     sid = secrets.token_urlsafe(32)
     session.add(SignInSession(digest=_digest(sid), user_id=account.id,
                               expires_at=_now() + timedelta(days=SESSION_DAYS)))
-    session.execute(delete(SignInFailure).where(SignInFailure.name == name))
     return sid
 
 

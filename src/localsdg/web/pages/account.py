@@ -1,6 +1,6 @@
 """Signing in and out on a shared server (server mode): a session cookie that scripts cannot
 read (HttpOnly), sent only by this site's own pages (SameSite=Lax), over HTTPS only when the
-server is reached by HTTPS."""
+server is reached by HTTPS. Single sign-on (`sso.py`) ends in the same session."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from localsdg.accounts.users import SESSION_DAYS, sign_in, sign_out
+from localsdg.config import settings
 from localsdg.errors import UserError
 from localsdg.web.params import DB, in_worker
 from localsdg.web.templating import render
@@ -17,14 +18,24 @@ from localsdg.web.tokens import SESSION_COOKIE
 router = APIRouter(include_in_schema=False)
 
 
-def _next(path: str | None) -> str:
+def back_to(path: str | None) -> str:
     """Where to go after signing in: a page of this site only."""
     return path if path and path.startswith("/") and not path.startswith("//") else "/"
 
 
+def signin_page(request: Request, back: str, status: int = 200, name: str = "",
+                error: UserError | None = None, said: str | None = None):
+    """The sign-in page: the password form, the single sign-on button when one is configured,
+    and why the last attempt failed (`error`'s message id, or `said` in the reader's
+    language)."""
+    oidc = settings().oidc
+    return render(request, "signin.html", status=status, back=back, name=name, error=error,
+                  said=said, sso=oidc.name if oidc else None)
+
+
 @router.get("/logg-inn")
 def sign_in_page(request: Request, neste: str | None = None):
-    return render(request, "signin.html", back=_next(neste), name="", error=None)
+    return signin_page(request, back_to(neste))
 
 
 @router.post("/logg-inn")
@@ -33,16 +44,20 @@ async def sign_in_form(request: Request, session: DB):
 
 
 def _sign_in(request: Request, form: FormData, session: DB):
-    name, back = str(form.get("name") or "").strip().lower()[:64], _next(form.get("neste"))
+    name, back = str(form.get("name") or "").strip().lower()[:64], back_to(form.get("neste"))
     try:
         sid = sign_in(session, name, str(form.get("password") or ""))
     except UserError as exc:
         session.commit()  # the failure counts towards the pause
-        return render(request, "signin.html", status=401 if "wrong" in exc.message else 429,
-                      back=back, name=name, error=exc)
+        return signin_page(request, back, 401 if "wrong" in exc.message else 429, name, exc)
+    return signed_in(request, sid, back)
+
+
+def signed_in(request: Request, sid: str, back: str) -> RedirectResponse:
+    """On to `back` with the new session's cookie."""
     response = RedirectResponse(back, status_code=303)
     response.set_cookie(SESSION_COOKIE, sid, max_age=SESSION_DAYS * 24 * 3600, httponly=True,
-                        samesite="lax", secure=_https(request), path="/")
+                        samesite="lax", secure=over_https(request), path="/")
     return response
 
 
@@ -56,5 +71,5 @@ async def sign_out_form(request: Request, session: DB):
     return response
 
 
-def _https(request: Request) -> bool:
+def over_https(request: Request) -> bool:
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
