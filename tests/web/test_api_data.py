@@ -78,7 +78,7 @@ def test_import_read_on_current_borders_and_roll_back(api):
 
 def test_bad_requests_say_what_is_wrong(api):
     assert "unknown colour" in _upload(api, {"colour": "red"}).json()["detail"]
-    assert api.get("/api/v1/data", params={"indicator": "nope/1"}).status_code == 422
+    assert api.get("/api/v1/data", params={"indicator": "nope/1"}).status_code == 404
     assert api.get("/api/v1/data", params={"indicator": INDICATOR, "borders": "soon"}
                    ).status_code == 400
     assert api.get("/api/v1/data", params={"indicator": INDICATOR, "area": "1"}

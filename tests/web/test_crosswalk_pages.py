@@ -99,7 +99,7 @@ def test_the_api_and_the_cli_decide_and_show_the_crosswalk(local):
     again = local.post("/api/v1/links/decisions", json=body)
     assert again.status_code == 400
     nameless = local.post("/api/v1/links/decisions", json={**body, "by": ""})
-    assert nameless.status_code == (400 if settings().server else 422)  # decided already
+    assert nameless.status_code == (400 if settings().server else 401)  # decided already
     shown = runner.invoke(app, ["catalog", "similar", "lokal/klima", "--format", "json"])
     assert shown.exit_code == 0 and json.loads(shown.stdout)[0]["code"] == "13.2.2"
     confirmed = runner.invoke(app, ["catalog", "link", "confirm", "lokal/klima",

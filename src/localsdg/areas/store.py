@@ -4,6 +4,7 @@ and listing them."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -38,6 +39,13 @@ def add_area(session: Session, level: str, code: str, name: str, parent: str | N
     return area
 
 
+def _is_date(text: str) -> bool:
+    try:
+        return bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
 def list_areas(session: Session, level: str | None = None, at: str | None = None,
                code: str | None = None) -> list[dict]:
     """Areas as plain rows; `at` (YYYY-MM-DD) keeps those valid on that day, `code` the
@@ -46,7 +54,7 @@ def list_areas(session: Session, level: str | None = None, at: str | None = None
         raise UserError(f"--level '{level}' is unknown; use {', '.join(LEVELS)}")
     year = None
     if at is not None:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", at):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", at) or not _is_date(at):
             raise UserError(f"--at '{at}': write a date as YYYY-MM-DD")
         year = int(at[:4])
     q = select(Area).order_by(Area.level, Area.code, Area.valid_from.nulls_first())

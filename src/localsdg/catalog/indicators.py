@@ -35,8 +35,8 @@ def indicator_by_ref(session: Session, ref: str) -> Indicator:
     ind = session.scalar(select(Indicator).where(Indicator.set_id == set_id,
                                                  Indicator.code == code)) if code else None
     if ind is None:
-        raise UserError(f"no indicator '{ref}'; name it as SET/CODE, e.g. un-global/13.2.2 "
-                        "('localsdg catalog search' finds them)")
+        raise NotFound(f"no indicator '{ref}'; name it as SET/CODE, e.g. un-global/13.2.2 "
+                       "('localsdg catalog search' finds them)")
     return ind
 
 

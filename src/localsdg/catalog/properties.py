@@ -17,6 +17,7 @@ MULTI_SEPARATOR = "|"
 TARGET_PATTERN = re.compile(r"^(1[0-7]|[1-9])\.([1-9][0-9]?|[a-j])$")
 MAX_TEXT = 300  # multi-valued free text (tags) must fit the value column
 MAX_FIELD = 20_000  # any other text: a name or a description, not a whole file
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks aside
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,7 @@ class Property:
             if code is None:
                 raise ValueError(self._bad(raw, targets))
             return code == "true"
-        text = str(raw).strip()
-        if "\x00" in text:
-            raise ValueError("the value contains a NUL character; remove it")
-        if len(text) > MAX_FIELD:
-            raise ValueError(f"the value has {len(text):,} characters; at most {MAX_FIELD:,}")
+        text = checked_text(str(raw).strip())
         if self.kind == "open":
             return self.codelist.normalise(text) or text  # type: ignore[union-attr]
         if self.codelist is not None:
@@ -101,6 +98,17 @@ class Property:
         if isinstance(value, bool):
             return "true" if value else "false"
         return str(value)
+
+
+def checked_text(text: str) -> str:
+    """Text to store, or the ValueError saying why it cannot be: a control character (tab and
+    line breaks aside), or more than MAX_FIELD characters."""
+    if bad := CONTROL.search(text):
+        raise ValueError(f"the value contains a {'NUL' if bad[0] == chr(0) else 'control'} "
+                         "character; remove it")
+    if len(text) > MAX_FIELD:
+        raise ValueError(f"the value has {len(text):,} characters; at most {MAX_FIELD:,}")
+    return text
 
 
 def split_multi(raw: object) -> list[str]:

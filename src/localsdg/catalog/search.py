@@ -26,7 +26,7 @@ from localsdg.catalog.index import (
     to_mask,
     words,
 )
-from localsdg.errors import BadRequest
+from localsdg.errors import BadRequest, NotFound
 
 SORTS = ("relevance", "code", "name", "set")
 MAX_LIMIT = 20000  # the API allows 1000 a page; exports ask for more
@@ -49,7 +49,8 @@ class Selection:
         filters: dict[str, list[str]] = {}
         for facet, values in self.filters.items():
             _check_facet(facet)
-            clean = [_normalise_value(index, facet, v) for v in values if str(v).strip()]
+            clean = [code for v in values if str(v).strip()
+                     for code in _normalise_value(index, facet, v)]
             if clean:
                 filters[facet] = clean
         for facet in self.unclassified:
@@ -65,19 +66,24 @@ def _check_facet(facet: str) -> None:
         raise BadRequest(f"unknown filter '{facet}'; filters: {', '.join(FACETS)}")
 
 
-def _normalise_value(index: CatalogIndex, facet: str, value: str) -> str:
+def _normalise_value(index: CatalogIndex, facet: str, value: str) -> list[str]:
+    """A filter's value as the codes it stands for: a multi-valued facet's may hold several
+    separated by '|', or none ('|')."""
     value = str(value).strip()
     if facet == "set":
         if value not in index.set_names:
             known = ", ".join(sorted(index.set_names))
-            raise BadRequest(f"set: unknown set '{value}'; sets: {known}")
-        return value
+            raise NotFound(f"set: unknown set '{value}'; sets: {known}")
+        return [value]
     prop = props.PROPERTIES[FACETS[facet]]
+    if prop.kind == "target" and props.TARGET_PATTERN.match(value.lower()) and \
+            value.lower() not in index.target_goal:
+        raise NotFound(f"target: the catalog has no target {value}")
     try:
         parsed = prop.parse(value, index.target_goal.keys())
     except ValueError as exc:
         raise BadRequest(f"{facet}: {exc}") from None
-    return parsed[0] if isinstance(parsed, list) else str(parsed)
+    return [str(p) for p in parsed] if isinstance(parsed, list) else [str(parsed)]
 
 
 def query_scores(index: CatalogIndex, q: str) -> dict[int, float] | None:

@@ -16,6 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from localsdg.config import settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# More connections than the web server's 40 worker threads (AnyIO's default) and its event
+# loop: a worker thread waiting for a connection would otherwise wait on the event loop to
+# give one back while the event loop waits on the pool, and the server would stall.
+POOL = {"pool_size": 10, "max_overflow": 40}
 
 
 def engine(url: str | None = None) -> Engine:
@@ -29,7 +33,7 @@ def _engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # A writer waits up to 60 s for another's transaction instead of failing at once with
         # "database is locked" (changes hold SQLite's one write lock only while they store).
-        eng = create_engine(url, connect_args={"timeout": 60})
+        eng = create_engine(url, connect_args={"timeout": 60}, **POOL)
 
         @event.listens_for(eng, "connect")
         def _sqlite_pragmas(conn, _record):  # noqa: ANN001
@@ -40,7 +44,7 @@ def _engine(url: str) -> Engine:
             cur.close()
 
         return eng
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **POOL)
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:

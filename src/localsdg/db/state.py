@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from localsdg.db.schema import AreaGroupMember, CatalogState, ImportBatch, ScoringProfile
@@ -21,10 +21,12 @@ from localsdg.db.schema import AreaGroupMember, CatalogState, ImportBatch, Scori
 T = TypeVar("T")
 # Results kept per process and kind, least recently used dropped first: many cheap pages must
 # not push out the few scored runs they are made from.
-KEPT = {"run": 16, "page": 512, "lookup": 256}  # lookup: small answers (groups, latest values)
+# lookup: small answers (groups, latest values); cells: an indicator's values for every area
+KEPT = {"run": 16, "page": 512, "lookup": 256, "cells": 256}
 _kept: dict[str, OrderedDict[tuple, object]] = {kind: OrderedDict() for kind in KEPT}
 _locks: dict[tuple, threading.Lock] = {}
 _guard = threading.Lock()
+_STATE = "localsdg data state"  # the key of `data_state` in a session's info
 # The rows of catalog_state, each a counter of writes that leave no other trace to compare:
 CATALOG = 1  # the catalog (sets, indicators, their classification and links)
 SCORING = 2  # profile sets, stored groups and areas (saved anew with the same row ids and counts)
@@ -89,7 +91,20 @@ def per_catalog(session: Session, name: str, build: Callable[[int], T]) -> T:
 
 def data_state(session: Session) -> tuple:
     """What a kept result depends on, read in one cheap query: imports and rollbacks, profile
-    and group rows, the catalog version and the scoring state."""
+    and group rows, the catalog version and the scoring state. Read once per transaction until
+    it writes (a page asks for it for each of the several results it is made of)."""
+    if (found := session.info.get(_STATE)) is None:
+        found = session.info[_STATE] = _read_state(session)
+    return found
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget_state(session: Session, *_: object) -> None:
+    session.info.pop(_STATE, None)
+
+
+def _read_state(session: Session) -> tuple:
     parts = [select(func.max(ImportBatch.id)), select(func.count(ImportBatch.rolled_back_at)),
              select(func.max(ScoringProfile.id)), select(func.count(ScoringProfile.id)),
              select(func.max(AreaGroupMember.id)), select(func.count(AreaGroupMember.id)),

@@ -55,7 +55,7 @@ def parse_borders(text: str, name: str = "borders") -> int | None:
         return None
     if text in ("", "current"):
         return current_year()
-    if text.isdigit() and len(text) == 4:
+    if text.isascii() and text.isdigit() and len(text) == 4:
         return int(text)
     raise BadRequest(f"{name} '{text}': write a year (e.g. 2020), current or none")
 

@@ -14,7 +14,7 @@ from dataclasses import asdict
 import numpy as np
 import xlsxwriter
 
-from localsdg.errors import UserError
+from localsdg.errors import NotFound, UserError
 from localsdg.scoring.engine import GOALS, colour_name
 from localsdg.scoring.run import Run
 from localsdg.scoring.trends import END, PROJECTION
@@ -104,8 +104,8 @@ def indicator_rows(r: Run) -> list[dict]:
 def explain(r: Run, area: str, goal: int | None = None, indicator: str | None = None) -> dict:
     codes = [m.code for m in r.group.members]
     if area not in codes:
-        raise UserError(f"area {area} is not in the group {r.group.id}; it has "
-                        f"{', '.join(codes[:10])}{' …' if len(codes) > 10 else ''}")
+        raise NotFound(f"area {area} is not in the group {r.group.id}; it has "
+                       f"{', '.join(codes[:10])}{' …' if len(codes) > 10 else ''}")
     a = codes.index(area)
     head = {"area": area, "name": r.group.members[a].name, **summary(r)}
     if indicator is not None:
@@ -121,7 +121,7 @@ def _column(r: Run, ref: str) -> int:
     for col, ind in enumerate(r.indicators):
         if ref in (f"{ind.set_id}/{ind.code}", ind.code, str(ind.id)):
             return col
-    raise UserError(f"indicator '{ref}' is not in profile set {r.profile_set}")
+    raise NotFound(f"indicator '{ref}' is not in profile set {r.profile_set}")
 
 
 def explain_indicator(r: Run, a: int, col: int) -> dict:

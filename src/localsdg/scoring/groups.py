@@ -26,7 +26,7 @@ from localsdg.areas.store import list_areas
 from localsdg.config import POPULATION
 from localsdg.db.schema import AreaGroup, AreaGroupMember
 from localsdg.db.state import bump_scoring_state, remember
-from localsdg.errors import UserError
+from localsdg.errors import NotFound, UserError
 from localsdg.observations.series import latest_values
 from localsdg.textfiles import read_table
 
@@ -146,17 +146,17 @@ def _resolve(session: Session, name: str, year: int | None) -> Group:
                         for m in stored.members if not subgroup or m.subgroup == subgroup)
         if not members:
             known = sorted({m.subgroup for m in stored.members if m.subgroup})
-            raise UserError(f"group '{stored_id}' has no subgroup '{subgroup}'; subgroups: "
-                            f"{', '.join(known) or 'none'}")
+            raise NotFound(f"group '{stored_id}' has no subgroup '{subgroup}'; subgroups: "
+                           f"{', '.join(known) or 'none'}")
         if subgroup:
             return Group(name, f"{stored.name}: {subgroup}",
                          f"{stored.method}; subgroup {subgroup}", members)
         return Group(stored.id, stored.name, stored.method, members)
     if "," in name or name.isdigit():
         return _listed(name, names)
-    raise UserError(f"no area group '{name}'; use a stored group ({_stored_ids(session)}), "
-                    "county:NN, size:small|medium|large, all:municipality, similar:CODE, "
-                    "or codes separated by commas")
+    raise NotFound(f"no area group '{name}'; use a stored group ({_stored_ids(session)}), "
+                   "county:NN, size:small|medium|large, all:municipality, similar:CODE, "
+                   "or codes separated by commas")
 
 
 def _stored_ids(session: Session) -> str:
@@ -164,7 +164,8 @@ def _stored_ids(session: Session) -> str:
 
 
 def _names(session: Session) -> dict[tuple[str, str], str]:
-    return {(a["level"], a["code"]): a["name"] for a in list_areas(session)}
+    return remember(session, ("area names",), lambda: {
+        (a["level"], a["code"]): a["name"] for a in list_areas(session)}, "lookup")
 
 
 def _current(session: Session, level: str = "municipality") -> list[dict]:
@@ -186,8 +187,8 @@ def _listed(name: str, names: dict) -> Group:
     for code in (c.strip() for c in name.split(",") if c.strip()):
         level = "municipality" if len(code) == 4 else "county" if len(code) == 2 else "country"
         if (level, code) not in names:
-            raise UserError(f"area '{code}' in the list '{name}' is not known; "
-                            "'localsdg areas list' shows the codes")
+            raise NotFound(f"area '{code}' in the list '{name}' is not known; "
+                           "'localsdg areas list' shows the codes")
         members.append(Member(level, code, names[(level, code)]))
     return Group(name, "chosen areas", "a list of areas chosen by the user", tuple(members))
 

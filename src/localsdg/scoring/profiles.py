@@ -20,9 +20,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from localsdg.db.schema import Indicator, ProfileSet, ScoringProfile
 from localsdg.db.state import bump_scoring_state
-from localsdg.errors import UserError
+from localsdg.errors import NotFound, UserError
 from localsdg.scoring.engine import Method
-from localsdg.textfiles import decode, open_workbook, unguarded, write_csv_rows
+from localsdg.textfiles import (
+    decode,
+    open_workbook,
+    unguarded,
+    workbook_read,
+    worksheet,
+    write_csv_rows,
+)
 
 RULE = re.compile(r"^(fixed|percentile:\d+(\.\d+)?|top_mean:\d+)$")
 # Settings beside the engine's: trend rule, window (years) for the latest value, the area group
@@ -119,8 +126,8 @@ def get_set(session: Session, set_id: str) -> ProfileSet:
                         .options(selectinload(ProfileSet.profiles)))
     if ps is None:
         known = ", ".join(session.scalars(select(ProfileSet.id).order_by(ProfileSet.id)))
-        raise UserError(f"no profile set '{set_id}'; known: {known or 'none yet'} "
-                        "('localsdg sdr import 2021' makes sdsn-2021)")
+        raise NotFound(f"no profile set '{set_id}'; known: {known or 'none yet'} "
+                       "('localsdg sdr import 2021' makes sdsn-2021)")
     return ps
 
 
@@ -192,7 +199,8 @@ def read_file(session: Session, raw: bytes, source: str) -> list[Profile]:
 
 def _xlsx_rows(raw: bytes, source: str) -> list[tuple]:
     book = open_workbook(raw, source)
-    return list(book.worksheets[0].iter_rows(values_only=True))
+    with workbook_read(source):
+        return list(worksheet(book, None, source).iter_rows(values_only=True))
 
 
 def _profile_row(r: dict, ids: dict[str, int], where: str) -> Profile:

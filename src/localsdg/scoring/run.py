@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.db.schema import Indicator
-from localsdg.db.state import remember
+from localsdg.db.state import kept, remember
 from localsdg.errors import UserError
 from localsdg.observations.borders import current_year
 from localsdg.observations.series import get_data
@@ -107,7 +107,17 @@ def scored(session: Session, profile_set: str, group_name: str | None = None,
         r = run(session, profile_set, group_name, year)
         indexed = not np.isnan(r.scores.index).all()  # no index anywhere: nothing to vary
         return r, uncertainty(r, Spread(runs=runs)) if runs and indexed else None
-    return remember(session, ("scored", profile_set, group_name, year, runs), compute, "run")
+    return remember(session, _scored_key(profile_set, group_name, year, runs), compute, "run")
+
+
+def is_scored(session: Session, profile_set: str, group_name: str | None = None,
+              year: int | None = None, runs: int = 0) -> bool:
+    """Whether `scored` has this result kept, and so answers without computing."""
+    return kept(session, _scored_key(profile_set, group_name, year, runs), "run") is not None
+
+
+def _scored_key(profile_set: str, group_name: str | None, year: int | None, runs: int) -> tuple:
+    return ("scored", profile_set, group_name, year, runs)
 
 
 def uncertainty(r: Run, spread: Spread | None = None) -> Uncertainty:
@@ -160,20 +170,34 @@ def _series(session: Session, indicators: list[Indicator], group: Group, year: i
     series, where a publisher gave one, under the negative column."""
     levels = {m.level for m in group.members}
     borders = (year or current_year()) if levels & {"municipality", "county"} else None
-    codes = [m.code for m in group.members]
+    codes = {m.code for m in group.members}
     out: dict[tuple[str, int], list[Cell]] = {}
     for col, ind in enumerate(indicators):
-        for r in get_data(session, ind, areas=codes, end=year, borders=borders):
+        for (code, basis), cells in _cells(session, ind, year, borders).items():
+            if code in codes:
+                out[(code, -col - 1 if basis else col)] = cells
+    return out
+
+
+def _cells(session: Session, indicator: Indicator, year: int | None, borders: int | None
+           ) -> dict[tuple[str, bool], list[Cell]]:
+    """(area code, trend basis or not) → the indicator's totals up to `year` for every area,
+    oldest first: read and put on `borders` once, for every group scored while the data is
+    unchanged (each municipality's page scores a group of its own)."""
+    def read() -> dict[tuple[str, bool], list[Cell]]:
+        out: dict[tuple[str, bool], list[Cell]] = {}
+        for r in get_data(session, indicator, end=year, borders=borders):
             dims = dims_key(r["dims"])
             if r["value"] is None or dims not in ("", TREND_BASIS):
                 continue
-            key = (r["area_code"], col if dims == "" else -col - 1)
             batch = r["batch"] if isinstance(r["batch"], int) else r["batch"][0]
-            out.setdefault(key, []).append(Cell(r["value"], r["end_year"], r["period"], batch,
-                                                r["source"], "score" in r["flags"], r["unit"]))
-    for cells in out.values():
-        cells.sort(key=lambda c: c.year)
-    return out
+            out.setdefault((r["area_code"], dims != ""), []).append(Cell(
+                r["value"], r["end_year"], r["period"], batch, r["source"],
+                "score" in r["flags"], r["unit"]))
+        for cells in out.values():
+            cells.sort(key=lambda c: c.year)
+        return out
+    return remember(session, ("scoring cells", indicator.id, year, borders), read, "cells")
 
 
 def _latest(series: dict, codes: list[str], indicators: list[Indicator], year: int,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 from starlette.datastructures import FormData
 
-from localsdg.errors import UserError
+from localsdg.errors import SignInNeeded
 from localsdg.web.auth import user_of
 
 COOKIE = "localsdg_name"
@@ -26,13 +26,13 @@ def name_of(request: Request, form: FormData | None = None) -> str:
 
 def recorded(request: Request, given: str | None) -> str:
     """Who an API change is recorded under: the signed-in user (token or session), else the
-    `by` given, which is then needed."""
+    `by` given, which is then needed: without it nobody can be credited (401)."""
     user = user_of(request)
     if user:
         return user.name
     if not (given or "").strip():
-        raise UserError("by: say who makes the change (on a server: sign in, or send "
-                         "Authorization: Bearer TOKEN)")
+        raise SignInNeeded("by: say who makes the change (on a server: sign in, or send "
+                           "Authorization: Bearer TOKEN)")
     return given.strip()[:MAX_NAME]
 
 

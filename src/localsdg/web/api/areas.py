@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from localsdg.scoring.status import area_status, as_data
+from localsdg.web.api.models import errors
 from localsdg.web.params import DB, check_params
 
 router = APIRouter()
@@ -111,7 +112,8 @@ class AreaStatus(BaseModel):
     goals: list[Goal] = []
 
 
-@router.get("/areas/{code}/status", tags=["scoring"], response_model=AreaStatus)
+@router.get("/areas/{code}/status", tags=["scoring"], response_model=AreaStatus,
+            responses=errors(400, 404, 422))
 def status(request: Request, session: DB, code: str,
            profile: Annotated[str | None, Query(description="profile set (default: the "
                                                 "area's default, the national profile)")] = None,

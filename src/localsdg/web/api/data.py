@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from localsdg.areas.store import list_areas
@@ -20,12 +20,17 @@ from localsdg.sources import data_import as imports
 from localsdg.sources.kartverket import map_set
 from localsdg.web import uploads
 from localsdg.web.api.models import (
+    CHANGE,
+    ID,
+    YEAR,
     AreaVersion,
     DataBatch,
     DataImport,
     DataRow,
     DataView,
     Rollback,
+    by_field,
+    errors,
     file_formats,
 )
 from localsdg.web.auth import require_areas
@@ -34,26 +39,35 @@ from localsdg.web.params import DB, check_params
 from localsdg.web.who import recorded
 
 router = APIRouter()
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+INDICATOR = r"^([^/]+/.+|[0-9]+)$"  # SET/CODE or the indicator's number
+Borders = Annotated[str, Query(description="a year, 'current' or 'none'",
+                               json_schema_extra={"pattern": r"^([0-9]{4}|current|none)$"})]
 
 
-@router.get("/areas", tags=["areas"], response_model=list[AreaVersion])
+@router.get("/areas", tags=["areas"], response_model=list[AreaVersion],
+            responses=errors(400, 422))
 def areas(request: Request, session: DB,
           level: Annotated[Literal["municipality", "county", "country", "city"] | None,
                            Query()] = None,
-          at: Annotated[str | None, Query(description="valid on this date, YYYY-MM-DD")] = None
+          at: Annotated[str | None, Query(description="valid on this date, YYYY-MM-DD",
+                                          json_schema_extra={"format": "date",
+                                                             "pattern": DATE})] = None
           ) -> list[dict]:
     check_params(request, "level", "at")
     return list_areas(session, level, at)
 
 
 @router.get("/data", tags=["data"], response_model=list[DataRow],
-            response_model_exclude_unset=True, responses=file_formats("csv"))
+            response_model_exclude_unset=True,
+            responses=file_formats("csv") | errors(400, 404, 422))
 def data(request: Request, session: DB,
-         indicator: Annotated[str, Query(description="SET/CODE")],
+         indicator: Annotated[str, Query(description="SET/CODE (or the indicator's number)",
+                                         json_schema_extra={"pattern": INDICATOR})],
          areas: Annotated[str | None, Query(description="area codes, comma-separated")] = None,
-         start: Annotated[int | None, Query(alias="from")] = None,
-         end: Annotated[int | None, Query(alias="to")] = None,
-         borders: Annotated[str, Query(description="a year, 'current' or 'none'")] = "current",
+         start: Annotated[int | None, Query(alias="from", **YEAR)] = None,
+         end: Annotated[int | None, Query(alias="to", **YEAR)] = None,
+         borders: Borders = "current",
          format: Literal["json", "csv"] = "json"):  # noqa: A002 - the public parameter name
     """Values with unit, flags, notes, source and import batch; on the borders of a year."""
     check_params(request, "indicator", "areas", "from", "to", "borders", "format")
@@ -67,13 +81,13 @@ def data(request: Request, session: DB,
 
 
 @router.get("/indicators/{set_id}/{code}/view", tags=["data"], response_model=DataView,
-            response_model_exclude_unset=True)
+            response_model_exclude_unset=True, responses=errors(400, 404, 422))
 def data_view(request: Request, session: DB, set_id: str, code: str,
               areas: Annotated[list[str] | None, Query(description="area codes to show")] = None,
               breakdown: Annotated[str | None, Query(description="'key=value;…'")] = None,
-              borders: Annotated[str, Query(description="a year, 'current' or 'none'")] = (
-                  "current"),
-              year: Annotated[int | None, Query(description="the map's year")] = None) -> dict:
+              borders: Borders = "current",
+              year: Annotated[int | None, Query(description="the map's year", **YEAR)] = None
+              ) -> dict:
     """What the indicator's data page (/indikator/SET/CODE/data) shows, from the same
     functions: the rows of the areas shown, the breakdowns and the map's year."""
     check_params(request, "areas", "breakdown", "borders", "year")
@@ -94,21 +108,22 @@ def data_batches(session: DB) -> list[dict]:
 
 class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    by: str = Field("", description="who rolls back (server mode: the signed-in user)")
+    by: str = Field("", **by_field("rolls back"))
 
 
-@router.post("/data/batches/{batch_id}/rollback", tags=["data"], response_model=Rollback)
-def data_rollback(request: Request, session: DB, batch_id: int, body: RollbackIn) -> dict:
+@router.post("/data/batches/{batch_id:int}/rollback", tags=["data"], response_model=Rollback,
+             responses=errors(*CHANGE, 400, 404, 422))
+def data_rollback(request: Request, session: DB, batch_id: Annotated[int, Path(**ID)],
+                  body: RollbackIn) -> dict:
     """Remove everything one import brought; values it replaced come back."""
     by = recorded(request, body.by)
     return {"batch": batch_id, "removed": rollback(session, batch_id, by), "by": by}
 
 
 @router.post("/data/import", tags=["data"], response_model=DataImport,
-             response_model_exclude_unset=True)
+             response_model_exclude_unset=True, responses=errors(*CHANGE, 400, 422))
 def data_import(request: Request, session: DB, file: Annotated[UploadFile, File()],
-                by: Annotated[str, Form(description="who imports (server mode: the signed-in "
-                                                    "user)")] = "",
+                by: Annotated[str, Form(**by_field("imports"))] = "",
                 options: Annotated[str, Form(description=(
                     "JSON object with the import options of `localsdg data import`: indicator, "
                     "area, period, period_value, value, dims, where, county, indicator_column, "

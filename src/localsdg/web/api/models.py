@@ -8,8 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from localsdg.observations.periods import MAX_YEAR, MIN_YEAR
 from localsdg.scoring.engine import GOALS
 from localsdg.web.downloads import MEDIA
+from localsdg.web.who import MAX_NAME
 
 # One property of an indicator: text or code, yes/no, a list of codes or texts, or unknown.
 PropertyValue = str | bool | list[str] | None
@@ -18,6 +20,65 @@ PropertyValue = str | bool | list[str] | None
 def file_formats(*formats: str) -> dict[int | str, dict[str, Any]]:
     """The `responses` entry naming the file formats an endpoint answers with (by `format`)."""
     return {200: {"content": {MEDIA[f].split(";")[0]: {} for f in formats}}}
+
+
+# ---------------------------------------------------------------- errors
+
+
+class Error(BaseModel):
+    """Every refusal of the API has this shape, whatever its status."""
+
+    detail: str  # what is wrong and what to do, in one message
+    # each problem found, located (a file's row, a field): at most 100, then how many more
+    problems: list[str]
+
+
+# What each refusal means; a route declares those it can give.
+REFUSALS = {
+    400: "A parameter or file cannot be read as given (an unknown query parameter, a value "
+         "in the wrong form, a malformed upload).",
+    401: "The change does not say who makes it: on a server (PostgreSQL, or `localsdg serve "
+         "--server`) send `Authorization: Bearer TOKEN` (see `localsdg users token`); in the "
+         "open mode give `by`.",
+    403: "The change is refused: it came from another site's page, its form token is missing "
+         "or stale, or the signed-in user's role or areas do not cover it.",
+    404: "Something the request names (a set, an indicator, an area, a profile set, a plan, an "
+         "import batch) does not exist.",
+    409: "Someone else changed the record after the revision the change was made on; nothing "
+         "was saved. The problems name each clash with both values.",
+    413: "The request's body (an upload) is larger than the limit the message names.",
+    422: "The request is valid in form but not in content: a value out of range, a missing "
+         "field, or a file whose contents fail the checks (every problem is located).",
+    429: "Too many requests of this kind from this client; wait the seconds `Retry-After` "
+         "says.",
+}
+HEADERS = {
+    401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "seconds to wait before asking again", "required": True,
+                          "schema": {"type": "integer", "minimum": 1}}},
+}
+# What any change (a request with a body) can be refused with, besides its own checks.
+CHANGE = (401, 403, 409, 413)
+
+
+# Bounds of what a path or query names: a stored row's number, a year of data.
+ID = {"ge": 1, "le": 2**31 - 1}
+YEAR = {"ge": MIN_YEAR, "le": MAX_YEAR}
+
+
+def by_field(does: str) -> dict[str, Any]:
+    """The arguments of the `by` field of a change: who does it, needed in the open mode (401
+    without it); on a server the signed-in user is recorded instead."""
+    return {"max_length": MAX_NAME, "pattern": r"^[^\x00-\x1f\x7f]*$",
+            "description": f"who {does}: needed in the open (embedded) mode; on a server the "
+                           "signed-in user is recorded instead"}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses` entries of the refusals a route can give, all in the shape of `Error`."""
+    return {code: {"model": Error, "description": REFUSALS[code],
+                   **({"headers": HEADERS[code]} if code in HEADERS else {})}
+            for code in sorted(codes)}
 
 
 # ---------------------------------------------------------------- taxonomy
@@ -212,6 +273,7 @@ class IndicatorDetail(BaseModel):
     target_titles: dict[str, str | None]  # by target code
     links: list[Link]
     updated_at: str | None
+    revision: int  # counted up by every change; send it back with a change to catch clashes
 
 
 class PropertyChange(BaseModel):
@@ -221,6 +283,7 @@ class PropertyChange(BaseModel):
     old: str | None  # as text, as in a CSV cell
     new: str | None
     batch: int | None  # the import that made it; None for a classification
+    revision: int | None  # the indicator's after this change; None before revisions were kept
 
 
 class PlannedChange(BaseModel):

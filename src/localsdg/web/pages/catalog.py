@@ -26,7 +26,7 @@ from localsdg.present.formats import number
 from localsdg.present.i18n import translations
 from localsdg.web.downloads import rows_download
 from localsdg.web.i18n import choose
-from localsdg.web.params import DB, LoopDB, Sel
+from localsdg.web.params import DB, LoopDB, Sel, in_worker
 from localsdg.web.templating import code_options, render, url_with
 
 router = APIRouter(include_in_schema=False)
@@ -67,6 +67,7 @@ async def catalog_page(request: Request, session: LoopDB, sel: Sel,
                        page: Annotated[int, Query(ge=1)] = 1, per_page: int = 20,
                        sort: str = "relevance"):
     if not index_ready(session):  # built anew after a change: seconds, off the event loop
+        session.close()  # no connection held while waiting: the worker thread takes its own
         await run_in_threadpool(get_index, session)
     lang = choose(request)
     per_page = per_page if per_page in PER_PAGE else PER_PAGE[0]
@@ -178,7 +179,10 @@ def bulk_form(request: Request, session: DB, sel: Sel, property: str = "evaluati
 @router.post("/katalog/endre")
 async def bulk_preview(request: Request, session: DB):
     """Show exactly what would change; save only after the user confirms with a name."""
-    form = await request.form()
+    return await in_worker(request, _bulk_preview, session)
+
+
+def _bulk_preview(request: Request, form: FormData, session: DB):
     sel = _form_selection(form)
     prop_name, op = str(form.get("property") or ""), str(form.get("op") or "set")
     values = [str(v) for v in form.getlist("value") if str(v).strip()]

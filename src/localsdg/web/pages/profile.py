@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from localsdg.catalog.indicators import indicator_name
 from localsdg.db.state import kept, planning_version, remember
@@ -38,7 +37,7 @@ from localsdg.sources.kartverket import CREDIT, map_set
 from localsdg.web.auth import user_of
 from localsdg.web.downloads import download
 from localsdg.web.i18n import choose
-from localsdg.web.params import DB, LoopDB
+from localsdg.web.params import DB, LoopDB, in_thread
 from localsdg.web.templating import page, render, respond
 
 router = APIRouter(include_in_schema=False)
@@ -68,8 +67,9 @@ async def country_page(request: Request, session: LoopDB, code: str, profil: str
 async def _area_page(request: Request, session: Session, level: str, code: str,
                      profile_set: str | None, group: str | None):
     """A public page read by many: kept rendered while the data behind it is unchanged. A kept
-    page is answered on the event loop; scoring and rendering anew (seconds) in a worker
-    thread, so that other readers are not held up meanwhile. Parameters the page does not use
+    page is answered on the event loop; scoring and rendering anew (~0.1 s) in a worker
+    thread, a few at a time, so that other readers are not held up meanwhile (however many
+    ask for new pages at once). Parameters the page does not use
     are sent away to the page without them, so that they cannot make it render anew."""
     if unused := set(request.query_params) - AREA_PARAMS:
         clean = [(k, v) for k, v in request.query_params.multi_items() if k not in unused]
@@ -80,8 +80,9 @@ async def _area_page(request: Request, session: Session, level: str, code: str,
            planning_version(session), user.name if user else "")
     html = kept(session, key)
     if html is None:
-        html = await run_in_threadpool(remember, session, key, lambda: _area_html(
-            request, session, level, code, profile_set, group))
+        session.close()  # no connection held while waiting: the worker thread takes its own
+        html = await in_thread(remember, session, key, lambda: _area_html(
+            request, session, level, code, profile_set, group), heavy=True)
     return respond(request, html)
 
 
