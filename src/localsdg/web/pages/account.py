@@ -62,7 +62,7 @@ def signed_in(request: Request, sid: str, back: str) -> RedirectResponse:
 
 
 @router.post("/logg-ut")
-async def sign_out_form(request: Request, session: DB):
+def sign_out_form(request: Request, session: DB):
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:
         sign_out(session, sid)
