@@ -1,24 +1,28 @@
 """Helpers shared by the tests (no test module imports another): where the real files are,
 databases on both engines, the areas synced, local indicators to import into, the demo data,
-and axe-core for the browser tests."""
+files sent to the import APIs and what a refusal must look like, and axe-core for the browser
+tests."""
 
 from __future__ import annotations
 
 import csv
+import json
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, delete, text
+from httpx import Response
+from sqlalchemy import create_engine, delete, func, select, text
 
 from localsdg.accounts.users import add_user, list_users, new_token
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.catalog.store import IndicatorRecord, SetRecord, save_set
 from localsdg.config import settings
-from localsdg.db.schema import IndicatorSet
+from localsdg.db.schema import ImportBatch, Indicator, IndicatorSet, Observation
 from localsdg.db.session import engine, session_scope, upgrade
 from localsdg.sources.area_lists import sync_areas
 from localsdg.sources.demo import load_demo
@@ -34,6 +38,9 @@ KS_DIR = Path("esg.arkitektum.no/vocabulary/esg-indicator")  # KS's files inside
 PG_ADMIN = os.environ.get("LOCALSDG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ENGINES = ["sqlite", "postgresql"]
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+MAX_ANSWER = 20_000  # characters an error answer may take, however bad the file
+IMPORT_ROUTES = {"data": "/api/v1/data/import", "catalog": "/api/v1/import"}
+PASSWORD = "correct horse battery"  # the users of the server-mode tests
 
 
 def new_database(kind: str, folder: Path) -> Iterator[str]:
@@ -139,3 +146,30 @@ def recorded_as(given: str) -> str:
     """The name a change made through `app_client` is recorded under: its token's user on a
     server (PostgreSQL), else the name the request gives."""
     return "tester" if settings().server else given
+
+
+def send_file(client: TestClient, route: str, name: str, content: bytes,
+              options: dict | None = None) -> Response:
+    """Upload a file to the data import (`route` "data", with its options) or the catalog
+    import ("catalog")."""
+    form = {"by": "test"} | ({"options": json.dumps(options)} if route == "data" else {})
+    return client.post(IMPORT_ROUTES[route], data=form, files={"file": (name, content)})
+
+
+def located_refusal(r: Response, *names: str) -> dict:
+    """The body of a refusal, checked: a 4xx JSON answer of bounded size whose non-empty
+    `detail` names one of `names` (the file, or the option at fault), and no server path."""
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    assert len(r.text) < MAX_ANSWER, r.text[:300]
+    assert tempfile.gettempdir() not in r.text, r.text[:300]  # where the upload was kept
+    body = r.json()
+    assert isinstance(body.get("detail"), str) and body["detail"].strip(), body
+    assert any(n in body["detail"] for n in names), (names, body["detail"][:300])
+    return body
+
+
+def row_counts(url: str) -> tuple[int, int, int]:
+    """Observations, import batches and indicators: what a refused import leaves as it was."""
+    with session_scope(url) as s:
+        return tuple(s.scalar(select(func.count()).select_from(table))
+                     for table in (Observation, ImportBatch, Indicator))

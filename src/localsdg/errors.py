@@ -1,22 +1,56 @@
 """The one exception type for problems a user can cause and fix, with the kinds an interface
 answers differently (the web maps each to its HTTP status, the CLI exits 2 for all)."""
 
+import re
+
+MAX_LINE = 1_000  # characters of a line of a message, or of one detail
+MAX_MESSAGE = 6_000  # characters of a message
+MAX_DETAILS = 12_000  # characters of the details together (a hundred problems of a line each)
+MORE = re.compile(r"^\s*… and (\d+) more$")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
 
 class UserError(Exception):
     """A mistake in input (file, value, request): the message says where and what to do.
 
     The CLI prints it without a traceback; the API turns it into a 4xx answer with the same text.
+    However large or strange the input it quotes, what it says is bounded: a control character
+    is shown as its escape (\\x00), a line is cut after MAX_LINE characters, and the lines
+    that do not fit in MAX_MESSAGE (or the details in MAX_DETAILS) are counted ("… and 12
+    more") instead of listed.
     """
 
     def __init__(self, message: str, *, details: list[str] | None = None):
+        message = "\n".join(_bounded(message.split("\n"), MAX_MESSAGE))
         super().__init__(message)
         self.message = message
-        self.details = details or []
+        self.details = _bounded(details or [], MAX_DETAILS)
 
     def __str__(self) -> str:
         if not self.details:
             return self.message
         return self.message + "\n" + "\n".join(f"  - {d}" for d in self.details)
+
+
+def _bounded(lines: list[str], budget: int) -> list[str]:
+    """The lines, each shown and cut to MAX_LINE, as many as fit in `budget` characters, then
+    a count of the rest (counting a given "… and N more" as N)."""
+    out: list[str] = []
+    size = 0
+    for i, line in enumerate(lines):
+        shown = _shown(line)
+        if size + len(shown) > budget and out:
+            rest = sum(int(m[1]) if (m := MORE.match(x)) else 1 for x in lines[i:])
+            out.append(f"… and {rest} more")
+            break
+        out.append(shown)
+        size += len(shown)
+    return out
+
+
+def _shown(line: str) -> str:
+    line = CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", line)
+    return line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
 
 
 class NotFound(UserError):

@@ -7,24 +7,40 @@ byte-order mark. One decoder and one delimiter guess serve every importer.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
 
 from localsdg.errors import UserError
 
+# byte-order marks of the encodings other than UTF-8 a spreadsheet saves text in ("Unicode
+# text"); UTF-32's first, since UTF-32-LE's begins with UTF-16-LE's
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
 
 def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252; or exactly the encoding asked for."""
+    """UTF-8 (with or without BOM), UTF-16 or UTF-32 with their BOM, else Windows-1252; or
+    exactly the encoding asked for."""
+    marked = next((enc for bom, enc in BOMS if raw.startswith(bom)), None)
+    if marked and not encoding:
+        try:
+            return raw.decode(marked)
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{name}: starts with the byte-order mark of {marked.upper()} but "
+                            f"is not {marked.upper()} text ({exc}); save the file as UTF-8"
+                            ) from exc
     if encoding:
         try:
             return raw.decode(encoding)
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise UserError(f"{name}: cannot be read as {encoding} ({exc}); "
+        except (LookupError, ValueError) as exc:  # ValueError: a name with a NUL in it
+            raise UserError(f"{name}: cannot be read as {encoding[:40]} ({exc}); "
                             "leave out the encoding to let localsdg detect it") from exc
     try:
         return raw.decode("utf-8-sig")
@@ -64,12 +80,32 @@ def open_workbook(source: Path | bytes, name: str | None = None, *, formulas: bo
     if isinstance(source, Path) and not source.is_file():
         raise UserError(f"{source}: no such file")
     label = name or (source.name if isinstance(source, Path) else "the workbook")
-    try:
+    with workbook_read(label):
         return openpyxl.load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source,
                                       read_only=True, data_only=not formulas)
-    except Exception as exc:  # openpyxl raises many kinds for damaged or foreign files
+
+
+def worksheet(book: openpyxl.Workbook, name: str | None, label: str):
+    """The sheet of that name, or the first sheet."""
+    if name and name not in book.sheetnames:
+        raise UserError(f"{label}: no sheet '{name}'; sheets: {', '.join(book.sheetnames)}")
+    if not book.worksheets:
+        raise UserError(f"{label}: the workbook has no sheets")
+    return book[name] if name else book.worksheets[0]
+
+
+@contextmanager
+def workbook_read(label: str) -> Iterator[None]:
+    """Reading a workbook (opening it, or its rows: a read-only workbook parses each sheet
+    only as its rows are read), with what openpyxl raises for a damaged or foreign file (many
+    kinds: zip, XML, number and index errors) said as the user's error."""
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as exc:
         raise UserError(f"{label}: not a readable Excel file (not an Excel workbook, or a "
-                        f"damaged one: {exc})") from exc
+                        f"damaged one: {type(exc).__name__}: {str(exc)[:200]})") from exc
 
 
 def read_table(path: Path, wanted: list[str], *, encoding: str | None = None,
@@ -100,10 +136,10 @@ def file_lines(path: Path, encoding: str | None = None, sheet: str | None = None
 
 def _xlsx_lines(path: Path, sheet: str | None) -> list[list[str]]:
     book = open_workbook(path)
-    if sheet and sheet not in book.sheetnames:
-        raise UserError(f"{path.name}: no sheet '{sheet}'; sheets: {', '.join(book.sheetnames)}")
-    ws = book[sheet] if sheet else book.worksheets[0]
-    lines = [["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
+    ws = worksheet(book, sheet, path.name)
+    with workbook_read(path.name):
+        lines = [["" if c is None else str(c) for c in row]
+                 for row in ws.iter_rows(values_only=True)]
     book.close()
     return lines
 

@@ -149,6 +149,23 @@ def test_values_ssb_leaves_out_are_missing_not_zero(db, tmp_path):
     assert got["4601"] == (None, "missing") and got["0301"] == (81240, "")
 
 
+def test_a_dataset_without_version_or_with_a_category_given_by_its_label_is_read(db, tmp_path):
+    """JSON-stat lets a dimension of one category leave out its index (its label names it);
+    a dataset without `version` has JSON-stat 2.0's shape all the same. pyjstat failed on
+    both (500 from the API)."""
+    url, ids = db
+
+    def terse(data):
+        del data["version"]
+        for dim in ("ContentsCode", "Tid"):
+            del data["dimension"][dim]["category"]["index"]
+
+    _import(url, _edited_v2(tmp_path, terse), ids["frie-inntekter"])
+    stored = _stored(url, ids["frie-inntekter"])
+    assert {r.area_code: r.value for r in stored} == _region_values(V2)
+    assert {(r.unit, r.period) for r in stored} == {("kr", "2024")}
+
+
 def test_files_that_are_not_datasets_are_refused(db, tmp_path):
     url, ids = db
     ind = ids["frie-inntekter"]

@@ -4,15 +4,17 @@ as it was."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import zipfile
 
+import openpyxl
 import pytest
-from sqlalchemy import func, select
 
-from localsdg.db.schema import ImportBatch, Observation
 from localsdg.db.session import session_scope
 from localsdg.sources.area_lists import sync_areas
-from tests.helpers import HISTORY
+from tests.helpers import HISTORY, located_refusal, row_counts, send_file
 
 TABLE = {"indicator": "un-global/11.3.1", "area": "kommune", "period": "år", "value": "verdi"}
 JSONSTAT = {"indicator": "un-global/11.3.1"}
@@ -23,6 +25,26 @@ def _dataset(**changes) -> bytes:
             "dimension": {"Region": {"category": {"index": ["0301"]}},
                           "Tid": {"category": {"index": ["2020"]}}}, "value": [1.0]}
     return json.dumps({**data, **changes}).encode()
+
+
+def _workbook(*, cut: bool = False, sheets: bool = True) -> bytes:
+    """A workbook of one line, written by openpyxl, with its sheet's XML cut short or its
+    sheets left out of the workbook's list (openpyxl reads sheets only as rows are read)."""
+    book = openpyxl.Workbook()
+    book.active.append(["kommune", "år", "verdi"])
+    book.active.append(["0301", "2020", 1])
+    raw = io.BytesIO()
+    book.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            part = source.read(name)
+            if cut and name == "xl/worksheets/sheet1.xml":
+                part = part[:len(part) // 2]
+            if not sheets and name == "xl/workbook.xml":
+                part = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", part)
+            target.writestr(name, part)
+    return out.getvalue()
 
 
 CORPUS = [
@@ -49,6 +71,25 @@ CORPUS = [
     ("not an Excel workbook", "x.xlsx", b"PK\x03\x04garbage", JSONSTAT),
     ("unknown option", "x.csv", "kommune;år;verdi\n0301;2020;1\n".encode(),
      {**TABLE, "borders": "yesterday"}),
+    # found by test_hostile_fuzz.py
+    ("index positions not 0 to n-1", "x.json", _dataset(dimension={
+        "Region": {"category": {"index": {"0301": "0"}}},
+        "Tid": {"category": {"index": ["2020"]}}}), JSONSTAT),
+    ("a unit not an object", "x.json", _dataset(dimension={
+        "Region": {"category": {"index": ["0301"]}},
+        "Tid": {"category": {"index": ["2020"], "unit": {"2020": "kr"}}}}), JSONSTAT),
+    ("an integer too large for a float", "x.json", _dataset().replace(b"1.0]", b"9" * 400 + b"]"),
+     JSONSTAT),
+    ("a sheet whose XML is cut short", "x.xlsx", _workbook(cut=True), TABLE),
+    ("a workbook without sheets", "x.xlsx", _workbook(sheets=False), TABLE),
+    ("a breakdown with a control character", "x.csv",
+     "kommune;kjønn;år;verdi\n0301;kvinner\x1b;2020;1\n".encode(), {**TABLE, "dims": ["kjønn"]}),
+    ("a breakdown of 100,000 characters", "x.csv",
+     f"kommune;kjønn;år;verdi\n0301;{'k' * 100_000};2020;1\n".encode(),
+     {**TABLE, "dims": ["kjønn"]}),
+    ("an encoding named with a NUL", "x.csv", "kommune;år;verdi\n0301;2020;1\n".encode(),
+     {**TABLE, "encoding": "utf\x008"}),
+    ("a UTF-16 byte-order mark on other text", "x.csv", b"\xff\xfek\x00o\x00m", TABLE),
 ]
 
 
@@ -59,25 +100,14 @@ def api(writable, framework_db):
     return writable, framework_db
 
 
-def _counts(url: str) -> tuple[int, int]:
-    with session_scope(url) as s:
-        return (s.scalar(select(func.count()).select_from(Observation)),
-                s.scalar(select(func.count()).select_from(ImportBatch)))
-
-
 @pytest.mark.parametrize(("case", "name", "content", "options"), CORPUS,
                          ids=[c[0] for c in CORPUS])
 def test_a_hostile_file_gets_a_located_answer_and_changes_nothing(api, case, name, content,
                                                                    options):
     client, url = api
-    before = _counts(url)
-    r = client.post("/api/v1/data/import", data={"by": "test", "options": json.dumps(options)},
-                    files={"file": (name, content)})
-    assert 400 <= r.status_code < 500, (case, r.status_code, r.text[:200])
-    body = r.json()
-    assert name in body["detail"] or "borders" in body["detail"], (case, body["detail"])
-    assert len(json.dumps(body)) < 20_000  # bounded, however bad the file
-    assert _counts(url) == before
+    before = row_counts(url)
+    located_refusal(send_file(client, "data", name, content, options), name, "borders")
+    assert row_counts(url) == before
 
 
 BAD_CATALOG_ROWS = [
@@ -86,6 +116,7 @@ BAD_CATALOG_ROWS = [
     ("a code of dots", ["lokal-x", "..", "Navn"], "code"),
     ("a code of 5,000 characters", ["lokal-x", "A" * 5000, "Navn"], "code"),
     ("a name of 60,000 characters", ["lokal-x", "1", "N" * 60_000], "name_nb"),
+    ("a name with an escape character", ["lokal-x", "1", "N\x1b[31m"], "name_nb"),
 ]
 
 
@@ -94,10 +125,29 @@ BAD_CATALOG_ROWS = [
 def test_a_catalog_file_with_unsafe_ids_or_huge_text_is_refused_by_cell(api, case, row,
                                                                          column):
     client, url = api
-    before = _counts(url)
+    before = row_counts(url)
     text = "set_id;code;name_nb\n" + ";".join(f'"{c}"' for c in row) + "\n"
-    r = client.post("/api/v1/import", data={"by": "test"},
-                    files={"file": ("sett.csv", text.encode())})
+    r = send_file(client, "catalog", "sett.csv", text.encode())
+    problems = located_refusal(r, "sett.csv")["problems"]
     assert r.status_code == 422, (case, r.text[:200])
-    assert any(f"column {column}" in p for p in r.json()["problems"]), r.json()["problems"]
-    assert _counts(url) == before
+    assert any(f"column {column}" in p for p in problems), problems
+    assert row_counts(url) == before
+
+
+CATALOG_FILES = [
+    ("nested 100,000 deep", "sett.json", b"[" * 100_000 + b"]" * 100_000),
+    ("a set that is no object", "sett.json", b'{"sets": [1]}'),
+    ("indicators that are no list", "sett.json", b'{"sets": [{"id": "x", "indicators": 5}]}'),
+    ("a thousand unknown columns", "sett.csv",
+     (";".join(["set_id", "code", "name_nb", *(f"c{n}" for n in range(1000))]) + "\n"
+      + "lokal-x;1;Navn\n").encode()),
+]
+
+
+@pytest.mark.parametrize(("case", "name", "content"), CATALOG_FILES,
+                         ids=[c[0] for c in CATALOG_FILES])
+def test_a_broken_catalog_file_gets_a_located_answer(api, case, name, content):
+    client, url = api
+    before = row_counts(url)
+    located_refusal(send_file(client, "catalog", name, content), name)
+    assert row_counts(url) == before

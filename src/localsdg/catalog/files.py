@@ -34,7 +34,7 @@ from localsdg.catalog.store import (
 )
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
-from localsdg.textfiles import csv_lines, open_workbook, unguarded
+from localsdg.textfiles import csv_lines, open_workbook, unguarded, workbook_read, worksheet
 
 FORMATS = ("csv", "xlsx", "json")
 FORMAT_NAME = "localsdg-catalog"
@@ -94,9 +94,11 @@ class Formula(str):
 
 def _read_xlsx(path: Path):
     book = open_workbook(path, formulas=True)
-    sheet = book["indicators"] if "indicators" in book.sheetnames else book.worksheets[0]
-    data = [[Formula(c.value) if c.data_type == "f" else c.value for c in row]
-            for row in sheet.iter_rows() if any(c.value is not None for c in row)]
+    sheet = worksheet(book, "indicators" if "indicators" in book.sheetnames else None,
+                      path.name)
+    with workbook_read(path.name):
+        data = [[Formula(c.value) if c.data_type == "f" else c.value for c in row]
+                for row in sheet.iter_rows() if any(c.value is not None for c in row)]
     book.close()
     if not data:
         return [], []
@@ -119,6 +121,8 @@ def _cell_text(value: object) -> str:
 def _read_json(path: Path):
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError as exc:
+        raise UserError(f"{path.name}: nested too deeply to be a catalog file") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path.name}: not valid JSON ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("sets"), list):
@@ -126,26 +130,41 @@ def _read_json(path: Path):
                         f"(format '{FORMAT_NAME}', see docs/catalog-format.md)")
     header: list[str] = []
     rows = []
-    for i, s in enumerate(data["sets"]):
+    for i, s in enumerate(_objects(path, "sets", data["sets"])):
         set_cols = {("set_id" if k == "id" else f"set_{k}"): v for k, v in s.items()
                     if k != "indicators"}
-        for j, ind in enumerate(s.get("indicators") or []):
+        indicators = s.get("indicators") or []
+        for j, ind in enumerate(_objects(path, f"sets[{i}].indicators", indicators)):
             row = {**set_cols, **ind}
             if isinstance(row.get("links"), list):
-                row["links"] = [f"{lk.get('kind')}={lk.get('set_id')}/{lk.get('code')}"
-                                for lk in row["links"]]
+                row["links"] = [f"{lk.get('kind')}={lk.get('set_id')}/{lk.get('code')}" for lk
+                                in _objects(path, f"sets[{i}].indicators[{j}].links",
+                                            row["links"])]
             header += [k for k in row if k not in header]
             rows.append((f"sets[{i}].indicators[{j}]", row))
     return header, rows
 
 
+def _objects(path: Path, where: str, items: object) -> list[dict]:
+    """The items of a list in the JSON layout, each an object, or the error naming the place."""
+    if not isinstance(items, list):
+        raise UserError(f"{path.name}, {where}: a list is needed")
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise UserError(f"{path.name}, {where}[{n}]: an object is needed, not "
+                            f"{type(item).__name__}")
+    return items
+
+
 def parse_file(path: Path, targets: set[str]) -> ParsedFile:
     header, rows = read_rows(path)
     parsed = ParsedFile()
-    unknown = [h for h in header if h not in COLUMNS]
-    for col in unknown:
-        parsed.error(Cell(path.name, "header", col or "(empty)"),
-                     f"unknown column; allowed columns: {', '.join(COLUMNS)}")
+    unknown = [h or "(empty)" for h in header if h not in COLUMNS]
+    if unknown:  # one line, however many: the allowed columns are said once
+        named = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more"
+                                           if len(unknown) > 10 else "")
+        parsed.error(Cell(path.name, "header", named), f"unknown column{'s' * (len(unknown) > 1)}"
+                     f"; allowed columns: {', '.join(COLUMNS)}")
     for col in ("set_id", "code"):
         if col not in header:
             parsed.error(Cell(path.name, "header", col), "required column is missing")
@@ -202,6 +221,10 @@ def _parse_row(file: str, label: str, row: dict, header: list[str], targets: set
     if not (values.get("name_nb") or values.get("name_en")):
         parsed.error(Cell(file, label, "name_nb"), "a name is needed in name_nb or name_en")
     uri = str(row.get("uri") or "").strip() or None
+    try:
+        props.checked_text(uri or "")
+    except ValueError as exc:
+        parsed.error(Cell(file, label, "uri"), str(exc))
     parsed.indicators.setdefault(set_id, []).append(IndicatorRecord(code, values, uri))
     _parse_links(Cell(file, label, "links"), row.get("links"), set_id, code, parsed)
 
@@ -212,6 +235,11 @@ def _merge_set(file: str, label: str, row: dict, set_id: str, parsed: ParsedFile
         raw = row.get(f"set_{name}")
         value = str(raw).strip() if raw not in (None, "") else None
         if value is None:
+            continue
+        try:
+            props.checked_text(value)
+        except ValueError as exc:
+            parsed.error(Cell(file, label, f"set_{name}"), str(exc))
             continue
         if name == "level":
             code = tx.SET_LEVELS.normalise(value)

@@ -7,6 +7,7 @@ same data writes nothing. Reading takes, per key, the row of the newest batch no
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from localsdg.catalog.store import start_batch
 from localsdg.db.schema import ImportBatch, Observation
 from localsdg.db.session import bulk_insert
-from localsdg.errors import BadRequest, UserError
+from localsdg.errors import BadRequest, NotFound, UserError
 
 KIND = "data"
 FLAGS = ("provisional", "estimated", "break", "proxy", "harmonised", "missing")
@@ -110,6 +111,8 @@ def flag_list(text: str) -> tuple[str, ...]:
 
 MAX_LISTED = 20
 MAX_DETAILS = 100  # problems an answer lists at most (then how many more)
+MAX_BREAKDOWN = 2_000  # characters of a row's breakdown (names and values), or of its unit
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks aside
 
 
 ON_DUPLICATE = ("refuse", "last")
@@ -117,12 +120,14 @@ ON_DUPLICATE = ("refuse", "last")
 
 def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: str, by: str,
            checksum: str | None, skip_bad: bool = False, details: dict | None = None,
-           left_out: list[str] | None = None, on_duplicate: str = "refuse") -> ImportResult:
+           left_out: list[str] | None = None, on_duplicate: str = "refuse",
+           name: str | None = None) -> ImportResult:
     """Store the rows an importer read, all or nothing: any bad row stops the import unless the
     user asked to skip bad rows (then they are listed in the result). A row that repeats an
     earlier one is kept once; one with the same key and another value stops the import too,
     unless `on_duplicate` is "last" (the publisher's later row kept). `left_out` says what the
-    importer left out on purpose; the repeats are added to it."""
+    importer left out on purpose; the repeats are added to it. Messages name the file by
+    `name` (as its rows do) when given, else by `source`."""
     if on_duplicate not in ON_DUPLICATE:
         raise BadRequest(f"on_duplicate '{on_duplicate}': use refuse (the default: a key given "
                          "twice with two values stops the import) or last (the later kept)")
@@ -133,6 +138,8 @@ def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: 
         if isinstance(item, Obs) and item.value is not None and not math.isfinite(item.value):
             item = Problem(where, f"the value {item.value} is not a finite number; write the "
                                   "figure itself, or leave the cell empty when it is missing")
+        if isinstance(item, Obs) and (why := _unstorable_text(item)):
+            item = Problem(where, why)
         if isinstance(item, Problem):
             problems.append(item)
             continue
@@ -144,17 +151,30 @@ def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: 
     if problems and not skip_bad:
         listed = "\n".join(f"  {p}" for p in problems[:MAX_LISTED])
         more = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
-        raise UserError(f"{source}: {len(problems)} bad rows; nothing was imported. Fix them, or "
-                        f"import with --skip-bad-rows to leave them out:\n{listed}{more}",
+        raise UserError(f"{name or source}: {len(problems)} bad rows; nothing was imported. "
+                        "Fix them, or import with --skip-bad-rows to leave them out:\n"
+                        f"{listed}{more}",
                         details=[str(p) for p in problems[:MAX_DETAILS]] + (
                             [f"… and {len(problems) - MAX_DETAILS} more"]
                             if len(problems) > MAX_DETAILS else []))
     if not good:
-        raise UserError(f"{source}: no observations found; nothing was imported")
+        raise UserError(f"{name or source}: no observations found; nothing was imported")
     result = _save(session, [obs for _, obs in good.values()], source=source, by=by,
                    checksum=checksum, skipped=problems, details={**(details or {}),
                                                                    "left_out": notes})
     return replace(result, left_out=notes)
+
+
+def _unstorable_text(obs: Obs) -> str | None:
+    """Why the row's breakdown or unit cannot be stored (a control character, or text that is
+    no label), or None."""
+    for what, text in (("breakdown", obs.dims), ("unit", obs.unit or "")):
+        if CONTROL.search(text):
+            return f"the {what} holds a control character; remove it"
+        if len(text) > MAX_BREAKDOWN:
+            return (f"the {what} has {len(text):,} characters, more than a label "
+                    f"({MAX_BREAKDOWN:,} at most)")
+    return None
 
 
 def _repeat(where: str, item: Obs, first: str, kept: Obs, on_duplicate: str,
@@ -261,8 +281,8 @@ def rollback(session: Session, batch_id: int, by: str) -> int:
     when; return how many."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.kind != KIND:
-        raise UserError(f"there is no data import batch {batch_id}; "
-                        "'localsdg data batches' lists them")
+        raise NotFound(f"there is no data import batch {batch_id}; "
+                       "'localsdg data batches' lists them")
     if batch.rolled_back_at is not None:
         raise UserError(f"batch {batch_id} was already rolled back at "
                         f"{batch.rolled_back_at:%Y-%m-%d %H:%M}")

@@ -4,8 +4,10 @@ importer (a folder is an Open SDG repository, .json is JSON-stat, .csv/.xlsx a m
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import UnionType
+from typing import get_args, get_origin, get_type_hints
 
 from sqlalchemy.orm import Session
 
@@ -15,13 +17,15 @@ from localsdg.catalog.store import ensure_indicator
 from localsdg.db.schema import Indicator
 from localsdg.errors import BadRequest, UserError
 from localsdg.observations.borders import check_borders, check_measure
-from localsdg.sources.jsonstat import describe, import_jsonstat, read_dataset
+from localsdg.sources.jsonstat import describe, finite_number, import_jsonstat, read_dataset
 from localsdg.sources.opensdg import import_repository
 from localsdg.sources.table_columns import guess_columns, title
 from localsdg.sources.tables import Mapping, import_table
 
 # The table options a user may give: every mapping field but the code-only `leave_out`.
 TABLE_OPTIONS = frozenset(Mapping.__dataclass_fields__) - {"leave_out"}
+REQUEST_OPTIONS = ("indicator", "set_id", "area_code", "publisher", "skip_bad", "on_duplicate",
+                   "create")
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,13 @@ class Request:
 
 
 def run(session: Session, r: Request, by: str) -> dict:
+    r = replace(r, table={k: v for k, v in r.table.items() if v is not None})  # None: not given
     unknown = sorted(set(r.table) - TABLE_OPTIONS)
     if unknown:
         raise BadRequest(f"unknown {', '.join(unknown)}; the import options are "
                          f"{', '.join(sorted(TABLE_OPTIONS))}")
+    _check_types(r.table, get_type_hints(Mapping))
+    _check_types({k: getattr(r, k) for k in REQUEST_OPTIONS}, get_type_hints(Request))
     if not r.path.exists():
         raise UserError(f"{r.path}: no such file or folder")
     if r.path.is_dir():
@@ -61,7 +68,7 @@ def run(session: Session, r: Request, by: str) -> dict:
                                   on_duplicate=r.on_duplicate).as_dict(), **made}
     if suffix in (".csv", ".xlsx"):
         return _table(session, r, by)
-    raise UserError(f"{r.path}: not a folder, .json, .csv or .xlsx file")
+    raise UserError(f"{r.path.name}: not a folder, .json, .csv or .xlsx file")
 
 
 def _table(session: Session, r: Request, by: str) -> dict:
@@ -123,6 +130,38 @@ def _opensdg(session: Session, r: Request, by: str) -> dict:
     return import_repository(session, r.path, set_id=_required(r.set_id, "--set SET_ID"),
                              area=(level, code), by=by, skip_bad=r.skip_bad,
                              on_duplicate=r.on_duplicate)
+
+
+def _check_types(options: dict, hints: dict) -> None:
+    """Each option given (not None) of the type its field has (an API caller may send any
+    JSON)."""
+    for key, value in options.items():
+        if value is not None and not _fits(value, hints[key]):
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+            raise BadRequest(f"{key}: {shown} is not {_kind(hints[key])}")
+
+
+def _fits(value: object, hint: object) -> bool:
+    args = get_args(hint)
+    if isinstance(hint, UnionType):
+        return any(_fits(value, h) for h in args)
+    if get_origin(hint) is tuple:  # tuple[str, ...]: a list in JSON
+        return isinstance(value, list | tuple) and all(_fits(v, args[0]) for v in value)
+    if get_origin(hint) is dict:
+        return isinstance(value, dict) and all(_fits(k, args[0]) and _fits(v, args[1])
+                                               for k, v in value.items())
+    if hint is float:
+        return finite_number(value)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(hint, type) and isinstance(value, hint)
+
+
+def _kind(hint: object) -> str:
+    names = {str: "a text", bool: "true or false", int: "a whole number", float: "a number",
+             tuple: "a list of texts", dict: "an object of texts"}
+    kinds = get_args(hint) if isinstance(hint, UnionType) else (hint,)
+    return " or ".join(names[get_origin(h) or h] for h in kinds if h is not type(None))
 
 
 def _required(value: str | None, what: str) -> str:

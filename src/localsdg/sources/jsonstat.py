@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,24 +72,57 @@ def _shape_problems(data: dict) -> Iterator[str]:
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         yield "id: a list of dimension names is needed"
         return
+    yield from (f"{key}: a text is needed" for key in ("label", "source", "updated")
+                if data.get(key) is not None and not isinstance(data[key], str))
     if not isinstance(size, list) or len(size) != len(ids) or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in size):
-        yield f"size: {len(ids)} whole numbers are needed, one per dimension in id"
+            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in size):
+        yield (f"size: {len(ids)} whole numbers above 0 are needed, one per dimension in id "
+               "(a dimension without categories holds no data)")
         return
     if not isinstance(dims, dict):
         yield "dimension: an object is needed"
         return
     for i, n in zip(ids, size, strict=True):
-        category = (dims.get(i) or {}).get("category") if isinstance(dims.get(i), dict) else None
-        # the index may be left out of a dimension with one category (its label names it)
-        index = (category.get("index") or category.get("label")) \
-            if isinstance(category, dict) else None
-        if not isinstance(index, list | dict) or len(index) != n:
-            yield f"dimension {i}: category.index needs {n} entries (its size)"
+        dim = dims.get(i)
+        yield from _category_problems(i, n, dim.get("category") if isinstance(dim, dict)
+                                      else None)
     role = data.get("role", {})
     if not isinstance(role, dict) or not all(isinstance(v, list) for v in role.values()):
         yield "role: an object of lists of dimension names is needed"
     yield from _value_problems(data.get("value"), math.prod(size))
+
+
+def _category_problems(dim: str, n: int, category: object) -> Iterator[str]:
+    """A dimension's categories: an index (a list of different codes, or an object giving each
+    code its position, 0 to n-1 once each), which a dimension of one category may leave out
+    for its label; labels an object of texts, a metric's units an object of objects."""
+    where = f"dimension {dim}: category"
+    if not isinstance(category, dict):
+        yield f"{where} needs to be an object with an index of {n} codes (its size)"
+        return
+    index, label, unit = category.get("index"), category.get("label"), category.get("unit")
+    if label is not None and not (isinstance(label, dict) and all(
+            isinstance(v, str) for v in label.values())):
+        yield f"{where}.label needs to be an object giving each code its text"
+    if unit is not None and not (isinstance(unit, dict) and all(
+            isinstance(u, dict) and all(isinstance(u.get(k), str | None) for k in ("base", "label"))
+            for u in unit.values())):
+        yield f"{where}.unit needs to be an object giving each code an object (base, label: texts)"
+    codes = _codes(index, label)
+    if codes is None or len(codes) != n or len(set(codes)) != n:
+        yield (f"{where}.index needs {n} different codes (its size): a list, or an object "
+               f"giving each code its position from 0 to {n - 1}")
+
+
+def _codes(index: object, label: object) -> list | None:
+    """A dimension's codes in their order, or None when the index cannot be read."""
+    if index is None:
+        return list(label) if isinstance(label, dict) and len(label) == 1 else None
+    if isinstance(index, list):
+        return index if all(isinstance(c, str) for c in index) else None
+    if isinstance(index, dict) and all(type(p) is int for p in index.values()):
+        return list(index) if sorted(index.values()) == list(range(len(index))) else None
+    return None
 
 
 def _value_problems(values: object, cells: int) -> Iterator[str]:
@@ -100,9 +134,16 @@ def _value_problems(values: object, cells: int) -> Iterator[str]:
     elif not isinstance(values, list) or len(values) != cells:
         yield f"value: {cells} values are needed (the product of size)"
         return
-    if bad := [v for v in values if v is not None and (
-            isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v))]:
+    if bad := [v for v in values if v is not None and not finite_number(v)]:
         yield f"value: {len(bad)} values are not finite numbers or null (e.g. {bad[0]!r})"
+
+
+def finite_number(value: object) -> bool:
+    """A number as JSON gives it, and finite: not a boolean, NaN or infinity, nor an integer
+    too large to be a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= sys.float_info.max
 
 
 def roles(data: dict, name: str) -> Roles:
@@ -141,22 +182,24 @@ def import_dataset(session: Session, raw: bytes, name: str, *, indicator: Indica
     data = read_dataset(raw, name)
     areas = AreaIndex(session)
     items = rows(data, name, indicator.id, areas, measure, borders)
-    groups = statbank_groups(data, areas)
+    groups = statbank_groups(data, name, areas)
     return commit(session, items, source=source, by=by,
                   checksum=hashlib.sha256(raw).hexdigest(), skip_bad=skip_bad,
                   details={"format": "JSON-stat 2.0", "label": data.get("label"),
                            "publisher": data.get("source"), "updated": data.get("updated")},
-                  left_out=groups, on_duplicate=on_duplicate)
+                  left_out=groups, on_duplicate=on_duplicate, name=name)
 
 
 def describe(data: dict) -> dict[str, object]:
     """A new indicator's properties from the dataset's own metadata: its label (with its one
     measure's, if it has one), unit, source and when it was updated."""
-    metric = (data.get("role") or {}).get("metric") or []
+    metric = [m for m in (data.get("role") or {}).get("metric") or [] if m in data["id"]]
     category = data["dimension"][metric[0]]["category"] if metric else {}
     measures = list((category.get("label") or {}).values())
     units = {u.get("base") or u.get("label") for u in (category.get("unit") or {}).values()}
-    table = ((data.get("extension") or {}).get("px") or {}).get("tableid")
+    extension = data.get("extension")
+    px = extension.get("px") if isinstance(extension, dict) else None
+    table = px.get("tableid") if isinstance(px, dict) else None
     name = str(data.get("label") or table or "JSON-stat dataset")
     return {"name_nb": f"{name} – {measures[0]}" if len(measures) == 1 else name,
             "unit": units.pop() if len(units) == 1 else None,
@@ -166,14 +209,13 @@ def describe(data: dict) -> dict[str, object]:
                 data.get("updated") and f"updated {data['updated']}") if part) or None}
 
 
-def statbank_groups(data: dict, areas: AreaIndex) -> list[str]:
+def statbank_groups(data: dict, name: str, areas: AreaIndex) -> list[str]:
     """The codes of the statistics bank's groups in the dataset (K-Rest, K-21-22 Svalbard, K-23
     the continental shelf): not areas, so their values are left out, each said in a line."""
-    geo = data["role"]["geo"][0]
-    category = data["dimension"][geo]["category"]
+    category = data["dimension"][roles(data, name).geo]["category"]
     labels = category.get("label") or {}
     return [f"{code} ({labels.get(code, code)}): a statistics-bank group, not an area; left out"
-            for code in category["index"] if _is_group(code, areas)]
+            for code in _codes(category.get("index"), labels) or [] if _is_group(code, areas)]
 
 
 def _is_group(code: object, areas: AreaIndex) -> bool:
@@ -184,7 +226,8 @@ def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: st
          borders: int | None = None) -> list[tuple[str, Obs | Problem]]:
     r = roles(data, name)
     units = _units(data, r.metric)
-    frame = pyjstat.Dataset.read(json.dumps(data)).write("dataframe", naming="id")
+    frame = pyjstat.Dataset.read(json.dumps(_as_pyjstat_reads(data))).write(
+        "dataframe", naming="id")
     out: list[tuple[str, Obs | Problem]] = []
     for i, rec in enumerate(frame.to_dict("records")):
         if _is_group(rec[r.geo], areas):
@@ -195,6 +238,18 @@ def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: st
             obs.borders = borders
         out.append((where, obs))
     return out
+
+
+def _as_pyjstat_reads(data: dict) -> dict:
+    """The dataset read_dataset checked, as pyjstat reads it: version 2.0 whatever `version`
+    says (without one, or with another, pyjstat reads it as 1.0 and fails), every dimension's
+    index a list of its codes (without one, pyjstat fails)."""
+    dims = {}
+    for i in data["id"]:
+        dim = data["dimension"][i]
+        codes = _codes(dim["category"].get("index"), dim["category"].get("label"))
+        dims[i] = {**dim, "category": {**dim["category"], "index": codes}}
+    return {**data, "version": "2.0", "dimension": dims}
 
 
 def _obs(rec: dict, r: Roles, where: str, indicator_id: int, areas: AreaIndex,

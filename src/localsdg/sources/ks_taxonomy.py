@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.exceptions import ParserError
 from rdflib.namespace import RDF, SKOS
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +37,8 @@ from localsdg.catalog.ks_vocabulary import (
     XKOS,
 )
 from localsdg.catalog.store import (
+    CODE_TEXT,
+    SET_FIELDS,
     IndicatorRecord,
     LinkRecord,
     SaveReport,
@@ -169,8 +170,9 @@ def _graph(url: str) -> tuple[Graph, str]:
     graph = Graph()
     try:  # a byte-order mark before the first prefix is allowed (utf-8-sig)
         graph.parse(data=fetched.content.decode("utf-8-sig"), format="turtle")
-    except (ParserError, SyntaxError, UnicodeDecodeError, RecursionError) as exc:
-        raise UserError(f"{fetched.location}: not valid Turtle: {exc}") from exc
+    except Exception as exc:  # rdflib raises many kinds for broken text (IndexError for '@')
+        raise UserError(f"{fetched.location}: not valid Turtle: {type(exc).__name__}: "
+                        f"{str(exc)[:300]}") from exc
     if not len(graph):
         raise UserError(f"{fetched.location}: the Turtle file holds no statements; nothing "
                         "was read from it")
@@ -224,7 +226,31 @@ def _parse_set(set_id: str, targets: set[str], report: SyncReport) -> ParsedSet:
             links += [(code, kind, str(o)) for o in graph.objects(subject, pred)]
         for pred in {p for p in graph.predicates(subject) if p not in HANDLED}:
             report.unmapped.append(f"{where}: property {pred} is not mapped")
+    if problems := _unstorable(record, indicators):
+        raise UserError(f"{set_id}.ttl: {len(problems)} value(s) cannot be stored; nothing was "
+                        "synced", details=problems)
     return ParsedSet(record, indicators, links, checksum)
+
+
+def _unstorable(record: SetRecord, indicators: list[IndicatorRecord]) -> list[str]:
+    """Codes that are no codes, and texts that are no texts to store (a control character,
+    more than a field holds), each with its place."""
+    out = [f"{record.id} indicator {r.code[:40]}: not a valid indicator code (at most 200 "
+           "characters, no '|' or control characters)" for r in indicators
+           if not CODE_TEXT.match(r.code)]
+    places = [(record.id, {k: getattr(record, k) for k in SET_FIELDS}),
+              *((f"{record.id} indicator {r.code[:40]}", {**r.values, "uri": r.uri})
+                for r in indicators)]
+    for where, values in places:
+        for key, value in values.items():
+            for text in value if isinstance(value, list) else [value]:
+                if not isinstance(text, str):
+                    continue
+                try:
+                    props.checked_text(text)
+                except ValueError as exc:
+                    out.append(f"{where}, {key}: {exc}")
+    return out
 
 
 def _literal(graph: Graph, subject, preds, prefer: str) -> str | None:

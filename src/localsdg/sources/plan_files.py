@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from localsdg.errors import TooLarge, UserError
 from localsdg.planning import store
 from localsdg.planning.model import FORMAT, Plan
-from localsdg.textfiles import decode, open_workbook
+from localsdg.textfiles import decode, open_workbook, workbook_read
 
 MAX_BYTES = 10 * 1024 * 1024
 # Worked examples from the measures municipalities describe in seed 001 (labelled as examples)
@@ -164,7 +164,8 @@ def read_workbook(raw: bytes, name: str) -> tuple[dict, Callable[[str], str]]:
 
 
 def _sheet(ws, name: str, sheet: str, columns: list[str]) -> list[tuple[int, dict]]:
-    lines = list(ws.iter_rows(values_only=True))
+    with workbook_read(name):
+        lines = list(ws.iter_rows(values_only=True))
     if not lines:
         return []
     header = [_header(c) for c in lines[0]]

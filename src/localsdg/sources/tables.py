@@ -128,7 +128,7 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
                   checksum=hashlib.sha256(path.read_bytes()).hexdigest(), skip_bad=skip_bad,
                   details={"format": "table", "publisher": publisher,
                            "mapping": _mapping_summary(mapping)},
-                  left_out=left_out, on_duplicate=on_duplicate)
+                  left_out=left_out, on_duplicate=on_duplicate, name=path.name)
 
 
 Records = Iterator[tuple[str, dict[str, str]]]
@@ -219,8 +219,8 @@ def _column_headings(block: list[list[str]], header: list[str], labels: set[str]
 def _targets(session: Session, m: Mapping, indicator: Indicator | None) -> dict[str, int]:
     if m.indicator_column:
         if not m.indicators:
-            raise UserError(f"say which indicator each value of {m.indicator_column} goes to "
-                            "(VALUE=SET/CODE)")
+            raise UserError(f"say which indicator each value of {m.indicator_column[:60]} "
+                            "goes to (--map VALUE=SET/CODE)")
         return {value: indicator_by_ref(session, ref).id for value, ref in m.indicators.items()}
     if indicator is None:
         raise UserError("name the indicator the data belongs to (--indicator SET/CODE), or an "

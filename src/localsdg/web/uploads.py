@@ -24,14 +24,30 @@ MAX_UNPACKED_MB = 200  # an Open SDG repository as a zip, unpacked
 MAX_UNPACKED = MAX_UNPACKED_MB * 1024 * 1024
 MAX_MEMBERS = 10_000
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
+MAX_NAME = 120  # bytes of an upload's file name as kept
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def read(file: UploadFile) -> tuple[str, bytes]:
-    """The upload's file name (without any folder) and its bytes, refused above the limit."""
+    """The upload's file name (made safe) and its bytes, refused above the limit."""
     content = file.file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         raise TooLarge(f"the file is larger than {MAX_UPLOAD_MB} MB")
-    return Path(file.filename or "upload").name or "upload", content
+    return safe_name(file.filename), content
+
+
+def safe_name(given: str | None) -> str:
+    """The name an upload is kept under: without folders (/ or \\) or control characters, at
+    most MAX_NAME bytes (the end of the stem cut, the suffix kept: file systems allow 255);
+    "upload" when nothing but dots is left."""
+    name = CONTROL.sub("", re.split(r"[/\\]", given or "")[-1]).strip()
+    if not name.strip("."):
+        return "upload"
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    stem = name.removesuffix(suffix)[:MAX_NAME]
+    while len((stem + suffix).encode()) > MAX_NAME:
+        stem = stem[:-1]
+    return (stem or "upload") + suffix
 
 
 @contextmanager
