@@ -268,6 +268,17 @@ def test_similar_municipalities_by_population_density_growth_and_age(national, c
     assert api["peers"][0]["structure"] == pytest.approx(bodo)
 
 
+def test_a_municipality_without_every_criterion_is_compared_within_its_county(national,
+                                                                               client):
+    """Haram (1580, again a municipality since 2024) has no growth over five years: its page
+    offers no similar municipalities and compares it within its county instead of failing."""
+    url, _ = national
+    with session_scope(url) as s:
+        status = area_status(s, "1580", runs=0)
+    assert "similar:1580" not in status.groups and status.profile.group == "county:15"
+    assert client.get("/kommune/1580").status_code == 200
+
+
 def test_a_county_is_compared_with_all_counties_on_published_or_estimated_figures(national,
                                                                                    client):
     """Nordland's turnout is its municipalities' weighted by population (FHI, 2025), said to

@@ -54,6 +54,8 @@ def test_import_read_on_current_borders_and_roll_back(api):
     assert (result["written"], result["skipped"]) == (356, [])
     assert [line.split(" ")[0] for line in result["left_out"]] == ["K-21-22", "K-23", "K-Rest"]
     assert api.get("/api/v1/data/batches").json()[0]["left_out"] == result["left_out"]
+    assert api.get("/api/v1/data/batches").json()[0]["source"] == FIXTURE.name  # not the
+    # server's temporary folder
     assert _upload(api, {"indicator": INDICATOR, "measure": "count"}).json()["written"] == 0
 
     raw = api.get("/api/v1/data", params={"indicator": INDICATOR, "borders": "none"}).json()

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from localsdg.areas.store import list_areas
 from localsdg.config import POPULATION
-from localsdg.errors import NotFound
+from localsdg.errors import NotFound, UserError
 from localsdg.observations.series import latest_values
 from localsdg.scoring.area_profile import AreaProfile, Line, build, profile_sets_for
-from localsdg.scoring.groups import SIZE_CLASSES
+from localsdg.scoring.groups import SIZE_CLASSES, resolve
 from localsdg.scoring.profiles import get_set
 
 LEVELS = ("municipality", "county", "country")
@@ -66,9 +66,19 @@ def group_choices(session: Session, area: dict) -> list[str]:
     size = None if population is None else next(
         k for k, (low, high) in SIZE_CLASSES.items()
         if population >= low and (high is None or population < high))
-    return [*([f"similar:{area['code']}"] if size else []),
+    return [*([f"similar:{area['code']}"] if size and _has_peers(session, area) else []),
             *([f"county:{area['parent']}"] if area.get("parent") else []),
             *([f"size:{size}"] if size else []), "all:municipality"]
+
+
+def _has_peers(session: Session, area: dict) -> bool:
+    """Whether the municipality has every figure similar municipalities are chosen by (a new
+    one, such as Haram since 2024, has no growth over five years yet)."""
+    try:
+        resolve(session, f"similar:{area['code']}")
+    except UserError:
+        return False
+    return True
 
 
 def as_data(status: Status) -> dict:

@@ -42,6 +42,7 @@ class Request:
     skip_bad: bool = False
     on_duplicate: str = "refuse"  # or "last": a key given twice keeps the later value
     create: str | None = None  # SET/CODE of an indicator to make from the file when missing
+    source: str | None = None  # what batches record as the origin, when not the path (upload)
 
 
 def run(session: Session, r: Request, by: str) -> dict:
@@ -64,7 +65,7 @@ def run(session: Session, r: Request, by: str) -> dict:
             read_dataset(r.path.read_bytes(), r.path.name)))
         return {**import_jsonstat(session, r.path, indicator=indicator, by=by,
                                   measure=r.table.get("measure"), skip_bad=r.skip_bad,
-                                  borders=r.table.get("borders"),
+                                  borders=r.table.get("borders"), source=r.source,
                                   on_duplicate=r.on_duplicate).as_dict(), **made}
     if suffix in (".csv", ".xlsx"):
         return _table(session, r, by)
@@ -85,7 +86,7 @@ def _table(session: Session, r: Request, by: str) -> dict:
             "unit": mapping.unit, "data_owner": r.publisher})
     return {**import_table(session, r.path, mapping, indicator=indicator, by=by,
                            skip_bad=r.skip_bad, publisher=r.publisher,
-                           on_duplicate=r.on_duplicate).as_dict(), **made,
+                           on_duplicate=r.on_duplicate, source=r.source).as_dict(), **made,
             **({"columns_guessed": guessed} if guessed else {})}
 
 
@@ -129,7 +130,7 @@ def _opensdg(session: Session, r: Request, by: str) -> dict:
                         "municipality:0301")
     return import_repository(session, r.path, set_id=_required(r.set_id, "--set SET_ID"),
                              area=(level, code), by=by, skip_bad=r.skip_bad,
-                             on_duplicate=r.on_duplicate)
+                             on_duplicate=r.on_duplicate, source=r.source)
 
 
 def _check_types(options: dict, hints: dict) -> None:

@@ -122,9 +122,12 @@ class Run:
 
 def import_repository(session: Session, folder: Path, *, set_id: str, area: tuple[str, str],
                       by: str, skip_bad: bool = False, set_name: str | None = None,
-                      on_duplicate: str = "refuse") -> dict:
-    """Import an Open SDG data repository as indicator set `set_id` with data for `area`."""
+                      on_duplicate: str = "refuse", source: str | None = None) -> dict:
+    """Import an Open SDG data repository as indicator set `set_id` with data for `area`;
+    `source` is what the batches record as its origin when its path should not be (an
+    upload)."""
     folder = Path(folder)
+    source = source or str(folder.resolve())
     _check_arguments(session, folder, set_id, area)
     run = Run()
     files = _data_files(folder, run)
@@ -135,9 +138,9 @@ def import_repository(session: Session, folder: Path, *, set_id: str, area: tupl
                for code, meta in sorted(metas.items(), key=lambda kv: _code_key(kv[0]))]
     items = [item for code, path in files.items()
              for item in _file_items(folder, path, code, area, metas[code], run)]
-    saved = _save_catalog(session, folder, set_id, set_name, records, by)
+    saved = _save_catalog(session, folder, source, set_id, set_name, records, by)
     ids = indicator_ids(session, {(set_id, code) for code in files})
-    result = commit(session, _with_ids(items, set_id, ids), source=str(folder.resolve()), by=by,
+    result = commit(session, _with_ids(items, set_id, ids), source=source, by=by,
                     checksum=_checksum(files.values()), skip_bad=skip_bad,
                     details={"set": set_id, "area": list(area),
                              "publisher": f"Open SDG: {set_name or set_id}"},
@@ -320,12 +323,12 @@ def _has_city_target(meta: Meta) -> bool:
         _text(f.get("target_line_2030")) or _target_lines(f.get("graph_target_lines")))
 
 
-def _save_catalog(session: Session, folder: Path, set_id: str, set_name: str | None,
-                  records: list[IndicatorRecord], by: str) -> SaveReport:
+def _save_catalog(session: Session, folder: Path, source: str, set_id: str,
+                  set_name: str | None, records: list[IndicatorRecord], by: str) -> SaveReport:
     record = SetRecord(id=set_id, name_en=set_name or f"Open SDG repository {folder.name}",
                        level="local", description=f"Imported from the Open SDG data "
                        f"repository {folder.name}")
-    return save_set_batch(session, record, records, source=str(folder.resolve()), by=by)
+    return save_set_batch(session, record, records, source=source, by=by)
 
 
 # ---------------------------------------------------------------- data rows

@@ -97,8 +97,11 @@ def number(text: str) -> float | None:
 
 def import_table(session: Session, path: Path, mapping: Mapping, *,
                  indicator: Indicator | None, by: str, skip_bad: bool = False,
-                 publisher: str | None = None, on_duplicate: str = "refuse") -> ImportResult:
-    """Import the mapped rows into one indicator, or several via the indicator column."""
+                 publisher: str | None = None, on_duplicate: str = "refuse",
+                 source: str | None = None) -> ImportResult:
+    """Import the mapped rows into one indicator, or several via the indicator column.
+    `source`: what the batch records as the file's origin when its path should not be (an
+    upload)."""
     mapping.check()
     targets = _targets(session, mapping, indicator)
     mapping, records, monthly = (_wide if mapping.wide else _tidy)(path, mapping)
@@ -124,7 +127,7 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
         items.append((where, _obs(row, where, mapping, target, areas, resolved, monthly)))
     if mapping.sum_rows:
         items = _summed(items)
-    return commit(session, items, source=str(path), by=by,
+    return commit(session, items, source=source or str(path), by=by,
                   checksum=hashlib.sha256(path.read_bytes()).hexdigest(), skip_bad=skip_bad,
                   details={"format": "table", "publisher": publisher,
                            "mapping": _mapping_summary(mapping)},

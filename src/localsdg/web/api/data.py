@@ -140,4 +140,5 @@ def data_import(request: Request, session: DB, file: Annotated[UploadFile, File(
                                          "create") if k in given}
     with uploads.as_path(file) as path:
         return require_areas(request, session, imports.run(
-            session, imports.Request(path=path, table=given, **asked), recorded(request, by)))
+            session, imports.Request(path=path, table=given, source=path.name, **asked),
+            recorded(request, by)))

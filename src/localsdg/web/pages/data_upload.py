@@ -129,12 +129,12 @@ def _fields(form: FormData) -> dict:
 def _request(path: Path, fields: dict) -> imports.Request:
     if path.suffix.lower() == ".zip":
         return imports.Request(path=uploads.unpack(path), set_id=fields["set_id"],
-                               area_code=fields["area_code"])
+                               area_code=fields["area_code"], source=path.name)
     table = {role: fields[role] for role in ROLES if fields[role]}
     if fields["dims"]:
         table["dims"] = tuple(fields["dims"])
     return imports.Request(path=path, indicator=fields["indicator"] or None, table=table,
-                           create=fields["create"] or None)
+                           create=fields["create"] or None, source=path.name)
 
 
 def _check(request: Request, session: DB, path: Path, fields: dict, *,
