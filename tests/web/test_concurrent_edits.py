@@ -151,7 +151,8 @@ def test_a_stale_plan_edit_of_the_same_item_is_refused(plan_db):
                        follow_redirects=False).status_code == 303
     stale = client.post(f"/plan/{plan_id}/prioritet", follow_redirects=False,
                         data={**form, "importance": "1", "revision": "1"})
-    assert stale.status_code == 409
+    assert stale.status_code == 409 and "«prioriteringer: 13.2»" in stale.text
+    assert "Ingenting ble lagret." in stale.text and "Rett disse feltene" not in stale.text
     with session_scope(url) as s:
         assert s.get(Plan, plan_id).document["priorities"][0]["importance"] == 5
     assert client.post(f"/plan/{plan_id}/prioritet", follow_redirects=False, data={

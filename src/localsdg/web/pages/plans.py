@@ -53,6 +53,10 @@ NO_NAME = N_("Write your name at the top of the page first: it is recorded with 
 CHANGED_MEANWHILE = N_("Someone else changed “%(part)s” (%(by)s, %(at)s) after you opened the "
                        "page; nothing was saved. The page now shows their change; send yours "
                        "again if it is still needed.")
+# The parts of a plan as its history and messages name them ("priorities: 13.2" is shown as
+# "prioriteringer: 13.2" on a Bokmål page).
+PARTS = {"plan": N_("Plan"), "priorities": N_("priorities"), "interactions": N_("interactions"),
+         "targets": N_("Local targets"), "measures": N_("measures")}
 # A store call, given who makes the change and the plan's revision the form was shown with.
 Act = Callable[[str, int | None], None]
 
@@ -141,6 +145,7 @@ def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
                   form=form or {}, section=section, by=name_of(request),
                   label=lambda key: plan_report.label(o, key, lang),
                   assumption=lambda v: plan_report.assumption(v, lang),
+                  part_label=lambda part: part_label(part, translations(lang).gettext),
                   on_track=lambda t: plan_report.on_track_text(t, lang))
 
 
@@ -263,7 +268,7 @@ def _apply(request: Request, form: FormData, session: DB, plan_id: int, section:
         except Conflict as exc:
             clash = exc.clashes[0]
             f.errors["plan"], status = f._(CHANGED_MEANWHILE) % {
-                "part": clash["field"], "by": clash["by"],
+                "part": part_label(clash["field"], f._), "by": clash["by"],
                 "at": f"{clash['at']:%Y-%m-%d %H:%M}"}, 409
         except UserError as exc:
             f.errors["plan"] = str(exc)
@@ -274,6 +279,12 @@ def _apply(request: Request, form: FormData, session: DB, plan_id: int, section:
     where = done or (f"/plan/{plan_id}/tiltak/{quote(measure)}" if measure is not None
                      else f"/plan/{plan_id}#{section}")
     return remember(RedirectResponse(where, status_code=303), by)
+
+
+def part_label(part: str, gettext: Callable[[str], str]) -> str:
+    section, _sep, item = part.partition(": ")
+    name = gettext(PARTS[section]) if section in PARTS else section
+    return f"{name}: {item}" if item else name
 
 
 def _goal_or_target(f: Fields, name: str) -> tuple[int | None, str | None]:
