@@ -246,11 +246,11 @@ def _mark_namesakes(docs: list[Doc]) -> None:
 def _twins(session: Session) -> dict[int, list[int]]:
     """Each indicator's exact twins in other sets: the stored exact links either way (published
     by KS or confirmed by a curator), but for pairs a curator rejected."""
-    rejected = set(session.execute(select(LinkDecision.from_id, LinkDecision.to_id)
-                                   .where(LinkDecision.decision == "rejected")).tuples())
+    rejected = set(map(tuple, session.execute(select(LinkDecision.from_id, LinkDecision.to_id)
+                                              .where(LinkDecision.decision == "rejected"))))
     twins: dict[int, list[int]] = defaultdict(list)
     for a, b in session.execute(select(IndicatorLink.from_id, IndicatorLink.to_id)
-                                .where(IndicatorLink.kind == "exact")).tuples():
+                                .where(IndicatorLink.kind == "exact")):
         if (min(a, b), max(a, b)) not in rejected:
             twins[a].append(b)
             twins[b].append(a)
