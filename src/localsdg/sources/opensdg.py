@@ -73,6 +73,9 @@ from localsdg.textfiles import csv_lines
 DATA_FILE = re.compile(r"^indicator_((?:1[0-7]|[1-9])-[0-9a-z]+(?:-[0-9a-z]+)+)\.csv$")
 TEMPLATE_COLUMNS = {"Grade", "Planet", "Fruit"}
 TRANSLATION_KEY = re.compile(r"^global_indicators\.(\d+-[0-9a-z]+-\d+)-title$")
+# libyaml's safe loader where PyYAML was built with it: a national repository's hundreds of
+# front matters read in a tenth of the time
+SAFE_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n(.*))?\Z", re.DOTALL)
 UNIT_COLUMNS = {"units", "unit", "unitmeasure"}
 STATUS_COLUMNS = {"observationstatus", "obsstatus"}
@@ -224,7 +227,7 @@ def _meta(folder: Path, stem: str, run: Run) -> Meta:
         return Meta({})
     m = FRONT_MATTER.match(path.read_text(encoding="utf-8-sig", errors="replace"))
     try:
-        fields = yaml.safe_load(m[1]) if m else None
+        fields = yaml.load(m[1], Loader=SAFE_YAML) if m else None
     except yaml.YAMLError as exc:
         run.warnings.append(f"{_rel(folder, path)}: front matter is not valid YAML ({exc}); "
                             "indicator imported without its description")
