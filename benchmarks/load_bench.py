@@ -1,11 +1,13 @@
 """The server under load, as a municipality's shared server would meet it.
 
     uv run python benchmarks/load_bench.py [--seconds 60] [--clients 20] [--data DIR]
+                                           [--engine sqlite|postgresql]
 
 Loads what `make serve` loads (the UN framework, the KS sets, areas and demo data from
 ../shared/data or DIR, the national sources and profile, the example plans) into a temporary
-SQLite file and starts `localsdg serve` on a free localhost port. After one profile page and the
-catalog page have been asked for once (the process's caches built), two measurements:
+SQLite file (or a new PostgreSQL database, dropped afterwards: server mode; LOCALSDG_BENCH_PG
+names the server) and starts `localsdg serve` on a free localhost port. After one profile page
+and the catalog page have been asked for once (the process's caches built), two measurements:
 
 1. A burst: `--clients` clients at once, each asking for the status page of a different
    municipality that no one has asked for yet (each is scored and rendered anew, ~0.1 s of
@@ -25,7 +27,6 @@ import asyncio
 import os
 import statistics as st
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +34,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from catalog_bench import percentile  # noqa: E402
+from data_bench import bench_database  # noqa: E402
 from serving import load, loading, served  # noqa: E402
 
 from localsdg.areas.store import list_areas  # noqa: E402
@@ -50,12 +52,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--data", type=Path, default=SHARED / "data")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     os.environ.setdefault("LOCALSDG_MIRROR", str(SHARED / "mirror"))
     os.environ["LOCALSDG_REFERENCE_DATA"] = str(args.data)
-    with tempfile.TemporaryDirectory() as tmp:
+    with bench_database(args.engine) as (url, folder):
+        tmp = str(folder)
         os.environ["LOCALSDG_DATA_DIR"] = tmp
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         start = time.perf_counter()
         upgrade(url)
         done = ensure_reference_data(url)

@@ -130,3 +130,16 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(writable):
     chunked = writable.post("/plan/1/prioritet", content=chunks(),
                             headers={"content-type": "application/x-www-form-urlencoded"})
     assert chunked.status_code == 413
+
+
+def test_codes_outside_their_years_are_read_on_the_nearest_borders_and_said(api):
+    """Publishers give back series on today's borders: Skien's 4003 (since 2024) for 1995 is
+    read as on 2024's borders, and the report says so, naming examples and --borders."""
+    table = "kommune;år;verdi\n4003;1995;10\n4003;2024;12\n1507;2024;7\n3001;2022;5\n"
+    answer = api.post("/api/v1/data/import", data={"by": "test", "options": json.dumps(
+        {"indicator": INDICATOR})}, files={"file": ("tall.csv", table.encode(), "text/csv")})
+    assert answer.status_code == 200, answer.text
+    said = answer.json()["read_as"]
+    assert len(said) == 1 and said[0].startswith("2 code-year pairs")
+    assert "4003 in 1995" in said[0] and "1507 in 2024" in said[0] and "--borders" in said[0]
+    assert "3001" not in said[0] and "4003 in 2024" not in said[0]

@@ -16,8 +16,9 @@ from urllib.parse import unquote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from localsdg.areas.history import in_force
 from localsdg.catalog.store import start_batch
-from localsdg.db.schema import ImportBatch, Observation
+from localsdg.db.schema import Area, ImportBatch, Observation
 from localsdg.db.session import bulk_insert
 from localsdg.errors import BadRequest, NotFound, UserError
 
@@ -76,6 +77,7 @@ class ImportResult:
     batch_id: int | None
     skipped: list[Problem] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # what the file holds that is no data
+    read_as: list[str] = field(default_factory=list)  # how values open to two readings were read
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -159,10 +161,34 @@ def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: 
                             if len(problems) > MAX_DETAILS else []))
     if not good:
         raise UserError(f"{name or source}: no observations found; nothing was imported")
-    result = _save(session, [obs for _, obs in good.values()], source=source, by=by,
-                   checksum=checksum, skipped=problems, details={**(details or {}),
-                                                                   "left_out": notes})
-    return replace(result, left_out=notes)
+    rows = [obs for _, obs in good.values()]
+    read_as = _outside_their_years(session, rows)
+    result = _save(session, rows, source=source, by=by, checksum=checksum, skipped=problems,
+                   details={**(details or {}), "left_out": notes, "read_as": read_as})
+    return replace(result, left_out=notes, read_as=read_as)
+
+
+def _outside_their_years(session: Session, rows: list[Obs]) -> list[str]:
+    """A line on values given for a code in years it was not in force (Skien's 4003 in 1995):
+    publishers give back series on today's borders, so such a value is read as on the borders
+    of the code's nearest version (observations.borders), and the report says so."""
+    codes = {o.area_code for o in rows if o.borders is None}
+    versions: dict[tuple[str, str], list[Area]] = {}
+    for a in session.scalars(select(Area).where(Area.code.in_(codes))) if codes else ():
+        versions.setdefault((a.level, a.code), []).append(a)
+    outside: dict[tuple[str, str, int], bool] = {}
+    for o in rows:
+        key = (o.area_level, o.area_code, o.end_year)
+        if o.borders is None and key not in outside and (found := versions.get(key[:2])):
+            outside[key] = not any(in_force(a, o.end_year) for a in found)
+    shown = [f"{code} in {year}" for (_lv, code, year), out in sorted(outside.items()) if out]
+    if not shown:
+        return []
+    return [f"{len(shown)} code-year pairs name areas in years their codes were not in force "
+            f"(for example {', '.join(shown[:3])}); read as on the borders of the nearest "
+            "version of each code, as publishers give back series on today's borders. If the "
+            "file's codes are all on one year's borders, import it with --borders YEAR "
+            "(borders in the API)."]
 
 
 def _unstorable_text(obs: Obs) -> str | None:

@@ -460,6 +460,7 @@ class DataImport(BaseModel):
     batch_id: int | None  # None when nothing was new
     skipped: list[str]  # bad rows left out at the user's request (skip_bad)
     left_out: list[str]  # what the file holds that is no data (a statistics bank's groups)
+    read_as: list[str] = []  # how values open to two readings were read (codes out of years)
     indicator_created: str | None = None  # SET/CODE made from the file (create)
     columns_guessed: list[str] | None = None  # a table's columns found by their meaning
 
