@@ -87,9 +87,12 @@ class Conflict(UserError):
     names the field, the value sent ("yours"), the value now, who saved it and when, so that the
     user can choose and send the change again on the record's current `revision`."""
 
-    def __init__(self, message: str, *, clashes: list[dict], revision: int):
+    def __init__(self, message: str, *, clashes: list[dict], revision: int,
+                 changed: set[str] | None = None):
         super().__init__(message, details=[
             f"{c['field']}: yours {c['yours']!r}; now {c['now']!r}, saved by {c['by']} at "
             f"{c['at']:%Y-%m-%d %H:%M} UTC; send the change again with revision {revision} "
             "to keep yours" for c in clashes])
-        self.clashes, self.revision = clashes, revision
+        # every field changed since (a form shown again keeps others' values in those that
+        # do not clash)
+        self.clashes, self.revision, self.changed = clashes, revision, changed or set()

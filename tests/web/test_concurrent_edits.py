@@ -57,24 +57,29 @@ def test_a_stale_indicator_edit_keeps_both_values_and_merges_untouched_fields(fr
     seen = _revision(client.get(page).text)
     original = client.get(URL).json()["values"]["name_en"]
     assert client.patch(URL, json={"by": "them", "changes": [
-        {"property": "name_en", "op": "set", "value": "Their name"}]}).status_code == 200
+        {"property": "name_en", "op": "set", "value": "Their name"},
+        {"property": "notes", "op": "set", "value": "Their note"}]}).status_code == 200
 
     def post(revision: int, **fields: str):
         return client.post(page, data={"by": "me", "revision": str(revision),
                                        "shown": list(fields), **fields},
                            follow_redirects=False)
 
-    clash = post(seen, name_en="My name")
+    clash = post(seen, name_en="My name", notes="")
     assert clash.status_code == 409
     assert "Their name" in clash.text and "My name" in clash.text
+    assert "Their note" in clash.text  # shown again with what only they changed
+    assert client.post(page, data={"by": "me", "revision": "²", "shown": ["unit"],
+                                   "unit": "x"}).status_code == 400
     assert client.get(URL).json()["values"]["name_en"] == "Their name"
     merged = post(seen, name_en=original, unit="tonnes")  # name_en untouched on this form
     assert merged.status_code == 303
     values = client.get(URL).json()["values"]
     assert (values["name_en"], values["unit"]) == ("Their name", "tonnes")
-    again = post(_revision(clash.text), name_en="My name")
+    again = post(_revision(clash.text), name_en="My name", notes="Their note")
     assert again.status_code == 303
     assert client.get(URL).json()["values"]["name_en"] == "My name"
+    assert client.get(URL).json()["values"]["notes"] == "Their note"
     history = client.get(f"{URL}/history").json()
     revisions = [h["revision"] for h in reversed(history) if h["revision"] is not None]
     assert revisions == sorted(revisions) and revisions[-1] == client.get(URL).json()["revision"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import socket
 import warnings
 from collections.abc import Iterator
@@ -133,6 +134,14 @@ def test_a_token_for_another_nonce_is_refused(app, provider):
 def test_the_providers_refusal_is_shown_clearly(app):
     declined = app.get(_answer(app, None) + "&lang=nn")
     _refusal(declined, 401, f"{PROVIDER} logga deg ikkje inn (access_denied)")
+
+
+def test_an_error_answer_shows_no_words_of_its_own(app):
+    """Only the error codes of the standard are shown: nobody can put their text on this
+    site's page with a link."""
+    planted = app.get("/logg-inn/sso/svar?error=Ring+oss+p%C3%A5+12345678")
+    _refusal(planted, 401, f"{PROVIDER} logget deg ikke inn (other)")
+    assert "12345678" not in re.sub(r"<[^>]*>", " ", planted.text)  # (links keep the query)
 
 
 def test_a_provider_out_of_reach_is_a_clear_page(server, monkeypatch):

@@ -34,6 +34,12 @@ SIGNED_WITH = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "E
                "EdDSA")
 
 
+# The error codes of OpenID Connect's and OAuth's authorization answers shown as they are
+KNOWN_ERRORS = ("access_denied", "login_required", "consent_required", "interaction_required",
+                "account_selection_required", "temporarily_unavailable", "server_error",
+                "invalid_request", "unauthorized_client", "invalid_scope")
+
+
 class SignInFailed(UserError):
     """The provider's answer signs nobody in (the message is for the server's log)."""
 
@@ -79,8 +85,9 @@ def start(oidc: Oidc, redirect_uri: str) -> tuple[str, Pending]:
 def finish(oidc: Oidc, redirect_uri: str, pending: Pending | None,
            answer: Mapping[str, str]) -> str:
     """The name the provider vouches for in its answer (the redirect's query parameters)."""
-    if answer.get("error"):
-        raise Cancelled(answer["error"])
+    if answer.get("error"):  # some providers leave the state out of an error; a known code
+        # only, so that nobody can put words of their own on this site's page with a link
+        raise Cancelled(answer["error"] if answer["error"] in KNOWN_ERRORS else "other")
     if pending is None or not hmac.compare_digest(answer.get("state", ""), pending.state):
         raise Unmatched("the answer's state is not this browser's")
     with _client(oidc, redirect_uri) as client:

@@ -160,7 +160,7 @@ def _since(session: Session, indicator: Indicator, planned: list[dict], seen: in
     if clashes:
         raise Conflict(f"{indicator.set_id}/{indicator.code} was changed by someone else after "
                        f"revision {seen}; nothing was saved", clashes=clashes,
-                       revision=indicator.revision)
+                       revision=indicator.revision, changed=set(later))
     return kept
 
 

@@ -20,6 +20,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # loop: a worker thread waiting for a connection would otherwise wait on the event loop to
 # give one back while the event loop waits on the pool, and the server would stall.
 POOL = {"pool_size": 10, "max_overflow": 40}
+STATE = "localsdg data state"  # where db.state keeps a transaction's data state, until it writes
 
 
 def engine(url: str | None = None) -> Engine:
@@ -33,7 +34,8 @@ def _engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # A writer waits up to 60 s for another's transaction instead of failing at once with
         # "database is locked" (changes hold SQLite's one write lock only while they store).
-        eng = create_engine(url, connect_args={"timeout": 60}, **POOL)
+        eng = create_engine(url, connect_args={"timeout": 60},
+                            **({} if url.endswith(":memory:") else POOL))
 
         @event.listens_for(eng, "connect")
         def _sqlite_pragmas(conn, _record):  # noqa: ANN001
@@ -96,6 +98,7 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
+    session.info.pop(STATE, None)  # COPY writes round the session's events
     columns = list(rows[0])
     raw = session.connection().connection.dbapi_connection
     names = ", ".join(f'"{c}"' for c in columns)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from localsdg.db.schema import AreaGroupMember, CatalogState, ImportBatch, ScoringProfile
+from localsdg.db.session import STATE
 
 T = TypeVar("T")
 # Results kept per process and kind, least recently used dropped first: many cheap pages must
@@ -26,7 +27,6 @@ KEPT = {"run": 16, "page": 512, "lookup": 256, "cells": 256}
 _kept: dict[str, OrderedDict[tuple, object]] = {kind: OrderedDict() for kind in KEPT}
 _locks: dict[tuple, threading.Lock] = {}
 _guard = threading.Lock()
-_STATE = "localsdg data state"  # the key of `data_state` in a session's info
 # The rows of catalog_state, each a counter of writes that leave no other trace to compare:
 CATALOG = 1  # the catalog (sets, indicators, their classification and links)
 SCORING = 2  # profile sets, stored groups and areas (saved anew with the same row ids and counts)
@@ -93,15 +93,22 @@ def data_state(session: Session) -> tuple:
     """What a kept result depends on, read in one cheap query: imports and rollbacks, profile
     and group rows, the catalog version and the scoring state. Read once per transaction until
     it writes (a page asks for it for each of the several results it is made of)."""
-    if (found := session.info.get(_STATE)) is None:
-        found = session.info[_STATE] = _read_state(session)
+    if (found := session.info.get(STATE)) is None:
+        found = session.info[STATE] = _read_state(session)
     return found
 
 
 @event.listens_for(Session, "after_flush")
 @event.listens_for(Session, "after_transaction_end")
 def _forget_state(session: Session, *_: object) -> None:
-    session.info.pop(_STATE, None)
+    session.info.pop(STATE, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_state_on_write(orm: ORMExecuteState) -> None:
+    """A write that is no flush (an UPDATE or INSERT statement) changes the state too."""
+    if orm.is_insert or orm.is_update or orm.is_delete:
+        orm.session.info.pop(STATE, None)
 
 
 def _read_state(session: Session) -> tuple:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from localsdg.db.schema import Plan as PlanRow
@@ -42,14 +43,22 @@ def save(session: Session, document: object, by: str, *, action: str = "import",
     plan, area = checked(session, document, label, where)
     found = session.scalar(select(PlanRow.id).where(PlanRow.area_code == area["code"],
                                                     PlanRow.name == plan.name))
-    row = _held(session, found) if found else None
-    old = row.document if row else None
-    if row is None:
-        row = PlanRow(area_level=area["level"], area_code=area["code"], name=plan.name,
-                      document={})
-        session.add(row)
-    _write(session, row, plan, by, action, "plan", old, plan.document())
+    row = _held(session, found) if found else _new(session, area, plan.name)
+    _write(session, row, plan, by, action, "plan", row.document or None, plan.document(),
+           first=not found)
     return row.id
+
+
+def _new(session: Session, area: dict, name: str) -> PlanRow:
+    """A new plan's row, or a refusal when another has just been made with the same name."""
+    row = PlanRow(area_level=area["level"], area_code=area["code"], name=name, document={})
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise UserError(f"the area already has a plan called '{name}'") from None
+    return row
 
 
 def edit(session: Session, plan_id: int, by: str, action: str, part: str,
@@ -87,6 +96,9 @@ def put(session: Session, plan_id: int, section: str, item: dict, by: str,
         items = document.setdefault(section, [])
         name = replaces or key(item)
         at = next((i for i, x in enumerate(items) if key(x) == name), None)
+        if replaces and at is None:  # renamed or removed meanwhile: never brought back
+            raise NotFound(f"the plan has no {section} item '{replaces}' any more; load the "
+                           "page again")
         old = items[at] if at is not None else None
         if at is None:
             items.append(item)
@@ -145,8 +157,8 @@ def set_fields(session: Session, plan_id: int, fields: dict, by: str,
 
 
 def _write(session: Session, row: PlanRow, plan: Plan, by: str, action: str, part: str,
-           old: object, new: object) -> None:
-    row.revision = (row.revision or 0) + 1 if row.id else 1
+           old: object, new: object, first: bool = False) -> None:
+    row.revision = 1 if first else row.revision + 1
     row.name, row.document, row.updated_at = plan.name, plan.document(), now()
     session.flush()
     session.add(PlanChange(plan_id=row.id, action=action, part=part, old_value=old,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -15,8 +16,8 @@ from localsdg.catalog.goals import target_titles
 from localsdg.catalog.index import get_index
 from localsdg.catalog.indicators import detail, get_indicator, history, split_ref
 from localsdg.catalog.search import set_names
-from localsdg.catalog.store import known_targets
-from localsdg.errors import Conflict, UserError
+from localsdg.catalog.store import known_targets, record_values
+from localsdg.errors import BadRequest, Conflict, UserError
 from localsdg.observations.series import summary
 from localsdg.present.i18n import translations
 from localsdg.web.i18n import choose
@@ -150,17 +151,20 @@ def _save(request: Request, form: FormData, session: DB, set_id: str, code: str)
     by = name_of(request, form)
     if not by:
         errors["by"] = "write your name so the change can be traced"
-    seen = _revision(form, errors)
+    seen = _revision(form)
     if not errors:
         changes = [classify.Change(name, "set" if value not in (None, []) else "clear", value)
                    for name, value in posted.items()]
         inds = classify.resolve(session, [(set_id, code)], None)
         try:
             result = classify.apply(session, inds, changes, by, seen=seen)
-        except Conflict as exc:
+        except Conflict as exc:  # shown again: theirs where only they changed, else yours
+            clashing = {c["field"] for c in exc.clashes}
+            now = record_values(inds[0])  # as read under the hold
             return render(request, "indicator_edit.html", status=409, **{**context, "by": by},
-                          **_form_context(session), values=values, errors={},
-                          clashes=exc.clashes, revision=exc.revision)
+                          **_form_context(session), errors={}, clashes=exc.clashes,
+                          revision=exc.revision, values={**values, **{
+                              f: now[f] for f in exc.changed - clashing if f in now}})
         return remember(RedirectResponse(
             f"/indikator/{set_id}/{code}?lagret={len(result['changes'])}", status_code=303), by)
     return render(request, "indicator_edit.html", status=422, **{**context, "by": by},
@@ -168,12 +172,11 @@ def _save(request: Request, form: FormData, session: DB, set_id: str, code: str)
                   revision=seen or context["ind"]["revision"])
 
 
-def _revision(form: FormData, errors: dict) -> int | None:
+def _revision(form: FormData) -> int | None:
     """The revision the form was opened on (none from a form that does not say)."""
     raw = str(form.get("revision") or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
-        errors["revision"] = "the form's revision is not a whole number; open the form again"
-        return None
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise BadRequest("the form's revision is not a whole number; open the form again")
     return int(raw)

@@ -129,12 +129,13 @@ def plan_page(request: Request, session: DB, plan_id: int):
 
 
 def _plan_page(request: Request, session: DB, plan_id: int, status: int = 200,
-               errors: dict | None = None, form: dict | None = None, section: str = ""):
+               errors: dict | None = None, form: dict | None = None, section: str = "",
+               revision: int | None = None):
     lang = choose(request)
     stored = store.get(session, plan_id)
     o = overview(session, stored)
     return render(request, "plan.html", status=status, o=o, plan=o.plan, level=o.area["level"],
-                  revision=stored.revision,
+                  revision=revision or stored.revision,
                   paths=PATHS, goals=goals_with_targets(session), matrix=_matrix(o, lang),
                   budget_chart=_chart(plan_report.budget_chart(o, lang)),
                   history=store.history(session, plan_id),
@@ -269,13 +270,16 @@ def _apply(request: Request, form: FormData, session: DB, plan_id: int, section:
             clash = exc.clashes[0]
             f.errors["plan"], status = f._(CHANGED_MEANWHILE) % {
                 "part": part_label(clash["field"], f._), "by": clash["by"],
-                "at": f"{clash['at']:%Y-%m-%d %H:%M}"}, 409
+                "at": f"{clash['at']:%Y-%m-%d %H:%M} UTC"}, 409
         except UserError as exc:
             f.errors["plan"] = str(exc)
+    started = seen if status == 422 else None  # a form shown again keeps its revision
     if f.errors and measure is not None:
-        return _measure_page(request, session, plan_id, measure, status, f.errors, dict(form))
+        return _measure_page(request, session, plan_id, measure, status, f.errors, dict(form),
+                             started)
     if f.errors:
-        return _plan_page(request, session, plan_id, status, f.errors, dict(form), section)
+        return _plan_page(request, session, plan_id, status, f.errors, dict(form), section,
+                          started)
     where = done or (f"/plan/{plan_id}/tiltak/{quote(measure)}" if measure is not None
                      else f"/plan/{plan_id}#{section}")
     return remember(RedirectResponse(where, status_code=303), by)
@@ -392,11 +396,12 @@ def measure_page(request: Request, session: DB, plan_id: int, measure_id: str):
 
 
 def _measure_page(request: Request, session: DB, plan_id: int, measure_id: str,
-                  status: int = 200, errors: dict | None = None, form: dict | None = None):
+                  status: int = 200, errors: dict | None = None, form: dict | None = None,
+                  revision: int | None = None):
     stored = store.get(session, plan_id)
     area, found = measure_chain(session, stored, measure_id)
     return render(request, "measure.html", status=status, plan_id=plan_id, area=area,
-                  revision=stored.revision,
+                  revision=revision or stored.revision,
                   plan=stored.plan, chain=found, m=found.measure, level=area["level"],
                   paths=PATHS, indicator_options=_indicator_options(session, area,
                                                                     choose(request)),
