@@ -245,7 +245,7 @@ def get_namesakes(session: DB, set_id: str) -> list[dict]:
 
 
 @router.patch("/sets/{set_id}/indicators/{code}", tags=["classification"],
-              response_model=ClassifyResult, responses=errors(*CHANGE, 400, 404, 422))
+              response_model=ClassifyResult, responses=errors(*CHANGE, 400, 404, 409, 422))
 def patch_indicator(request: Request, session: DB, set_id: str, code: str,
                     body: IndicatorChangesIn) -> dict:
     """Change properties of one indicator; all changes are checked before any is saved."""

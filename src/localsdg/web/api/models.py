@@ -58,7 +58,7 @@ HEADERS = {
                           "schema": {"type": "integer", "minimum": 1}}},
 }
 # What any change (a request with a body) can be refused with, besides its own checks.
-CHANGE = (401, 403, 409, 413)
+CHANGE = (401, 403, 413)  # what any change can be answered with (409: where a revision is sent)
 
 
 # Bounds of what a path or query names: a stored row's number, a year of data.
