@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from localsdg.catalog import properties as props
 from localsdg.catalog.index import get_index
 from localsdg.catalog.search import Selection, query_scores, selected
-from localsdg.catalog.store import known_targets, record_values, update_indicator
+from localsdg.catalog.store import hold, known_targets, record_values, update_indicator
 from localsdg.db.schema import Indicator, IndicatorChange
 from localsdg.db.state import bump_catalog_version
 from localsdg.errors import BadRequest, Conflict, NotFound, UserError
@@ -122,15 +122,8 @@ def plan(session: Session, indicators: list[Indicator], changes: list[Change]) -
 def _hold(session: Session, indicators: list[Indicator]) -> None:
     """Hold the indicators for this change and read them afresh, so that a change rests on the
     values as they are now and the history chains (each old value the previous new one), however
-    many edit at once: PostgreSQL locks their rows in id order (no two editors wait on each
-    other in a circle); SQLite takes its one write lock before reading."""
-    ids = sorted(i.id for i in indicators)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Indicator.id).where(Indicator.id.in_(ids))
-                        .order_by(Indicator.id).with_for_update())
-    else:
-        session.execute(update(Indicator).where(Indicator.id == ids[0]).values(
-            id=Indicator.id).execution_options(synchronize_session=False))
+    many edit at once."""
+    hold(session, Indicator.id.in_(sorted(i.id for i in indicators)))
     for indicator in indicators:
         session.expire(indicator)
 

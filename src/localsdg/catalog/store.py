@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from localsdg.catalog import properties as props
@@ -119,10 +119,25 @@ def record_values(indicator: Indicator) -> dict[str, object]:
     return out
 
 
+def hold(session: Session, *where: object) -> None:
+    """Hold the indicators `where` selects until the transaction ends, so that changes made at
+    the same moment wait for each other: PostgreSQL locks their rows in id order (no two
+    writers wait on each other in a circle); SQLite takes its one write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Indicator.id).where(*where).order_by(Indicator.id)
+                        .with_for_update())
+    else:
+        first = select(func.min(Indicator.id)).where(*where).scalar_subquery()
+        session.execute(update(Indicator).where(Indicator.id == first).values(id=Indicator.id)
+                        .execution_options(synchronize_session=False))
+
+
 def save_set(session: Session, record: SetRecord, indicators: list[IndicatorRecord], *,
              changed_by: str, batch: ImportBatch | None) -> SaveReport:
-    """Create or update a set and its indicators; properties not in a record are left alone."""
+    """Create or update a set and its indicators; properties not in a record are left alone.
+    The set's indicators are held first, so that an edit at the same moment is not lost."""
     upsert_set(session, record)
+    hold(session, Indicator.set_id == record.id)
     existing = {
         i.code: i
         for i in session.scalars(
