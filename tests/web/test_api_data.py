@@ -130,6 +130,9 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(writable):
     chunked = writable.post("/plan/1/prioritet", content=chunks(),
                             headers={"content-type": "application/x-www-form-urlencoded"})
     assert chunked.status_code == 413
+    upload = writable.post("/api/v1/data/import", content=chunks(),  # read by FastAPI itself
+                           headers={"content-type": "multipart/form-data; boundary=x"})
+    assert upload.status_code == 413 and "20 MB" in upload.json()["detail"]
 
 
 def test_codes_outside_their_years_are_read_on_the_nearest_borders_and_said(api):

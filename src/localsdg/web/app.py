@@ -150,7 +150,10 @@ def create_app() -> FastAPI:
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         """What the router answers itself (no such path, a method the path does not take), in
         the API's one shape; a 405 lists every method the path takes (Starlette names only
-        those of the first route that matches the path)."""
+        those of the first route that matches the path). A body the guard stopped at the size
+        limit while FastAPI read a form is the 413 it was, not FastAPI's 400."""
+        if isinstance(exc.__cause__, UserError):
+            return await _user_error(request, exc.__cause__)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
