@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,7 +142,37 @@ def _xlsx_lines(path: Path, sheet: str | None) -> list[list[str]]:
         lines = [["" if c is None else str(c) for c in row]
                  for row in ws.iter_rows(values_only=True)]
     book.close()
+    if _has_formulas(path):
+        _refuse_uncalculated(path, sheet)
     return lines
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any sheet holds a formula (a look at the file's XML, much cheaper than a
+    second reading of the workbook)."""
+    with zipfile.ZipFile(path) as z, workbook_read(path.name):
+        return any(re.search(rb"<f[ >]", z.read(n)) for n in z.namelist()
+                   if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+def _refuse_uncalculated(path: Path, sheet: str | None) -> None:
+    """Refuse formulas without a stored result: a program that writes workbooks without
+    calculating them leaves the value unknown, which must not be read as a missing figure."""
+    formulas, values = open_workbook(path, formulas=True), open_workbook(path)
+    with workbook_read(path.name):
+        found = [f.coordinate for f_row, v_row in zip(
+            worksheet(formulas, sheet, path.name).iter_rows(),
+            worksheet(values, sheet, path.name).iter_rows(values_only=True), strict=False)
+            for f, v in zip(f_row, v_row, strict=False)
+            if isinstance(f.value, str) and f.value.startswith("=") and v is None]
+    formulas.close()
+    values.close()
+    if found:
+        cells = "1 cell holds" if len(found) == 1 else f"{len(found)} cells hold"
+        raise UserError(f"{path.name}: {cells} a formula without a stored result "
+                        f"({', '.join(found[:10])}{' …' if len(found) > 10 else ''}), "
+                        "so their values are unknown; open the file in Excel or LibreOffice "
+                        "and save it again, which stores the results, or paste the values")
 
 
 # Text a spreadsheet would run as a formula when it opens a CSV file (CSV injection): '=', '+',

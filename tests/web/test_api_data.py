@@ -1,8 +1,10 @@
 """The data API on both engines: areas, import by upload, reading on chosen borders, batches
 and rollback, and the data pages, on SSB's real JSON-stat response."""
 
+import io
 import json
 
+import openpyxl
 import pytest
 
 from localsdg.db.session import session_scope
@@ -146,3 +148,20 @@ def test_codes_outside_their_years_are_read_on_the_nearest_borders_and_said(api)
     assert len(said) == 1 and said[0].startswith("2 code-year pairs")
     assert "4003 in 1995" in said[0] and "1507 in 2024" in said[0] and "--borders" in said[0]
     assert "3001" not in said[0] and "4003 in 2024" not in said[0]
+
+
+def test_a_formula_without_a_stored_result_is_refused_by_cell(api):
+    """A workbook written by a program that does not calculate (openpyxl here) holds formulas
+    without results: their values are unknown, not missing."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["kommune", "år", "verdi"], ["4003", 2024, 10], ["1804", 2024, "=B3/200"]):
+        sheet.append(row)
+    content = io.BytesIO()
+    book.save(content)
+    answer = api.post("/api/v1/data/import", data={"by": "test", "options": json.dumps(
+        {"indicator": INDICATOR})}, files={"file": ("tall.xlsx", content.getvalue())})
+    assert answer.status_code == 422, answer.text
+    assert "tall.xlsx: 1 cell holds a formula without a stored result (C3)" in answer.json()[
+        "detail"]
+    assert api.get("/api/v1/data/batches").json() == []
