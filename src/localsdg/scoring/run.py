@@ -51,7 +51,7 @@ class Run:
     indicators: list[Indicator]
     profiles: Profiles
     cells: dict[tuple[int, int], Cell]  # (area row, indicator column) → its value's origin
-    series: dict[tuple[str, int], list[Cell]]
+    series: dict[tuple[str, int], tuple[Cell, ...]]
     values: np.ndarray
     scores: Scores
     trend: trends.Trends
@@ -165,13 +165,13 @@ def _indicators(session: Session, ids: list[int]) -> list[Indicator]:
 
 
 def _series(session: Session, indicators: list[Indicator], group: Group, year: int | None
-            ) -> dict[tuple[str, int], list[Cell]]:
+            ) -> dict[tuple[str, int], tuple[Cell, ...]]:
     """(area code, indicator column) → its totals up to `year`, oldest first; a trend basis
     series, where a publisher gave one, under the negative column."""
     levels = {m.level for m in group.members}
     borders = (year or current_year()) if levels & {"municipality", "county"} else None
     codes = {m.code for m in group.members}
-    out: dict[tuple[str, int], list[Cell]] = {}
+    out: dict[tuple[str, int], tuple[Cell, ...]] = {}
     for col, ind in enumerate(indicators):
         for (code, basis), cells in _cells(session, ind, year, borders).items():
             if code in codes:
@@ -180,11 +180,11 @@ def _series(session: Session, indicators: list[Indicator], group: Group, year: i
 
 
 def _cells(session: Session, indicator: Indicator, year: int | None, borders: int | None
-           ) -> dict[tuple[str, bool], list[Cell]]:
+           ) -> dict[tuple[str, bool], tuple[Cell, ...]]:
     """(area code, trend basis or not) → the indicator's totals up to `year` for every area,
     oldest first: read and put on `borders` once, for every group scored while the data is
-    unchanged (each municipality's page scores a group of its own)."""
-    def read() -> dict[tuple[str, bool], list[Cell]]:
+    unchanged (each municipality's page scores a group of its own); tuples, as they are shared."""
+    def read() -> dict[tuple[str, bool], tuple[Cell, ...]]:
         out: dict[tuple[str, bool], list[Cell]] = {}
         for r in get_data(session, indicator, end=year, borders=borders):
             dims = dims_key(r["dims"])
@@ -194,9 +194,7 @@ def _cells(session: Session, indicator: Indicator, year: int | None, borders: in
             out.setdefault((r["area_code"], dims != ""), []).append(Cell(
                 r["value"], r["end_year"], r["period"], batch, r["source"],
                 "score" in r["flags"], r["unit"]))
-        for cells in out.values():
-            cells.sort(key=lambda c: c.year)
-        return out
+        return {k: tuple(sorted(cells, key=lambda c: c.year)) for k, cells in out.items()}
     return remember(session, ("scoring cells", indicator.id, year, borders), read, "cells")
 
 

@@ -3,10 +3,12 @@ selection of the catalog, and a posted form read before the work goes to a worke
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Query, Request
@@ -109,7 +111,7 @@ async def in_worker(request: Request, work: Callable, *args: object):
 
 
 HEAVY_AT_ONCE = 2  # one per core: more would only share the interpreter lock with the loop
-_heavy: list[CapacityLimiter] = []
+_heavy: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
 
 
 async def in_thread(work: Callable, *args: object, heavy: bool = False):
@@ -119,6 +121,7 @@ async def in_thread(work: Callable, *args: object, heavy: bool = False):
     other request, however small, would wait behind them."""
     if not heavy:
         return await run_in_threadpool(work, *args)
-    if not _heavy:  # made on first use, inside the running event loop
-        _heavy.append(CapacityLimiter(HEAVY_AT_ONCE))
-    return await to_thread.run_sync(partial(work, *args), limiter=_heavy[0])
+    loop = asyncio.get_running_loop()  # one limiter per event loop (tests run several)
+    if loop not in _heavy:
+        _heavy[loop] = CapacityLimiter(HEAVY_AT_ONCE)
+    return await to_thread.run_sync(partial(work, *args), limiter=_heavy[loop])
