@@ -143,7 +143,7 @@ def _xlsx_lines(path: Path, sheet: str | None) -> list[list[str]]:
                  for row in ws.iter_rows(values_only=True)]
     book.close()
     if _has_formulas(path):
-        _refuse_uncalculated(path, sheet)
+        _refuse_uncalculated(path, sheet, lines)
     return lines
 
 
@@ -155,18 +155,23 @@ def _has_formulas(path: Path) -> bool:
                    if n.startswith("xl/worksheets/") and n.endswith(".xml"))
 
 
-def _refuse_uncalculated(path: Path, sheet: str | None) -> None:
-    """Refuse formulas without a stored result: a program that writes workbooks without
-    calculating them leaves the value unknown, which must not be read as a missing figure."""
-    formulas, values = open_workbook(path, formulas=True), open_workbook(path)
-    with workbook_read(path.name):
-        found = [f.coordinate for f_row, v_row in zip(
-            worksheet(formulas, sheet, path.name).iter_rows(),
-            worksheet(values, sheet, path.name).iter_rows(values_only=True), strict=False)
-            for f, v in zip(f_row, v_row, strict=False)
-            if isinstance(f.value, str) and f.value.startswith("=") and v is None]
-    formulas.close()
-    values.close()
+def _cell(lines: list[list[str]], row: int, column: int) -> str:
+    line = lines[row - 1] if row <= len(lines) else []
+    return line[column - 1] if column <= len(line) else ""
+
+
+def _refuse_uncalculated(path: Path, sheet: str | None, lines: list[list[str]]) -> None:
+    """Refuse formulas without a stored result (`lines`: the values as read): a program that
+    writes workbooks without calculating them leaves the value unknown, which must not be read
+    as a missing figure."""
+    formulas = open_workbook(path, formulas=True)
+    try:
+        with workbook_read(path.name):
+            found = [f.coordinate for row in worksheet(formulas, sheet, path.name).iter_rows()
+                     for f in row if isinstance(f.value, str) and f.value.startswith("=")
+                     and not _cell(lines, f.row, f.column)]
+    finally:
+        formulas.close()
     if found:
         cells = "1 cell holds" if len(found) == 1 else f"{len(found)} cells hold"
         raise UserError(f"{path.name}: {cells} a formula without a stored result "

@@ -94,11 +94,8 @@ def put(session: Session, plan_id: int, section: str, item: dict, by: str,
 
     def change(document: dict) -> tuple[object, object]:
         items = document.setdefault(section, [])
-        name = replaces or key(item)
-        at = next((i for i, x in enumerate(items) if key(x) == name), None)
-        if replaces and at is None:  # renamed or removed meanwhile: never brought back
-            raise NotFound(f"the plan has no {section} item '{replaces}' any more; load the "
-                           "page again")
+        # an item to replace that was renamed or removed meanwhile is never brought back
+        at = _at(items, section, replaces) if replaces else _find(items, section, key(item))
         old = items[at] if at is not None else None
         if at is None:
             items.append(item)
@@ -113,13 +110,10 @@ def put(session: Session, plan_id: int, section: str, item: dict, by: str,
 def change_item(session: Session, plan_id: int, section: str, name: str,
                 change: Callable[[dict], None], by: str, seen: int | None = None) -> None:
     """Change one item in place, as it is stored when the plan is held (`change` edits it)."""
-    key = KEYS[section]
 
     def changed(document: dict) -> tuple[object, object]:
         items = document.get(section, [])
-        at = next((i for i, x in enumerate(items) if key(x) == name), None)
-        if at is None:
-            raise NotFound(f"the plan has no {section} item '{name}'")
+        at = _at(items, section, name)
         old, new = items[at], copy.deepcopy(items[at])
         change(new)
         items[at] = new
@@ -130,16 +124,25 @@ def change_item(session: Session, plan_id: int, section: str, name: str,
 
 def remove(session: Session, plan_id: int, section: str, name: str, by: str,
            seen: int | None = None) -> None:
-    key = KEYS[section]
 
     def change(document: dict) -> tuple[object, object]:
         items = document.get(section, [])
-        at = next((i for i, x in enumerate(items) if key(x) == name), None)
-        if at is None:
-            raise NotFound(f"the plan has no {section} item '{name}'")
-        return items.pop(at), None
+        return items.pop(_at(items, section, name)), None
 
     edit(session, plan_id, by, "remove", f"{section}: {name}", change, seen)
+
+
+def _find(items: list[dict], section: str, name: str) -> int | None:
+    """Where the item of that name is in its section, or None."""
+    return next((i for i, x in enumerate(items) if KEYS[section](x) == name), None)
+
+
+def _at(items: list[dict], section: str, name: str) -> int:
+    """Where the item of that name is in its section; NotFound when it is not (any more)."""
+    if (at := _find(items, section, name)) is None:
+        raise NotFound(f"the plan has no {section} item '{name}' (any more: load the page "
+                       "again)")
+    return at
 
 
 def set_fields(session: Session, plan_id: int, fields: dict, by: str,

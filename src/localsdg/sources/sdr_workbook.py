@@ -417,21 +417,25 @@ def _country(row: tuple, iso3: str, cols: DataColumns) -> Country:
 def _indicator_cells(c: Country, code: str, cells: dict[str, object]) -> None:
     if (value := _number(cells["raw value"])) is not None:
         c.values[code] = (value, _int(cells.get("year")))
-    if (s := _number(cells.get("normalised score"))) is not None:
-        c.scores[code] = s
-    if (colour := _norm(cells.get("colour"))) in COLOURS:
-        c.colours[code] = colour
-    if arrow := ARROWS.get(str(cells.get("trend") or "").strip()):
-        c.trends[code] = arrow
+    _assessed(code, cells.get("normalised score"), cells.get("colour"), cells.get("trend"),
+              (c.scores, c.colours, c.trends))
 
 
 def _goal_cells(c: Country, g: int, cells: dict[str, object]) -> None:
-    if (s := _number(cells.get("goal score"))) is not None:
-        c.goal_scores[g] = s
-    if (colour := _norm(cells.get("goal colour"))) in COLOURS:
-        c.goal_colours[g] = colour
-    if arrow := ARROWS.get(str(cells.get("goal trend") or "").strip()):
-        c.goal_trends[g] = arrow
+    _assessed(g, cells.get("goal score"), cells.get("goal colour"), cells.get("goal trend"),
+              (c.goal_scores, c.goal_colours, c.goal_trends))
+
+
+def _assessed(key: object, score: object, colour: object, trend: object,
+              into: tuple[dict, dict, dict]) -> None:
+    """A score, a dashboard colour and a trend arrow (of an indicator or a goal), each kept
+    where the cell holds one."""
+    if (s := _number(score)) is not None:
+        into[0][key] = s
+    if (name := _norm(colour)) in COLOURS:
+        into[1][key] = name
+    if arrow := ARROWS.get(str(trend or "").strip()):
+        into[2][key] = arrow
 
 
 def _norm(value: object) -> str:
