@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 from sqlalchemy import func, select
 
@@ -24,7 +25,7 @@ from localsdg.db.session import session_scope
 from localsdg.errors import UserError
 from localsdg.observations.periods import FORMS_TEXT
 from localsdg.observations.store import batches, dims_dict, read, rollback
-from localsdg.sources.tables import Mapping, import_table, number
+from localsdg.sources.tables import Mapping, import_table, number, numbers
 from tests.helpers import HISTORY, add_indicators, read_csv, synced
 
 STATS = HISTORY / "stats"
@@ -479,10 +480,44 @@ def test_numbers_as_files_write_them(text, value):
     assert number(text) == value
 
 
-@pytest.mark.parametrize("text", ["abc", "1,2,3", "12 kr", "1.234.5", "--3"])
+NOT_NUMBERS = ["abc", "1,2,3", "12 kr", "1.234.5", "--3", "1_000", "nan", "inf", "\u0663",
+               "12,5 %%", "0x1A", "1e", "+"]
+
+
+@pytest.mark.parametrize("text", NOT_NUMBERS)
 def test_what_is_not_a_number(text):
     with pytest.raises(ValueError):
         number(text)
+
+
+def test_a_column_of_cells_is_read_as_each_cell_is():
+    """The importer reads a whole column at once (`numbers`); it must agree with `number`
+    on every form above and on what is no number."""
+    cells = ["12,5", "12.5", "12,5 %", " 1 234,5 ", "1\u00a0234", "1.234,5", "-3", "+4", ".5",
+             "5.", "1e3", "1E-2", "..", ":", "", "-", "–", "x", "NA", "NaN", *NOT_NUMBERS]
+    values, bad = numbers(pl.col("cell"))
+    got = pl.DataFrame({"cell": cells}).select(values.alias("v"), bad.alias("bad"))
+
+    def one(text: str) -> tuple[float | None, bool]:
+        try:
+            return number(text), False
+        except ValueError:
+            return None, True
+    assert list(got.iter_rows()) == [one(c) for c in cells]
+
+
+def test_column_names_are_the_users_own(db, tmp_path):
+    """Columns called like what the importer works with inside (period, value, dims, at,
+    where, indicator_id) are read like any other."""
+    url, ids = db
+    path = tmp_path / "navn.csv"
+    path.write_text("where;period;value;dims;at\n4003;2024;12,5;kvinner;x\n"
+                    "4003;2024;11;menn;y\n", encoding="utf-8")
+    mapping = Mapping(area="where", period="period", value="value", dims=("dims", "at"))
+    assert _import(url, path, mapping, ids["a"]).written == 2
+    assert _values(url, ids["a"]) == {
+        ("municipality", "4003", "2024", "at=x;dims=kvinner"): 12.5,
+        ("municipality", "4003", "2024", "at=y;dims=menn"): 11.0}
 
 
 # ---------------------------------------------------------------- wide tables

@@ -254,8 +254,8 @@ class Observation(Base):
     measure: Mapped[str | None] = mapped_column(String(10))  # count or rate: how to aggregate
     borders: Mapped[int | None] = mapped_column(Integer)  # year of the area codes; NULL: period's
     flags: Mapped[str] = mapped_column(String(100), default="")
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"),
-                                          index=True)
+    # no index of its own: the unique constraint, which begins with batch_id, serves lookups
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
 
 
 class ProfileSet(Base):

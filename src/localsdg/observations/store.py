@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import unquote
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.areas.history import in_force
 from localsdg.catalog.store import start_batch
 from localsdg.db.schema import Area, ImportBatch, Observation
-from localsdg.db.session import bulk_insert
+from localsdg.db.session import insert_plain
 from localsdg.errors import BadRequest, NotFound, UserError
 
 KIND = "data"
@@ -118,38 +119,48 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks
 
 
 ON_DUPLICATE = ("refuse", "last")
+# The rows an importer read, in columns: `at` (the row's place in the file, to list problems in
+# the file's order) and `where` (how messages name it), then the stored columns.
+KEY = ["indicator_id", "area_level", "area_code", "period", "dims"]
+CONTENT = ["value", "unit", "measure", "flags", "borders"]
+SCHEMA = {"indicator_id": pl.Int64, "area_level": pl.String, "area_code": pl.String,
+          "period": pl.String, "start_year": pl.Int64, "end_year": pl.Int64,
+          "value": pl.Float64, "dims": pl.String, "unit": pl.String, "measure": pl.String,
+          "flags": pl.String, "borders": pl.Int64}
+COLUMNS = list(SCHEMA)  # the order of Obs's fields
+FRAME = {"at": pl.Int64, "where": pl.String, **SCHEMA}
+Located = tuple[int, Problem]  # a problem and its row's place in the file
 
 
-def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: str, by: str,
-           checksum: str | None, skip_bad: bool = False, details: dict | None = None,
-           left_out: list[str] | None = None, on_duplicate: str = "refuse",
-           name: str | None = None) -> ImportResult:
-    """Store the rows an importer read, all or nothing: any bad row stops the import unless the
-    user asked to skip bad rows (then they are listed in the result). A row that repeats an
-    earlier one is kept once; one with the same key and another value stops the import too,
-    unless `on_duplicate` is "last" (the publisher's later row kept). `left_out` says what the
-    importer left out on purpose; the repeats are added to it. Messages name the file by
-    `name` (as its rows do) when given, else by `source`."""
+def commit(session: Session, items: list[tuple[str, Obs | Problem]], **options: object
+           ) -> ImportResult:
+    """Store the rows an importer read one by one (see `commit_frame` for the rules)."""
+    obs = [(at, where, o) for at, (where, o) in enumerate(items) if isinstance(o, Obs)]
+    frame = pl.DataFrame(
+        {"at": [at for at, _, _ in obs], "where": [w for _, w, _ in obs],
+         **{c: [getattr(o, c) for _, _, o in obs] for c in COLUMNS}}, schema=FRAME)
+    problems = [(at, p) for at, (_, p) in enumerate(items) if isinstance(p, Problem)]
+    return commit_frame(session, frame, problems, **options)
+
+
+def commit_frame(session: Session, frame: pl.DataFrame, problems: list[Located], *,
+                 source: str, by: str, checksum: str | None, skip_bad: bool = False,
+                 details: dict | None = None, left_out: list[str] | None = None,
+                 on_duplicate: str = "refuse", name: str | None = None) -> ImportResult:
+    """Store the rows an importer read (a frame of FRAME's columns, and the rows it could not
+    read), all or nothing: any bad row stops the import unless the user asked to skip bad rows
+    (then they are listed in the result). A row that repeats an earlier one is kept once; one
+    with the same key and another value stops the import too, unless `on_duplicate` is "last"
+    (the publisher's later row kept). `left_out` says what the importer left out on purpose;
+    the repeats are added to it. Messages name the file by `name` (as its rows do) when given,
+    else by `source`."""
     if on_duplicate not in ON_DUPLICATE:
         raise BadRequest(f"on_duplicate '{on_duplicate}': use refuse (the default: a key given "
                          "twice with two values stops the import) or last (the later kept)")
-    problems: list[Problem] = []
     notes = list(left_out or [])
-    good: dict[tuple, tuple[str, Obs]] = {}
-    for where, item in items:
-        if isinstance(item, Obs) and item.value is not None and not math.isfinite(item.value):
-            item = Problem(where, f"the value {item.value} is not a finite number; write the "
-                                  "figure itself, or leave the cell empty when it is missing")
-        if isinstance(item, Obs) and (why := _unstorable_text(item)):
-            item = Problem(where, why)
-        if isinstance(item, Problem):
-            problems.append(item)
-            continue
-        if item.key in good and (problem := _repeat(where, item, *good[item.key], on_duplicate,
-                                                    notes)):
-            problems.append(problem)
-        if item.key not in good or on_duplicate == "last":
-            good[item.key] = (where, item)
+    frame, unstorable = _unstorable(frame.select(list(FRAME)).cast(FRAME))
+    frame, repeats = _repeats(frame, on_duplicate, notes)
+    problems = [p for _, p in sorted([*problems, *unstorable, *repeats], key=lambda p: p[0])]
     if problems and not skip_bad:
         listed = "\n".join(f"  {p}" for p in problems[:MAX_LISTED])
         more = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
@@ -159,29 +170,28 @@ def commit(session: Session, items: list[tuple[str, Obs | Problem]], *, source: 
                         details=[str(p) for p in problems[:MAX_DETAILS]] + (
                             [f"… and {len(problems) - MAX_DETAILS} more"]
                             if len(problems) > MAX_DETAILS else []))
-    if not good:
+    if frame.is_empty():
         raise UserError(f"{name or source}: no observations found; nothing was imported")
-    rows = [obs for _, obs in good.values()]
-    read_as = _outside_their_years(session, rows)
-    result = _save(session, rows, source=source, by=by, checksum=checksum, skipped=problems,
+    read_as = _outside_their_years(session, frame)
+    result = _save(session, frame.select(COLUMNS), source=source, by=by, checksum=checksum,
+                   skipped=problems,
                    details={**(details or {}), "left_out": notes, "read_as": read_as})
     return replace(result, left_out=notes, read_as=read_as)
 
 
-def _outside_their_years(session: Session, rows: list[Obs]) -> list[str]:
+def _outside_their_years(session: Session, frame: pl.DataFrame) -> list[str]:
     """A line on values given for a code in years it was not in force (Skien's 4003 in 1995):
     publishers give back series on today's borders, so such a value is read as on the borders
     of the code's nearest version (observations.borders), and the report says so."""
-    codes = {o.area_code for o in rows if o.borders is None}
+    pairs = (frame.filter(pl.col("borders").is_null())
+             .select("area_level", "area_code", "end_year").unique().sort(pl.all()))
+    codes = set(pairs["area_code"])
     versions: dict[tuple[str, str], list[Area]] = {}
     for a in session.scalars(select(Area).where(Area.code.in_(codes))) if codes else ():
         versions.setdefault((a.level, a.code), []).append(a)
-    outside: dict[tuple[str, str, int], bool] = {}
-    for o in rows:
-        key = (o.area_level, o.area_code, o.end_year)
-        if o.borders is None and key not in outside and (found := versions.get(key[:2])):
-            outside[key] = not any(in_force(a, o.end_year) for a in found)
-    shown = [f"{code} in {year}" for (_lv, code, year), out in sorted(outside.items()) if out]
+    shown = [f"{code} in {year}" for level, code, year in pairs.iter_rows()
+             if (found := versions.get((level, code)))
+             and not any(in_force(a, year) for a in found)]
     if not shown:
         return []
     return [f"{len(shown)} code-year pairs name areas in years their codes were not in force "
@@ -191,79 +201,116 @@ def _outside_their_years(session: Session, rows: list[Obs]) -> list[str]:
             "(borders in the API)."]
 
 
-def _unstorable_text(obs: Obs) -> str | None:
-    """Why the row's breakdown or unit cannot be stored (a control character, or text that is
-    no label), or None."""
-    for what, text in (("breakdown", obs.dims), ("unit", obs.unit or "")):
-        if CONTROL.search(text):
-            return f"the {what} holds a control character; remove it"
-        if len(text) > MAX_BREAKDOWN:
-            return (f"the {what} has {len(text):,} characters, more than a label "
-                    f"({MAX_BREAKDOWN:,} at most)")
+def _unstorable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Located]]:
+    """The rows that cannot be stored taken out, each with its problem: a value that is no
+    finite number, or a breakdown or unit with a control character or too long for a label.
+    Texts are checked once each."""
+    texts = {what: {t: why for t in frame[column].drop_nulls().unique()
+                    if (why := _unstorable_text(what, t))}
+             for what, column in (("breakdown", "dims"), ("unit", "unit"))}
+    bad = frame.filter(~pl.col("value").is_finite() | pl.col("dims").is_in(list(texts["breakdown"]))
+                       | pl.col("unit").is_in(list(texts["unit"])))
+    problems = []
+    for at, where, value, dims, unit in bad.select("at", "where", "value", "dims", "unit"
+                                                   ).iter_rows():
+        why = (f"the value {value} is not a finite number; write the figure itself, or leave "
+               "the cell empty when it is missing") if value is not None and not math.isfinite(
+            value) else texts["breakdown"].get(dims) or texts["unit"][unit]
+        problems.append((at, Problem(where, why)))
+    return (frame.filter(~pl.col("at").is_in(bad["at"].to_list())) if problems else frame), problems
+
+
+def _unstorable_text(what: str, text: str) -> str | None:
+    """Why a breakdown or unit cannot be stored (a control character, or text that is no
+    label), or None."""
+    if CONTROL.search(text):
+        return f"the {what} holds a control character; remove it"
+    if len(text) > MAX_BREAKDOWN:
+        return (f"the {what} has {len(text):,} characters, more than a label "
+                f"({MAX_BREAKDOWN:,} at most)")
     return None
 
 
-def _repeat(where: str, item: Obs, first: str, kept: Obs, on_duplicate: str,
-            notes: list[str]) -> Problem | None:
-    """A row with the key of an earlier one: a note when it repeats it or replaces it (with
-    "last"), else the problem naming both places."""
-    if item.content == kept.content:
-        notes.append(f"{where} repeats {first}: kept once")
-    elif on_duplicate == "last":
-        notes.append(f"{where} gives another value than {first} for the same area, period and "
-                     "breakdown: the later kept (--on-duplicate last)")
-    else:
-        return Problem(where, f"the same area, period and breakdown as {first}, with another "
-                              f"value ({_shown(kept.value)} there, {_shown(item.value)} here); "
-                              "keep one, or import with --on-duplicate last to keep the later")
-    return None
+def _repeats(frame: pl.DataFrame, on_duplicate: str, notes: list[str]
+             ) -> tuple[pl.DataFrame, list[Located]]:
+    """Rows with the key of an earlier row taken out: a note when one repeats the other or
+    replaces it (with "last", the earlier goes), else the problem naming both places."""
+    repeated = frame.filter(pl.struct(KEY).is_duplicated())
+    if repeated.is_empty():
+        return frame, []
+    kept: dict[tuple, tuple[int, str, tuple]] = {}
+    dropped: list[int] = []
+    problems: list[Located] = []
+    for row in repeated.sort("at").iter_rows(named=True):
+        key, content = tuple(row[k] for k in KEY), tuple(row[c] for c in CONTENT)
+        at, where = row["at"], row["where"]
+        if key not in kept:
+            kept[key] = (at, where, content)
+            continue
+        first_at, first, kept_content = kept[key]
+        if content == kept_content or on_duplicate == "last":
+            notes.append(f"{where} repeats {first}: kept once" if content == kept_content else
+                         f"{where} gives another value than {first} for the same area, period "
+                         "and breakdown: the later kept (--on-duplicate last)")
+            if on_duplicate == "last":
+                dropped.append(first_at)
+                kept[key] = (at, where, content)
+            else:
+                dropped.append(at)
+        else:
+            dropped.append(at)
+            problems.append((at, Problem(
+                where, f"the same area, period and breakdown as {first}, with another value "
+                       f"({_shown(kept_content[0])} there, {_shown(row['value'])} here); keep "
+                       "one, or import with --on-duplicate last to keep the later")))
+    return frame.filter(~pl.col("at").is_in(dropped)), problems
 
 
 def _shown(value: float | None) -> str:
     return "empty" if value is None else f"{value:g}"
 
 
-def _save(session: Session, rows: list[Obs], *, source: str, by: str, checksum: str | None,
-          skipped: list[Problem], details: dict | None) -> ImportResult:
+def _save(session: Session, frame: pl.DataFrame, *, source: str, by: str,
+          checksum: str | None, skipped: list[Problem], details: dict | None) -> ImportResult:
     """Store what is new or changed in one batch; no batch at all when nothing is."""
-    current = _current(session, {r.indicator_id for r in rows})
-    fresh = [r for r in rows if current.get(r.key) != r.content]
-    result = ImportResult(source, len(rows), len(fresh), len(rows) - len(fresh), None, skipped)
-    if not fresh:
+    current = _current(session, frame["indicator_id"].unique().sort().to_list())
+    fresh = frame if current.is_empty() else frame.filter(
+        ~frame.join(current, on=KEY, how="left", suffix="_now", maintain_order="left").select(
+            pl.col("stored").is_not_null() & pl.all_horizontal(
+                pl.col(c).eq_missing(pl.col(f"{c}_now")) for c in CONTENT)).to_series())
+    result = ImportResult(source, frame.height, fresh.height, frame.height - fresh.height, None,
+                          skipped)
+    if fresh.is_empty():
         return result
     batch = start_batch(session, KIND, source, by, checksum)
-    batch.summary = {"rows": len(rows), "written": len(fresh), "unchanged": result.unchanged,
-                     "skipped": [str(p) for p in skipped],
-                     "indicators": sorted({r.indicator_id for r in fresh}), **(details or {})}
-    for chunk in _chunks(fresh, 50_000):  # dicts for a chunk at a time, not a million at once
-        bulk_insert(session, Observation.__table__,
-                    [{**{c: getattr(r, c) for c in COLUMNS}, "batch_id": batch.id}
-                     for r in chunk])
+    batch.summary = {"rows": frame.height, "written": fresh.height,
+                     "unchanged": result.unchanged, "skipped": [str(p) for p in skipped],
+                     "indicators": fresh["indicator_id"].unique().sort().to_list(),
+                     **(details or {})}
+    insert_plain(session, Observation.__table__, [*COLUMNS, "batch_id"],
+                 fresh.with_columns(batch_id=pl.lit(batch.id)).iter_rows())
     result.batch_id = batch.id
     return result
 
 
-def _current(session: Session, indicator_ids: set[int]) -> dict[tuple, tuple]:
-    """Key → content of the current observations, as plain tuples (a million of them fit)."""
+def _current(session: Session, indicator_ids: list[int]) -> pl.DataFrame:
+    """Key and content of the current observations of these indicators (per key the newest
+    batch's row), with `stored` to tell a found key from none."""
     o = Observation
-    out: dict[tuple, tuple] = {}
-    for chunk in _chunks(sorted(indicator_ids), 500):
-        q = (select(o.indicator_id, o.area_level, o.area_code, o.period, o.dims, o.value, o.unit,
-                    o.measure, o.flags, o.borders)
+    rows = []
+    for chunk in _chunks(indicator_ids, 500):
+        q = (select(*[getattr(o, c) for c in KEY + CONTENT])
              .join(ImportBatch, ImportBatch.id == o.batch_id)
              .where(o.indicator_id.in_(chunk), ImportBatch.rolled_back_at.is_(None))
              .order_by(o.batch_id))
-        for row in session.connection().execute(q):
-            out[tuple(row[:5])] = tuple(row[5:])
-    return out
+        rows.extend(map(tuple, session.connection().execute(q)))
+    return (pl.DataFrame(rows, schema={c: SCHEMA[c] for c in KEY + CONTENT}, orient="row")
+            .unique(KEY, keep="last", maintain_order=True).with_columns(stored=pl.lit(True)))
 
 
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-COLUMNS = [c for c in Obs.__dataclass_fields__]
 
 
 def read(session: Session, indicator_ids: list[int], area_codes: list[str] | None = None,

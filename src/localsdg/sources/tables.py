@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import zip_longest
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from localsdg.areas.lookup import AreaIndex, AreaRef, looks_like_code
@@ -22,16 +24,29 @@ from localsdg.errors import UserError
 from localsdg.observations.borders import check_borders, check_measure
 from localsdg.observations.periods import DATE, parse_period
 from localsdg.observations.store import (
+    KEY,
     ImportResult,
-    Obs,
+    Located,
     Problem,
-    commit,
+    commit_frame,
     dims_key,
 )
 from localsdg.textfiles import file_lines, read_table
 
 VALUE = "value cell"  # a wide table's cell, under a name its row labels do not use
 MISSING = {"", "..", ":", ".", "-", "–", "x", "NA", "NaN"}
+NUMBER = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"  # once '1 234,5' is '1234.5'
+SPACES = "\u00a0\u202f "  # in numbers: no-break, narrow no-break and plain spaces
+# A table's own columns beside the file's (no header holds a NUL): each row's place, how
+# messages name it, and what is read from its cells.
+AT, WHERE, IND, PERIOD, COUNTY, VAL, DIMS, COLUMN, PROBLEM = (
+    f"\0{n}" for n in ("at", "where", "indicator", "period cell", "county cell", "value", "dims",
+                       "column", "problem"))
+LABEL, START, END, PERIOD_PROBLEM = (f"\0{n}" for n in ("period", "start", "end",
+                                                          "period problem"))
+LEVEL, CODE, AREA_PROBLEM = (f"\0{n}" for n in ("level", "code", "area problem"))
+STORED = {AT: "at", WHERE: "where", IND: "indicator_id", LEVEL: "area_level", CODE: "area_code",
+          LABEL: "period", START: "start_year", END: "end_year", VAL: "value", DIMS: "dims"}
 
 
 @dataclass(frozen=True)
@@ -82,17 +97,31 @@ class Mapping:
 
 
 def number(text: str) -> float | None:
-    """'1 234,5', '12,3 %', '0.936', '81240' → a float; a missing-value symbol → None."""
-    raw = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    raw = raw.removesuffix("%")
+    """'1 234,5', '12,3 %', '0.936', '81240' → a float; a missing-value symbol → None.
+    (`numbers` reads a whole column the same way.)"""
+    raw = text.strip().translate({ord(c): None for c in SPACES}).removesuffix("%")
     if raw in MISSING:
         return None
     if "," in raw and "." in raw:
-        raw = raw.replace(".", "").replace(",", ".")  # 1.234,5
+        raw = raw.replace(".", "")  # 1.234,5
     raw = raw.replace(",", ".")
-    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", raw):
+    if not re.fullmatch(NUMBER, raw):
         raise ValueError(text)
     return float(raw)
+
+
+def numbers(cells: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A column of cells read as `number` reads one: the values, and which cells are no
+    number (missing-value symbols are None, not errors)."""
+    raw = (cells.str.strip_chars().str.replace_all(f"[{SPACES}]", "")
+           .str.strip_suffix("%"))
+    both = raw.str.contains(",", literal=True) & raw.str.contains(".", literal=True)
+    plain = (pl.when(both).then(raw.str.replace_all(".", "", literal=True)).otherwise(raw)
+             .str.replace_all(",", ".", literal=True))
+    missing = raw.is_in(sorted(MISSING))
+    value = pl.when(missing | ~plain.str.contains(NUMBER)).then(None).otherwise(
+        plain.cast(pl.Float64, strict=False))
+    return value, ~missing & value.is_null()
 
 
 def import_table(session: Session, path: Path, mapping: Mapping, *,
@@ -104,53 +133,44 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
     upload)."""
     mapping.check()
     targets = _targets(session, mapping, indicator)
-    mapping, records, monthly = (_wide if mapping.wide else _tidy)(path, mapping)
+    mapping, table, monthly = (_wide if mapping.wide else _tidy)(path, mapping)
     areas = AreaIndex(session)
     if not areas:
         raise UserError("no areas are loaded; run 'localsdg sync areas' first")
-    items = []
-    left_out: list[str] = []
-    resolved: dict[tuple, AreaRef | str] = {}
-    for where, row in records:
-        if any(row.get(k) != v for k, v in mapping.where.items()):
-            continue
-        if mapping.leave_out and (why := mapping.leave_out(row)):
-            left_out.append(f"{where}: {why}")
-            continue
-        target = targets.get(row.get(mapping.indicator_column, "") if mapping.indicator_column
-                             else "")
-        if target is None:
-            items.append((where, Problem(f"{where}, column {mapping.indicator_column}",
-                                        f"'{row.get(mapping.indicator_column)}' is not mapped "
-                                        "to an indicator; add it to the indicator map")))
-            continue
-        items.append((where, _obs(row, where, mapping, target, areas, resolved, monthly)))
+    table, left_out = _kept(table, mapping)
+    frame, problems = _observations(table, mapping, targets, areas, monthly)
     if mapping.sum_rows:
-        items = _summed(items)
-    return commit(session, items, source=source or str(path), by=by,
-                  checksum=hashlib.sha256(path.read_bytes()).hexdigest(), skip_bad=skip_bad,
-                  details={"format": "table", "publisher": publisher,
-                           "mapping": _mapping_summary(mapping)},
-                  left_out=left_out, on_duplicate=on_duplicate, name=path.name)
+        frame = _summed(frame)
+    return commit_frame(session, frame, problems, source=source or str(path), by=by,
+                        checksum=hashlib.sha256(path.read_bytes()).hexdigest(),
+                        skip_bad=skip_bad, details={"format": "table", "publisher": publisher,
+                                                    "mapping": _mapping_summary(mapping)},
+                        left_out=left_out, on_duplicate=on_duplicate, name=path.name)
 
 
-Records = Iterator[tuple[str, dict[str, str]]]
-
-
-def _tidy(path: Path, mapping: Mapping) -> tuple[Mapping, Records, bool]:
+def _tidy(path: Path, mapping: Mapping) -> tuple[Mapping, pl.DataFrame, bool]:
+    """The mapped columns of the lines below the header, as text; lines with none of them
+    filled hold no observation and are passed over."""
     line_no, header, lines = read_table(path, mapping.columns(), encoding=mapping.encoding,
                                         sheet=mapping.sheet)
+    by_column = list(zip_longest(*lines, fillvalue=""))  # the cells of each column
+    wanted = list(dict.fromkeys(mapping.columns()))
+    table = pl.DataFrame([pl.Series(c, by_column[header.index(c)] if header.index(c) < len(
+        by_column) else [""] * len(lines), dtype=pl.String) for c in wanted])
+    table = (table.with_columns(pl.col(wanted).str.strip_chars())
+             .with_row_index(AT, offset=line_no + 1).cast({AT: pl.Int64})
+             .filter(pl.any_horizontal(pl.col(c) != "" for c in wanted))
+             .with_columns(pl.format(f"{_braced(path.name)}, line {{}}", AT).alias(WHERE)))
+    return mapping, table, _monthly(table, mapping.period)
 
-    def records() -> Records:
-        for n, cells in enumerate(lines, start=line_no + 1):
-            row = dict(zip(header, (c.strip() for c in cells), strict=False))
-            if any(row.values()):
-                yield f"{path.name}, line {n}", row
-    return mapping, records(), _monthly(header, lines, mapping.period)
+
+def _braced(text: str) -> str:
+    """Text as it stands in a pl.format template."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
-def _wide(path: Path, mapping: Mapping) -> tuple[Mapping, Records, bool]:
-    """One record per value cell: the row's labels plus what the stacked headers above the
+def _wide(path: Path, mapping: Mapping) -> tuple[Mapping, pl.DataFrame, bool]:
+    """One row per value cell: the row's labels plus what the stacked headers above the
     cell say (SSB's 'År: 2006' gives År=2006; a bare heading is named after its header line,
     'header 1', 'header 2' …; a heading spanning several columns stands over each of them)."""
     line_no, header, lines = read_table(path, mapping.columns(), encoding=mapping.encoding,
@@ -169,19 +189,22 @@ def _wide(path: Path, mapping: Mapping) -> tuple[Mapping, Records, bool]:
     names = sorted({k for dims in columns.values() for k in dims})
     effective = replace(mapping, value=VALUE, dims=(*mapping.dims, *[
         k for k in names if k != mapping.period and k not in mapping.where]))
-
-    def records() -> Records:
-        for n, cells in enumerate(lines[first:], start=line_no + first + 1):
-            row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h in labels}
-            if not any(row.values()):
-                continue
-            for j, dims in columns.items():
-                cell = cells[j].strip() if j < len(cells) else ""
-                if not cell:  # an empty cell is no observation (the area did not exist yet);
-                    continue  # a missing-value symbol ('..') is kept as missing
-                yield (f"{path.name}, line {n}, column {j + 1}",
-                       {**row, **dims, VALUE: cell})
-    return effective, records(), False
+    records = []
+    for n, cells in enumerate(lines[first:], start=line_no + first + 1):
+        row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h in labels}
+        if not any(row.values()):
+            continue
+        for j, dims in columns.items():
+            cell = cells[j].strip() if j < len(cells) else ""
+            if cell:  # an empty cell is no observation (the area did not exist yet); a
+                records.append({**row, **dims, VALUE: cell,  # missing-value symbol is kept
+                                WHERE: f"{path.name}, line {n}, column {j + 1}"})
+    wanted = dict.fromkeys(c for c in (mapping.area, mapping.county, mapping.indicator_column,
+                                        VALUE, effective.period, *effective.dims,
+                                        *mapping.where, WHERE) if c)
+    table = pl.DataFrame({c: [r.get(c, "") for r in records] for c in wanted},
+                         schema=dict.fromkeys(wanted, pl.String))
+    return effective, table.with_row_index(AT).cast({AT: pl.Int64}), False
 
 
 def _lines_above(path: Path, mapping: Mapping, line_no: int, count: int) -> list[list[str]]:
@@ -231,66 +254,118 @@ def _targets(session: Session, m: Mapping, indicator: Indicator | None) -> dict[
     return {"": indicator.id}
 
 
-def _summed(items: list[tuple[str, Obs | Problem]]) -> list[tuple[str, Obs | Problem]]:
-    """Rows sharing a key become one row holding their sum (missing if any part is)."""
-    groups: dict[tuple, list[tuple[str, Obs]]] = {}
-    out: list[tuple[str, Obs | Problem]] = []
-    for where, item in items:
-        if isinstance(item, Problem):
-            out.append((where, item))
-        else:
-            groups.setdefault(item.key, []).append((where, item))
-    for parts in groups.values():
-        first = parts[0][1]
-        values = [o.value for _, o in parts]
-        total = None if None in values else sum(values)
-        out.append((f"{parts[0][0]} (+{len(parts) - 1} rows)", replace(
-            first, value=total, flags="missing" if total is None else first.flags)))
-    return out
+def _kept(table: pl.DataFrame, m: Mapping) -> tuple[pl.DataFrame, list[str]]:
+    """The rows the mapping keeps (`where`), less those `leave_out` leaves out, with a line on
+    each of these."""
+    if m.where:
+        table = table.filter(pl.all_horizontal(pl.col(k) == v for k, v in m.where.items()))
+    if not m.leave_out or table.is_empty():
+        return table, []
+    why = [m.leave_out(row) for row in table.drop(AT, WHERE).iter_rows(named=True)]
+    left_out = [f"{where}: {y}" for where, y in zip(table[WHERE], why, strict=True) if y]
+    return table.filter(pl.Series([y is None for y in why])), left_out
 
 
-def _monthly(header: list[str], lines: list[list[str]], column: str | None) -> bool:
+def _observations(table: pl.DataFrame, m: Mapping, targets: dict[str, int], areas: AreaIndex,
+                  monthly: bool) -> tuple[pl.DataFrame, list[Located]]:
+    """The observations the rows hold (a frame of store.FRAME's columns), and each row that
+    holds none with its first problem: an unmapped indicator, then the period, the area and
+    the value. Each distinct period, area and breakdown is read once."""
+    table = table.with_columns(
+        (pl.col(m.indicator_column).replace_strict(targets, default=None, return_dtype=pl.Int64)
+         if m.indicator_column else pl.lit(targets[""], pl.Int64)).alias(IND),
+        (pl.col(m.period) if m.period else pl.lit(m.period_value, pl.String)).alias(PERIOD),
+        (pl.col(m.county) if m.county else pl.lit(None, pl.String)).alias(COUNTY))
+    table = table.join(_periods(table[PERIOD], monthly), on=PERIOD, how="left",
+                       nulls_equal=True)
+    table = table.join(_areas(table, m, areas), on=[m.area, COUNTY, END], how="left",
+                       nulls_equal=True)
+    value, no_number = numbers(pl.col(m.value))
+    if m.scale != 1.0:  # 0.936 × 100 is 93.6, not 93.60000000000001
+        value = (value * m.scale).round(10)
+    checks = [(pl.col(IND).is_null(), m.indicator_column, pl.format(
+                   "'{}' is not mapped to an indicator; add it to the indicator map",
+                   pl.col(m.indicator_column or AT))),
+              (pl.col(PERIOD_PROBLEM).is_not_null(), m.period, pl.col(PERIOD_PROBLEM)),
+              (pl.col(AREA_PROBLEM).is_not_null(), m.area, pl.col(AREA_PROBLEM)),
+              (no_number, m.value, pl.format(
+                   "'{}' is not a number; write e.g. 12.5, 12,5 or 12,5 %", pl.col(m.value)))]
+    table = table.with_columns(
+        value.alias(VAL),
+        pl.coalesce(pl.when(bad).then(pl.lit(str(column))) for bad, column, _ in checks
+                    ).alias(COLUMN),
+        pl.coalesce(pl.when(bad).then(why) for bad, _, why in checks).alias(PROBLEM))
+    problems = [(at, Problem(f"{where}, column {column}", why)) for at, where, column, why in
+                table.filter(pl.col(PROBLEM).is_not_null())
+                .select(AT, WHERE, COLUMN, PROBLEM).iter_rows()]
+    frame = _with_dims(table.filter(pl.col(PROBLEM).is_null()), m).select(
+        *(pl.col(inner).alias(outer) for inner, outer in STORED.items()),
+        pl.lit(m.unit, pl.String).alias("unit"), pl.lit(m.measure, pl.String).alias("measure"),
+        pl.when(pl.col(VAL).is_null()).then(pl.lit("missing")).otherwise(pl.lit(""))
+        .alias("flags"), pl.lit(m.borders, pl.Int64).alias("borders"))
+    return frame, problems
+
+
+def _periods(cells: pl.Series, monthly: bool) -> pl.DataFrame:
+    """Each distinct period cell read: its label and years, or the problem."""
+    rows = []
+    for raw in cells.unique():
+        try:
+            p = parse_period(raw or "", monthly=monthly)
+            rows.append((raw, p.label, p.start_year, p.end_year, None))
+        except UserError as exc:
+            rows.append((raw, None, None, None, exc.message))
+    return pl.DataFrame(rows, orient="row", schema={
+        PERIOD: pl.String, LABEL: pl.String, START: pl.Int64, END: pl.Int64,
+        PERIOD_PROBLEM: pl.String})
+
+
+def _areas(table: pl.DataFrame, m: Mapping, areas: AreaIndex) -> pl.DataFrame:
+    """Each distinct area cell (with its county and year) read: the area, or the problem. A
+    code is read as a code; a name by the county beside it and the year's borders."""
+    rows = []
+    for raw, county, year in (table.filter(pl.col(END).is_not_null())
+                              .select(m.area, COUNTY, END).unique().iter_rows()):
+        found = areas.code(raw, m.level) if looks_like_code(raw) else areas.by_name(
+            raw, county=county, year=m.borders or year, level=m.level)
+        rows.append((raw, county, year, *((found.level, found.code, None)
+                                          if isinstance(found, AreaRef) else (None, None, found))))
+    return pl.DataFrame(rows, orient="row", schema={
+        m.area: pl.String, COUNTY: pl.String, END: pl.Int64, LEVEL: pl.String,
+        CODE: pl.String, AREA_PROBLEM: pl.String})
+
+
+def _with_dims(table: pl.DataFrame, m: Mapping) -> pl.DataFrame:
+    """The rows with their breakdown's stored key, made once per distinct breakdown."""
+    if not m.dims:
+        return table.with_columns(**{DIMS: pl.lit("")})
+    names = list(dict.fromkeys(m.dims))
+    keys = table.select(names).unique()
+    keys = keys.with_columns(pl.Series(DIMS, [dims_key(dict(zip(names, row, strict=True)))
+                                             for row in keys.iter_rows()], dtype=pl.String))
+    return table.join(keys, on=names, how="left", nulls_equal=True)
+
+
+def _summed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows sharing a key become one row holding their sum (missing if any part is), added in
+    the file's order."""
+    total = pl.col("value").cum_sum().last()
+    return frame.group_by(KEY, maintain_order=True).agg(
+        pl.col("at").first(),
+        pl.format("{} (+{} rows)", pl.col("where").first(), pl.len() - 1).alias("where"),
+        pl.col("start_year", "end_year", "unit", "measure", "borders").first(),
+        pl.when(pl.col("value").null_count() > 0).then(None).otherwise(total).alias("value"),
+    ).with_columns(flags=pl.when(pl.col("value").is_null()).then(pl.lit("missing"))
+                   .otherwise(pl.lit("")))
+
+
+def _monthly(table: pl.DataFrame, column: str | None) -> bool:
     """Whether the period column holds the first day of months (NAV's 2011-02-01): then
     2011-01-01 is January too, not the year as in FHI's yearly files."""
-    if column is None or column not in header:
+    if column is None or column not in table.columns:
         return False
-    i = header.index(column)
-    return any((m := DATE.match(line[i].strip())) and m.group(3) == "01" and m.group(2) != "01"
-               for line in lines if len(line) > i)
-
-
-def _obs(row: dict, where: str, m: Mapping, indicator_id: int, areas: AreaIndex,
-         resolved: dict, monthly: bool = False) -> Obs | Problem:
-    try:
-        period = parse_period(m.period_value or row.get(m.period or "", ""), monthly=monthly)
-    except UserError as exc:
-        return Problem(f"{where}, column {m.period}", exc.message)
-    area = _area(row, m, areas, period.end_year, resolved)
-    if isinstance(area, str):
-        return Problem(f"{where}, column {m.area}", area)
-    try:
-        value = number(row.get(m.value, ""))
-    except ValueError:
-        return Problem(f"{where}, column {m.value}",
-                       f"'{row.get(m.value)}' is not a number; write e.g. 12.5, 12,5 or 12,5 %")
-    if value is not None and m.scale != 1.0:
-        value = round(value * m.scale, 10)  # 0.936 × 100 is 93.6, not 93.60000000000001
-    return Obs(indicator_id, area.level, area.code, period.label, period.start_year,
-               period.end_year, value, dims_key({d: row.get(d, "") for d in m.dims}), m.unit,
-               m.measure, "missing" if value is None else "", m.borders)
-
-
-def _area(row: dict, m: Mapping, areas: AreaIndex, year: int, resolved: dict
-          ) -> AreaRef | str:
-    raw = row.get(m.area, "")
-    key = (raw, row.get(m.county or ""), year)
-    if key not in resolved:
-        if looks_like_code(raw):
-            resolved[key] = areas.code(raw, m.level)
-        else:
-            resolved[key] = areas.by_name(raw, county=row.get(m.county) if m.county else None,
-                                          year=m.borders or year, level=m.level)
-    return resolved[key]
+    return any((m := DATE.match(cell)) and m.group(3) == "01" and m.group(2) != "01"
+               for cell in table[column].unique())
 
 
 def _mapping_summary(m: Mapping) -> dict:
