@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
+from operator import attrgetter
 from urllib.parse import unquote
 
 import polars as pl
@@ -135,10 +136,9 @@ Located = tuple[int, Problem]  # a problem and its row's place in the file
 def commit(session: Session, items: list[tuple[str, Obs | Problem]], **options: object
            ) -> ImportResult:
     """Store the rows an importer read one by one (see `commit_frame` for the rules)."""
-    obs = [(at, where, o) for at, (where, o) in enumerate(items) if isinstance(o, Obs)]
-    frame = pl.DataFrame(
-        {"at": [at for at, _, _ in obs], "where": [w for _, w, _ in obs],
-         **{c: [getattr(o, c) for _, _, o in obs] for c in COLUMNS}}, schema=FRAME)
+    stored = attrgetter(*COLUMNS)
+    frame = pl.DataFrame([(at, where, *stored(o)) for at, (where, o) in enumerate(items)
+                          if isinstance(o, Obs)], schema=FRAME, orient="row")
     problems = [(at, p) for at, (_, p) in enumerate(items) if isinstance(p, Problem)]
     return commit_frame(session, frame, problems, **options)
 

@@ -352,6 +352,7 @@ def _file_items(folder: Path, path: Path, code: str, area: tuple[str, str], meta
     fallback_unit = _text(meta.fields.get("computation_units"))
     items: list[tuple[str, str, Obs | Problem]] = []
     seen: dict[tuple, str] = {}
+    breakdowns: dict[tuple, str] = {}  # the file's breakdowns, each made into its key once
     for n, cells in enumerate(lines[1:], start=2):
         cells = [c.strip() for c in cells]
         if not any(cells):
@@ -365,7 +366,7 @@ def _file_items(folder: Path, path: Path, code: str, area: tuple[str, str], meta
             run.duplicates.append(f"{where} repeats {seen[tuple(cells)]}")
             continue
         seen[tuple(cells)] = f"row {n}"
-        obs = _row(where, header, cells, cols, area, fallback_unit)
+        obs = _row(where, header, cells, cols, area, fallback_unit, breakdowns)
         items.append((where, code, obs))
     return items
 
@@ -398,7 +399,8 @@ def _cell(row: list[str], i: int) -> str:
 
 
 def _row(where: str, header: list[str], cells: list[str], cols: Columns,
-         area: tuple[str, str], fallback_unit: str | None) -> Obs | Problem:
+         area: tuple[str, str], fallback_unit: str | None, breakdowns: dict[tuple, str]
+         ) -> Obs | Problem:
     if len(cells) != len(header):
         return Problem(where, f"has {len(cells)} cells but the header has {len(header)}; "
                        "check for a missing or extra comma")
@@ -408,13 +410,16 @@ def _row(where: str, header: list[str], cells: list[str], cols: Columns,
     value = _value(cells[cols.value])
     if isinstance(value, str):
         return Problem(f"{where}, column {header[cols.value]}", value)
-    dims = {header[i]: cells[i] for i in cols.dims}
+    values = tuple(cells[i] for i in cols.dims)
+    if (dims := breakdowns.get(values)) is None:
+        dims = breakdowns[values] = dims_key(dict(zip((header[i] for i in cols.dims), values,
+                                                      strict=True)))
     flags = {STATUS_FLAGS[cells[cols.status].lower()]} if cols.status is not None else set()
     if value is None:
         flags.add("missing")
     unit = (cells[cols.unit] if cols.unit is not None else "") or fallback_unit
     return Obs(0, area[0], area[1], period.label, period.start_year, period.end_year, value,
-               dims=dims_key(dims), unit=unit, flags=",".join(f for f in FLAGS if f in flags))
+               dims=dims, unit=unit, flags=",".join(f for f in FLAGS if f in flags))
 
 
 def _period(text: str) -> Period | str:
