@@ -11,7 +11,8 @@ loads the UN framework and the areas, then:
    rows, so to reach --rows the file carries the block for several UN indicators, told apart
    by an `indikator` column and sent to them through the mapping's indicator column (one block:
    no such column, straight into un-global/13.2.2). Imports it with the tabular importer,
-   timing it, and then once more (nothing changes, so nothing is written);
+   timing it; then the same rows once more through the driver alone (the database's own
+   speed, rolled back); then the file once more (nothing changes, so nothing is written);
 2. imports a second, total-only CSV (357 x 2007-2026 = 7,140 rows) into un-global/3.4.2;
 3. reads 2007-2026 for all municipalities of both indicators, as stored and harmonised to 2026
    borders, 30 times each in a fresh session, and prints median and p95 (target < 50 ms);
@@ -48,8 +49,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 
 from localsdg.catalog.indicators import indicator_by_ref
-from localsdg.db.schema import Indicator
-from localsdg.db.session import engine, session_scope, upgrade
+from localsdg.catalog.store import start_batch
+from localsdg.db.schema import Indicator, Observation
+from localsdg.db.session import engine, insert_plain, reading, session_scope, upgrade
 from localsdg.observations.series import get_data
 from localsdg.observations.store import ImportResult
 from localsdg.sources.area_lists import sync_areas
@@ -143,6 +145,20 @@ def timed_import(url: str, path: Path, mapping: Mapping, ref: str | None
     return result, time.perf_counter() - t0
 
 
+def driver_ceiling(url: str) -> float:
+    """Rows per second the database takes the stored observations in at, with nothing read
+    or checked on the way (insert_plain of plain tuples), in a transaction rolled back."""
+    with reading(url) as s:
+        columns = [c.name for c in Observation.__table__.columns if c.name not in ("id",
+                                                                                  "batch_id")]
+        rows = s.execute(select(*[Observation.__table__.c[c] for c in columns])).all()
+        batch = start_batch(s, "data", "driver ceiling", "bench", None)
+        t0 = time.perf_counter()
+        insert_plain(s, Observation.__table__, [*columns, "batch_id"],
+                     ((*r, batch.id) for r in rows))
+        return len(rows) / (time.perf_counter() - t0)
+
+
 def where(filename: str) -> str:
     for marker in ("/src/", "/site-packages/", "/lib/python3"):
         if marker in filename:
@@ -217,6 +233,8 @@ def run(url: str, folder: Path, rows: int) -> None:
     print(f"import 1 (new): {first.rows:,} rows read, {first.written:,} written in {secs:.1f} s "
           f"= {first.rows / secs:,.0f} rows/s; peak memory {rss1:,.0f} MB "
           f"(+{rss1 - rss0:,.0f} MB over the {rss0:,.0f} MB before)")
+    print(f"  the database alone: {driver_ceiling(url):,.0f} rows/s (the same rows inserted "
+          "once more through the driver under a new batch, rolled back)")
     again, secs = timed_import(url, big, mapping, ref)
     print(f"import 2 (same file again): {again.rows:,} rows read, {again.written:,} written, "
           f"{again.unchanged:,} unchanged in {secs:.1f} s = {again.rows / secs:,.0f} rows/s; "
