@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "localsdg"
 # Left to right: a module may import from its own layer (without a file cycle) and from layers to
 # its left. Domain packages have a fixed order among themselves.
 LAYERS: list[tuple[str, ...]] = [
-    ("config", "errors", "taxonomy", "textfiles"),
+    ("config", "errors", "messages", "taxonomy", "textfiles"),
     ("db",),
     ("catalog",),
     ("areas",),

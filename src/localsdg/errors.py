@@ -21,7 +21,8 @@ class UserError(Exception):
     """
 
     def __init__(self, message: str, *, details: list[str] | None = None):
-        message = "\n".join(_bounded(message.split("\n"), MAX_MESSAGE))
+        lines = _bounded(message.split("\n"), MAX_MESSAGE)
+        message = message if lines == [message] else "\n".join(lines)  # a Message kept whole
         super().__init__(message)
         self.message = message
         self.details = _bounded(details or [], MAX_DETAILS)
@@ -43,7 +44,7 @@ def _bounded(lines: list[str], budget: int) -> list[str]:
             rest = sum(int(m[1]) if (m := MORE.match(x)) else 1 for x in lines[i:])
             out.append(f"… and {rest} more")
             break
-        out.append(shown)
+        out.append(line if shown == line else shown)  # a Message kept whole
         size += len(shown)
     return out
 

@@ -30,7 +30,7 @@ def test_refusals_are_named_and_a_bad_mapping_is_located(writable, framework_db)
     assert shown.status_code == 200 and '<option selected>kommunenummer</option>' in shown.text
     form = {"token": _token(shown.text), "create": "lokal/x", "area": "år",
             "period": "kommunenummer", "value": "verdi"}
-    bad = writable.post("/import/data/sjekk", data=form)
+    bad = writable.post("/import/data/sjekk?lang=en", data=form)
     assert bad.status_code == 422 and "egne.csv, line 2, column kommunenummer" in bad.text
     fixed = {**form, "area": "kommunenummer", "period": "år"}
     good = writable.post("/import/data/sjekk?lang=en", data=fixed)
@@ -90,3 +90,41 @@ def test_a_zip_that_would_write_outside_its_folder_is_refused(writable, tmp_path
                             data={"set_id": "evil", "area_code": "city:X"})
     assert refused.status_code == 422 and "would land outside its folder" in refused.text
     assert not (tmp_path.parent / "evil").exists()
+
+
+MIXED = ("kommunenummer;år;verdi\n4003;2023;12,5\n4003;sommer;13\n9998;2024;1\n"
+         "4003;2024;x,5\n4003;2023;12\n").encode()
+SAID = {  # the place and the reason of each problem, in each language
+    "nb": ["egne.csv, linje 3, kolonne år", "«sommer» er ikke en periode; skriv et år (2022)",
+           "linje 4, kolonne kommunenummer", "«9998» er ikke en gyldig kode for kommune eller "
+           "fylke", "linje 5, kolonne verdi", "«x,5» er ikke et tall; skriv for eksempel 12.5",
+           "samme område, periode og inndeling som egne.csv, linje 2, med en annen verdi "
+           "(12.5 der, 12 her)"],
+    "nn": ["egne.csv, linje 3, kolonne år", "«sommer» er ikkje ein periode; skriv eit år",
+           "«9998» er ikkje ein gyldig kode for kommune eller fylke",
+           "«x,5» er ikkje eit tal; skriv til dømes 12.5", "same område, periode og inndeling "
+           "som egne.csv, linje 2"],
+    "en": ["egne.csv, line 3, column år", "&#39;sommer&#39; is not a period; write a year",
+           "&#39;9998&#39; is not a municipality or county code", "&#39;x,5&#39; is not a "
+           "number; write e.g. 12.5", "the same area, period and breakdown as egne.csv, line 2"],
+}
+LEAKS = {"nb": ["line 3", "is not", "kolonne år: "], "nn": ["line 3", "is not", "ikke"],
+         "en": ["linje", "kolonne", "ikke"]}
+
+
+def test_the_check_report_speaks_the_readers_language(writable, framework_db):
+    """Every problem of a planner's file, its place and its reason, in Bokmål, Nynorsk or
+    English, with no words of another language."""
+    with session_scope(framework_db) as s:
+        sync_areas(s, HISTORY)
+    shown = writable.post("/import/data", data={"create": "lokal/egne"},
+                          files={"file": ("egne.csv", MIXED)})
+    form = {"token": _token(shown.text), "create": "lokal/egne", "area": "kommunenummer",
+            "period": "år", "value": "verdi"}
+    for lang, texts in SAID.items():
+        report = writable.post(f"/import/data/sjekk?lang={lang}", data=form)
+        assert report.status_code == 422
+        table = report.text.split('id="problems"', 1)[1].split("</table>", 1)[0]
+        assert [t for t in texts if t not in table] == [], lang
+        assert [w for w in LEAKS[lang] if w in table] == [], lang
+

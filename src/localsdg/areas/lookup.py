@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from localsdg.areas.codes import county_code, municipality_code, strip_prefix
 from localsdg.areas.history import in_force
 from localsdg.db.schema import Area
+from localsdg.messages import Message
 
 NATION = ("country", "NOR")
 NATION_NAMES = {"hele landet", "landet", "norge", "noreg", "norway", "nation", "0", "00", "0000"}
@@ -76,8 +77,9 @@ class AreaIndex:
 
     def code(self, raw: object, level: str | None = None) -> AreaRef | str:
         """The area a code means, or a message saying it is none."""
-        return self.by_code(raw, level) or (f"'{raw}' is not a {level or 'municipality or county'}"
-                                            " code valid at any time since 1994")
+        return self.by_code(raw, level) or Message(
+            "'%(code)s' is not a %(level)s code valid at any time since 1994", code=raw,
+            level=Message(level or "municipality or county"))
 
     @staticmethod
     def _levels_for(text: str) -> list[str]:
@@ -110,7 +112,8 @@ class AreaIndex:
             if isinstance(again, AreaRef):
                 return again
         if not refs:
-            return f"no {level or 'municipality or county'} is called '{name}'"
+            return Message("no %(level)s is called '%(name)s'", name=name,
+                           level=Message(level or "municipality or county"))
         listed = ", ".join(f"{r.code} ({r.level})" for r in refs)
-        return (f"'{name}' names several areas ({listed}); give the level or the county, "
-                "or use codes")
+        return Message("'%(name)s' names several areas (%(listed)s); give the level or the "
+                       "county, or use codes", name=name, listed=listed)

@@ -25,6 +25,7 @@ from datetime import date
 from functools import lru_cache
 
 from localsdg.errors import UserError
+from localsdg.messages import Message
 
 MIN_YEAR, MAX_YEAR = 1800, 2100
 DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")  # ISO dates: a monthly file's are 1sts
@@ -82,8 +83,10 @@ def parse_period(text: object, *, monthly: bool = False) -> Period:
         if (span := _range(key, monthly)) is not None:
             return span
     except ValueError as exc:
-        raise UserError(f"'{raw}' is not a period: {exc}") from None
-    raise UserError(f"'{raw}' is not a period; {FORMS_TEXT}")
+        raise UserError(Message("'%(cell)s' is not a period: %(why)s", cell=raw,
+                                why=exc.args[0])) from None
+    raise UserError(Message("'%(cell)s' is not a period; %(forms)s", cell=raw,
+                            forms=Message(FORMS_TEXT)))
 
 
 def is_placeholder(text: object) -> bool:
@@ -111,7 +114,7 @@ def _range(key: str, monthly: bool) -> Period | None:
             continue
         if b.period.end_year < a.period.start_year or (
                 a.kind == b.kind and b.period.label < a.period.label):
-            raise ValueError("the range ends before it starts")
+            raise ValueError(Message("the range ends before it starts"))
         return _joined(a, b)
     return None
 
@@ -128,7 +131,8 @@ def _joined(a: _Single, b: _Single) -> Period:
 def _year(text: str) -> int:
     year = int(text)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"the year {text} is outside {MIN_YEAR}–{MAX_YEAR}")
+        raise ValueError(Message("the year %(year)s is outside %(first)d–%(last)d", year=text,
+                                 first=MIN_YEAR, last=MAX_YEAR))
     return year
 
 

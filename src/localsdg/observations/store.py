@@ -23,6 +23,7 @@ from localsdg.catalog.store import start_batch
 from localsdg.db.schema import Area, ImportBatch, Observation
 from localsdg.db.session import insert_plain
 from localsdg.errors import BadRequest, NotFound, UserError
+from localsdg.messages import Message
 
 KIND = "data"
 FLAGS = ("provisional", "estimated", "break", "proxy", "harmonised", "missing")
@@ -61,7 +62,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return Message("%(where)s: %(problem)s", where=self.where, problem=self.message)
 
 
 @dataclass(slots=True)
@@ -213,9 +214,10 @@ def _unstorable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Located]]:
     problems = []
     for at, where, value, dims, unit in bad.select("at", "where", "value", "dims", "unit"
                                                    ).iter_rows():
-        why = (f"the value {value} is not a finite number; write the figure itself, or leave "
-               "the cell empty when it is missing") if value is not None and not math.isfinite(
-            value) else texts["breakdown"].get(dims) or texts["unit"][unit]
+        why = Message("the value %(value)s is not a finite number; write the figure itself, "
+                      "or leave the cell empty when it is missing", value=value
+                      ) if value is not None and not math.isfinite(value) else (
+            texts["breakdown"].get(dims) or texts["unit"][unit])
         problems.append((at, Problem(where, why)))
     return (frame.filter(~pl.col("at").is_in(bad["at"].to_list())) if problems else frame), problems
 
@@ -224,10 +226,11 @@ def _unstorable_text(what: str, text: str) -> str | None:
     """Why a breakdown or unit cannot be stored (a control character, or text that is no
     label), or None."""
     if CONTROL.search(text):
-        return f"the {what} holds a control character; remove it"
+        return Message("the %(what)s holds a control character; remove it",
+                       what=Message(what))
     if len(text) > MAX_BREAKDOWN:
-        return (f"the {what} has {len(text):,} characters, more than a label "
-                f"({MAX_BREAKDOWN:,} at most)")
+        return Message("the %(what)s has %(count)d characters, more than a label (%(most)d at "
+                       "most)", what=Message(what), count=len(text), most=MAX_BREAKDOWN)
     return None
 
 
@@ -259,15 +262,16 @@ def _repeats(frame: pl.DataFrame, on_duplicate: str, notes: list[str]
                 dropped.append(at)
         else:
             dropped.append(at)
-            problems.append((at, Problem(
-                where, f"the same area, period and breakdown as {first}, with another value "
-                       f"({_shown(kept_content[0])} there, {_shown(row['value'])} here); keep "
-                       "one, or import with --on-duplicate last to keep the later")))
+            problems.append((at, Problem(where, Message(
+                "the same area, period and breakdown as %(where_first)s, with another value "
+                "(%(there)s there, %(here)s here); keep one, or import with --on-duplicate "
+                "last to keep the later", where_first=first, there=_shown(kept_content[0]),
+                here=_shown(row["value"])))))
     return frame.filter(~pl.col("at").is_in(dropped)), problems
 
 
 def _shown(value: float | None) -> str:
-    return "empty" if value is None else f"{value:g}"
+    return Message("empty") if value is None else f"{value:g}"
 
 
 def _save(session: Session, frame: pl.DataFrame, *, source: str, by: str,

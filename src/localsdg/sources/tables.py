@@ -21,6 +21,7 @@ from localsdg.areas.lookup import AreaIndex, AreaRef, looks_like_code
 from localsdg.catalog.indicators import indicator_by_ref
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
+from localsdg.messages import Message
 from localsdg.observations.borders import check_borders, check_measure
 from localsdg.observations.periods import DATE, parse_period
 from localsdg.observations.store import (
@@ -39,9 +40,9 @@ NUMBER = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"  # once '1 234,5
 SPACES = "\u00a0\u202f "  # in numbers: no-break, narrow no-break and plain spaces
 # A table's own columns beside the file's (no header holds a NUL): each row's place, how
 # messages name it, and what is read from its cells.
-AT, WHERE, IND, PERIOD, COUNTY, VAL, DIMS, COLUMN, PROBLEM = (
+AT, WHERE, IND, PERIOD, COUNTY, VAL, DIMS, PROBLEM = (
     f"\0{n}" for n in ("at", "where", "indicator", "period cell", "county cell", "value", "dims",
-                       "column", "problem"))
+                       "problem"))
 LABEL, START, END, PERIOD_PROBLEM = (f"\0{n}" for n in ("period", "start", "end",
                                                           "period problem"))
 LEVEL, CODE, AREA_PROBLEM = (f"\0{n}" for n in ("level", "code", "area problem"))
@@ -276,28 +277,20 @@ def _observations(table: pl.DataFrame, m: Mapping, targets: dict[str, int], area
          if m.indicator_column else pl.lit(targets[""], pl.Int64)).alias(IND),
         (pl.col(m.period) if m.period else pl.lit(m.period_value, pl.String)).alias(PERIOD),
         (pl.col(m.county) if m.county else pl.lit(None, pl.String)).alias(COUNTY))
-    table = table.join(_periods(table[PERIOD], monthly), on=PERIOD, how="left",
+    why: list[str] = []  # what is wrong with a period or area cell; the frame holds its index
+    table = table.join(_periods(table[PERIOD], monthly, why), on=PERIOD, how="left",
                        nulls_equal=True)
-    table = table.join(_areas(table, m, areas), on=[m.area, COUNTY, END], how="left",
+    table = table.join(_areas(table, m, areas, why), on=[m.area, COUNTY, END], how="left",
                        nulls_equal=True)
     value, no_number = numbers(pl.col(m.value))
     if m.scale != 1.0:  # 0.936 × 100 is 93.6, not 93.60000000000001
         value = (value * m.scale).round(10)
-    checks = [(pl.col(IND).is_null(), m.indicator_column, pl.format(
-                   "'{}' is not mapped to an indicator; add it to the indicator map",
-                   pl.col(m.indicator_column or AT))),
-              (pl.col(PERIOD_PROBLEM).is_not_null(), m.period, pl.col(PERIOD_PROBLEM)),
-              (pl.col(AREA_PROBLEM).is_not_null(), m.area, pl.col(AREA_PROBLEM)),
-              (no_number, m.value, pl.format(
-                   "'{}' is not a number; write e.g. 12.5, 12,5 or 12,5 %", pl.col(m.value)))]
-    table = table.with_columns(
-        value.alias(VAL),
-        pl.coalesce(pl.when(bad).then(pl.lit(str(column))) for bad, column, _ in checks
-                    ).alias(COLUMN),
-        pl.coalesce(pl.when(bad).then(why) for bad, _, why in checks).alias(PROBLEM))
-    problems = [(at, Problem(f"{where}, column {column}", why)) for at, where, column, why in
-                table.filter(pl.col(PROBLEM).is_not_null())
-                .select(AT, WHERE, COLUMN, PROBLEM).iter_rows()]
+    checks = [pl.col(IND).is_null(), pl.col(PERIOD_PROBLEM).is_not_null(),
+              pl.col(AREA_PROBLEM).is_not_null(), no_number]
+    table = table.with_columns(value.alias(VAL), pl.coalesce(
+        pl.when(bad).then(pl.lit(i)) for i, bad in enumerate(checks)).alias(PROBLEM))
+    problems = [(row[AT], _problem(row, m, why)) for row in table.filter(
+        pl.col(PROBLEM).is_not_null()).iter_rows(named=True)]
     frame = _with_dims(table.filter(pl.col(PROBLEM).is_null()), m).select(
         *(pl.col(inner).alias(outer) for inner, outer in STORED.items()),
         pl.lit(m.unit, pl.String).alias("unit"), pl.lit(m.measure, pl.String).alias("measure"),
@@ -306,33 +299,52 @@ def _observations(table: pl.DataFrame, m: Mapping, targets: dict[str, int], area
     return frame, problems
 
 
-def _periods(cells: pl.Series, monthly: bool) -> pl.DataFrame:
-    """Each distinct period cell read: its label and years, or the problem."""
+def _problem(row: dict, m: Mapping, why: list[str]) -> Problem:
+    """What is wrong with a row, by the first of the checks that failed."""
+    column, message = [
+        (m.indicator_column, lambda: Message(
+            "'%(cell)s' is not mapped to an indicator; add it to the indicator map",
+            cell=row[m.indicator_column or AT])),
+        (m.period, lambda: why[row[PERIOD_PROBLEM]]),
+        (m.area, lambda: why[row[AREA_PROBLEM]]),
+        (m.value, lambda: Message("'%(cell)s' is not a number; write e.g. 12.5, 12,5 or "
+                                  "12,5 %%", cell=row[m.value]))][row[PROBLEM]]
+    return Problem(f"{row[WHERE]}, column {column}", message())
+
+
+def _periods(cells: pl.Series, monthly: bool, why: list[str]) -> pl.DataFrame:
+    """Each distinct period cell read: its label and years, or the problem (added to `why`)."""
     rows = []
     for raw in cells.unique():
         try:
             p = parse_period(raw or "", monthly=monthly)
             rows.append((raw, p.label, p.start_year, p.end_year, None))
         except UserError as exc:
-            rows.append((raw, None, None, None, exc.message))
+            rows.append((raw, None, None, None, len(why)))
+            why.append(exc.message)
     return pl.DataFrame(rows, orient="row", schema={
         PERIOD: pl.String, LABEL: pl.String, START: pl.Int64, END: pl.Int64,
-        PERIOD_PROBLEM: pl.String})
+        PERIOD_PROBLEM: pl.Int64})
 
 
-def _areas(table: pl.DataFrame, m: Mapping, areas: AreaIndex) -> pl.DataFrame:
-    """Each distinct area cell (with its county and year) read: the area, or the problem. A
-    code is read as a code; a name by the county beside it and the year's borders."""
+def _areas(table: pl.DataFrame, m: Mapping, areas: AreaIndex, why: list[str]
+           ) -> pl.DataFrame:
+    """Each distinct area cell (with its county and year) read: the area, or the problem
+    (added to `why`). A code is read as a code; a name by the county beside it and the year's
+    borders."""
     rows = []
     for raw, county, year in (table.filter(pl.col(END).is_not_null())
                               .select(m.area, COUNTY, END).unique().iter_rows()):
         found = areas.code(raw, m.level) if looks_like_code(raw) else areas.by_name(
             raw, county=county, year=m.borders or year, level=m.level)
-        rows.append((raw, county, year, *((found.level, found.code, None)
-                                          if isinstance(found, AreaRef) else (None, None, found))))
+        if isinstance(found, AreaRef):
+            rows.append((raw, county, year, found.level, found.code, None))
+        else:
+            rows.append((raw, county, year, None, None, len(why)))
+            why.append(found)
     return pl.DataFrame(rows, orient="row", schema={
         m.area: pl.String, COUNTY: pl.String, END: pl.Int64, LEVEL: pl.String,
-        CODE: pl.String, AREA_PROBLEM: pl.String})
+        CODE: pl.String, AREA_PROBLEM: pl.Int64})
 
 
 def _with_dims(table: pl.DataFrame, m: Mapping) -> pl.DataFrame:

@@ -1,0 +1,51 @@
+"""Messages a user reads that an interface can show in the reader's language.
+
+A `Message` is the English text itself (a `str`, so the command line, the API and logs use it
+unchanged) that also keeps its gettext message id and the values put into it. A page shows it
+with `said`, which translates the id and the values that are messages themselves, and the
+words of a place in a file (", line 5, column år").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+PLACE_WORDS = re.compile(r", (line|row|column|feature) ")
+
+
+class Message(str):
+    """English text made from a message id with %(name)s places and its values."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Message:
+        text = super().__new__(cls, template % values)
+        text.template, text.values = template, values
+        return text
+
+
+def said(text: object, gettext: Callable[[str], str]) -> str:
+    """The text in the reader's language where it is a message, else as it is. Values named
+    where… are places in a file."""
+    if not isinstance(text, Message):
+        return str(text)
+    values = {name: said(value, gettext) if isinstance(value, Message)
+              else place(value, gettext) if name.startswith("where") else value
+              for name, value in text.values.items()}
+    return gettext(text.template) % values
+
+
+def located(text: object, gettext: Callable[[str], str]) -> tuple[str, str]:
+    """A problem as its place and what is wrong, each in the reader's language; no place
+    where it names none."""
+    if isinstance(text, Message) and set(text.values) == {"where", "problem"}:
+        return place(text.values["where"], gettext), said(text.values["problem"], gettext)
+    where, sep, what = str(text).partition(": ")
+    return (place(where, gettext), what) if sep else ("", said(text, gettext))
+
+
+def place(where: object, gettext: Callable[[str], str]) -> str:
+    """A place in a file ('tall.csv, line 5, column år') with its words translated."""
+    return PLACE_WORDS.sub(lambda m: f", {gettext(m[1])} ", str(where))
