@@ -25,6 +25,13 @@ class Message(str):
         text.template, text.values = template, values
         return text
 
+    def __reduce__(self) -> tuple:  # copies and pickles made again from id and values
+        return _made, (self.template, self.values)
+
+
+def _made(template: str, values: dict[str, object]) -> Message:
+    return Message(template, **values)
+
 
 def said(text: object, gettext: Callable[[str], str]) -> str:
     """The text in the reader's language where it is a message, else as it is. Values named

@@ -252,9 +252,11 @@ def _repeats(frame: pl.DataFrame, on_duplicate: str, notes: list[str]
             continue
         first_at, first, kept_content = kept[key]
         if content == kept_content or on_duplicate == "last":
-            notes.append(f"{where} repeats {first}: kept once" if content == kept_content else
-                         f"{where} gives another value than {first} for the same area, period "
-                         "and breakdown: the later kept (--on-duplicate last)")
+            notes.append(Message("%(where)s repeats %(where_first)s: kept once", where=where,
+                                 where_first=first) if content == kept_content else Message(
+                "%(where)s gives another value than %(where_first)s for the same area, period "
+                "and breakdown: the later kept (--on-duplicate last)", where=where,
+                where_first=first))
             if on_duplicate == "last":
                 dropped.append(first_at)
                 kept[key] = (at, where, content)

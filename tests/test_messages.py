@@ -1,0 +1,52 @@
+"""Messages: English where no language is chosen, the reader's language on pages, and whole
+through the copies and pickles an answer goes through."""
+
+import copy
+import pickle
+from dataclasses import asdict, dataclass
+
+import pytest
+
+from localsdg.errors import UserError
+from localsdg.messages import Message, located, said
+from localsdg.observations.store import Problem
+from localsdg.present.i18n import translations
+
+NUMBER = "'%(cell)s' is not a number; write e.g. 12.5, 12,5 or 12,5 %%"
+
+
+@dataclass
+class Report:
+    lines: list[str]
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "tall.csv, line 5, column verdi: 'x' is not a number; write e.g. 12.5, 12,5 or "
+           "12,5 %"),
+    ("nb", "tall.csv, linje 5, kolonne verdi: «x» er ikke et tall; skriv for eksempel 12.5, "
+           "12,5 eller 12,5 %"),
+    ("nn", "tall.csv, linje 5, kolonne verdi: «x» er ikkje eit tal; skriv til dømes 12.5, "
+           "12,5 eller 12,5 %"),
+])
+def test_a_problem_in_each_language(lang, expected):
+    problem = str(Problem("tall.csv, line 5, column verdi", Message(NUMBER, cell="x")))
+    assert problem == "tall.csv, line 5, column verdi: 'x' is not a number; write e.g. " \
+                      "12.5, 12,5 or 12,5 %"
+    assert said(problem, translations(lang).gettext) == expected
+    where, what = located(problem, translations(lang).gettext)
+    assert f"{where}: {what}" == expected
+
+
+def test_messages_stay_whole_through_errors_copies_and_pickles():
+    message = Message(NUMBER, cell="50 %")
+    error = UserError(message, details=[message])
+    report = asdict(Report([message]))  # what ImportResult.as_dict does
+    for kept in (error.message, error.details[0], report["lines"][0], copy.deepcopy(message),
+                 pickle.loads(pickle.dumps(message))):
+        assert isinstance(kept, Message) and kept == message
+        assert said(kept, translations("nb").gettext).startswith("«50 %» er ikke et tall")
+
+
+def test_plain_text_is_shown_as_it_is():
+    assert said("tall.csv: no header", translations("nb").gettext) == "tall.csv: no header"
+    assert located("no place here", translations("nb").gettext) == ("", "no place here")
