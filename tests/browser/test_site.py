@@ -103,7 +103,7 @@ def test_upload_a_file_with_an_error(page, tmp_path):
     page.get_by_role("button", name="Kontroller filen").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("ingenting ble importert")
-    expect(alert).to_contain_text("row 2, column quality_class")
+    expect(alert).to_contain_text("rad 2, kolonne quality_class")
 
 
 def test_switch_language_and_it_is_remembered(page):

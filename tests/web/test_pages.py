@@ -116,7 +116,7 @@ def test_import_shows_the_report_before_storing(writable):
     bad = io.BytesIO(b"set_id,code,name_nb,tbl\nlokal,1,Navn,Peple\n")
     r = writable.post("/import", files={"file": ("mitt.csv", bad)})
     assert r.status_code == 422
-    assert "mitt.csv, row 2, column tbl" in r.text and "Peple" in r.text
+    assert "mitt.csv, rad 2, kolonne tbl" in r.text and "Peple" in r.text
     good = io.BytesIO(b"set_id,code,name_nb,tbl\nlokal,1,Sykkelandel,planet\n")
     r = writable.post("/import", files={"file": ("mitt.csv", good)})
     assert r.status_code == 200 and 'name="token"' in r.text
