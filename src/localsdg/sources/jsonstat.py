@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from localsdg.areas.lookup import AreaIndex
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
+from localsdg.messages import Message
 from localsdg.observations.periods import parse_period
 from localsdg.observations.store import ImportResult, Obs, Problem, commit, dims_key
 
@@ -256,7 +257,8 @@ def _obs(rec: dict, r: Roles, where: str, indicator_id: int, areas: AreaIndex,
          units: dict[str, str], measure: str | None) -> Obs | Problem:
     area = areas.by_code(rec[r.geo])
     if area is None:
-        return Problem(where, f"'{rec[r.geo]}' is not a municipality, county or country code")
+        return Problem(where, Message("'%(code)s' is not a municipality, county or country code",
+                                      code=rec[r.geo]))
     try:
         period = parse_period(rec[r.time])
     except UserError as exc:

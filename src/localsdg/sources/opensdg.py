@@ -65,6 +65,7 @@ from localsdg.catalog.store import (
 )
 from localsdg.db.schema import Indicator, IndicatorSet
 from localsdg.errors import UserError
+from localsdg.messages import Message
 from localsdg.observations.periods import Period, is_placeholder, parse_period
 from localsdg.observations.store import FLAGS, Obs, Problem, commit, dims_key
 from localsdg.sources.un_framework import SET_ID as UN_SET
@@ -343,8 +344,8 @@ def _file_items(folder: Path, path: Path, code: str, area: tuple[str, str], meta
     rel = _rel(folder, path)
     lines = csv_lines(path)
     if not lines:
-        return [(rel, code, Problem(f"{rel}, row 1", "the file is empty; it needs a header "
-                                    "Year,…,Value and data rows"))]
+        return [(rel, code, Problem(f"{rel}, row 1", Message(
+            "the file is empty; it needs a header Year,…,Value and data rows")))]
     header = [c.strip() for c in lines[0]]
     cols = _columns(header, lines[1:])
     if isinstance(cols, Problem):
@@ -376,9 +377,9 @@ def _columns(header: list[str], rows: list[list[str]]) -> Columns | Problem:
     names = {_norm(h): i for i, h in reversed(list(enumerate(header)))}
     for needed in ("Year", "Value"):
         if _norm(needed) not in names:
-            return Problem(f"row 1, column {needed}", f"the header has no {needed} column "
-                           f"(it has {', '.join(header)}); Open SDG data files start with Year "
-                           "and end with Value")
+            return Problem(f"row 1, column {needed}", Message(
+                "the header has no %(column)s column (it has %(header)s); Open SDG data files "
+                "start with Year and end with Value", column=needed, header=", ".join(header)))
     unit = next((names[n] for n in names if n in UNIT_COLUMNS), None)
     status = next((names[n] for n in names if n in STATUS_COLUMNS), None)
     if status is not None and not all(_cell(r, status).lower() in STATUS_FLAGS for r in rows):
@@ -402,8 +403,9 @@ def _row(where: str, header: list[str], cells: list[str], cols: Columns,
          area: tuple[str, str], fallback_unit: str | None, breakdowns: dict[tuple, str]
          ) -> Obs | Problem:
     if len(cells) != len(header):
-        return Problem(where, f"has {len(cells)} cells but the header has {len(header)}; "
-                       "check for a missing or extra comma")
+        return Problem(where, Message("has %(cells)d cells but the header has %(header)d; "
+                                      "check for a missing or extra comma", cells=len(cells),
+                                      header=len(header)))
     period = _period(cells[cols.year])
     if isinstance(period, str):
         return Problem(f"{where}, column {header[cols.year]}", period)
@@ -437,9 +439,10 @@ def _value(text: str) -> float | None | str:
     try:
         value = float(text)
     except ValueError:
-        return (f"'{text}' is not a number; write it with a '.' decimal point and no spaces "
-                "or units, or leave the cell empty for a missing value")
-    return value if math.isfinite(value) else f"'{text}' is not a finite number"
+        return Message("'%(cell)s' is not a number; write it with a '.' decimal point and no "
+                       "spaces or units, or leave the cell empty for a missing value", cell=text)
+    return value if math.isfinite(value) else Message("'%(cell)s' is not a finite number",
+                                                      cell=text)
 
 
 def _with_ids(items: list[tuple[str, str, Obs | Problem]], set_id: str,
