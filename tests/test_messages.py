@@ -7,8 +7,10 @@ from dataclasses import asdict, dataclass
 
 import pytest
 
+from localsdg.areas.lookup import AreaIndex
 from localsdg.errors import UserError
 from localsdg.messages import Message, located, said
+from localsdg.observations.periods import parse_period
 from localsdg.observations.store import Problem
 from localsdg.present.i18n import translations
 
@@ -50,3 +52,19 @@ def test_messages_stay_whole_through_errors_copies_and_pickles():
 def test_plain_text_is_shown_as_it_is():
     assert said("tall.csv: no header", translations("nb").gettext) == "tall.csv: no header"
     assert located("no place here", translations("nb").gettext) == ("", "no place here")
+
+
+def test_a_period_error_names_the_calendar_in_the_readers_language():
+    with pytest.raises(UserError) as err:
+        parse_period("2024-02-30")
+    assert located(err.value.message, translations("nb").gettext) == (
+        "", "«2024-02-30» er ikke en periode: den dagen finnes ikke i kalenderen")
+
+
+def test_a_level_of_the_users_own_is_shown_as_written():
+    """Only our level names are messages; any other text is a value, never a template."""
+    index = AreaIndex.__new__(AreaIndex)  # no areas: every code is unknown
+    index.codes = {}
+    assert said(index.code("9998", "50%"), translations("nb").gettext).endswith(
+        "for 50% på noe tidspunkt siden 1994")
+

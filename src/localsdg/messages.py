@@ -47,7 +47,9 @@ def said(text: object, gettext: Callable[[str], str]) -> str:
 def located(text: object, gettext: Callable[[str], str]) -> tuple[str, str]:
     """A problem as its place and what is wrong, each in the reader's language; no place
     where it names none."""
-    if isinstance(text, Message) and set(text.values) == {"where", "problem"}:
+    if isinstance(text, Message):
+        if set(text.values) != {"where", "problem"}:
+            return "", said(text, gettext)
         return place(text.values["where"], gettext), said(text.values["problem"], gettext)
     where, sep, what = str(text).partition(": ")
     return (place(where, gettext), what) if sep else ("", said(text, gettext))

@@ -606,3 +606,20 @@ def test_a_publisher_repeating_a_key_is_read_as_the_user_chooses(db, tmp_path):
         stored = {(o.period, dims_dict(o.dims)["næring"]): o.value for o in read(s, [ids["a"]])}
     assert stored == {("2023", "O - Offentlig administrasjon; forsvar"): 12.0,
                       ("2024", "A = jordbruk"): 14.0}
+
+
+def test_scaled_values_are_rounded_as_python_rounds(db, tmp_path):
+    """A share written 0–1 (or thousands) kept as per cent: the product rounded to 10 decimals
+    exactly as before the import read by columns, so files imported earlier stay unchanged."""
+    url, ids = db
+    cells = ["1024,1", "4274,23", "0,936", "0,0725", "12345,678"]
+    path = tmp_path / "skala.csv"
+    path.write_text("kommunenummer;år;verdi\n" + "".join(
+        f"4003;{2000 + i};{c}\n" for i, c in enumerate(cells)), encoding="utf-8")
+    for scale in (100.0, 1000.0):
+        _import(url, path, Mapping(area="kommunenummer", period="år", value="verdi",
+                                   scale=scale), ids["a"])
+        assert _values(url, ids["a"]) == {
+            ("municipality", "4003", str(2000 + i), ""): round(number(c) * scale, 10)
+            for i, c in enumerate(cells)}
+

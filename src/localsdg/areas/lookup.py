@@ -79,7 +79,7 @@ class AreaIndex:
         """The area a code means, or a message saying it is none."""
         return self.by_code(raw, level) or Message(
             "'%(code)s' is not a %(level)s code valid at any time since 1994", code=raw,
-            level=Message(level or "municipality or county"))
+            level=_level_name(level))
 
     @staticmethod
     def _levels_for(text: str) -> list[str]:
@@ -113,7 +113,17 @@ class AreaIndex:
                 return again
         if not refs:
             return Message("no %(level)s is called '%(name)s'", name=name,
-                           level=Message(level or "municipality or county"))
+                           level=_level_name(level))
         listed = ", ".join(f"{r.code} ({r.level})" for r in refs)
         return Message("'%(name)s' names several areas (%(listed)s); give the level or the "
                        "county, or use codes", name=name, listed=listed)
+
+
+LEVEL_NAMES = {None: Message("municipality or county"), "municipality": Message("municipality"),
+               "county": Message("county"), "country": Message("country")}
+
+
+def _level_name(level: str | None) -> str:
+    """The level as a message shows it: translated where it is one of ours, else as given."""
+    return LEVEL_NAMES.get(level, level)
+

@@ -91,9 +91,9 @@ def reading(url: str | None = None) -> Iterator[Session]:
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
-    """Insert many rows in the session's transaction, each value converted by its column's type
-    (JSON, dates): COPY on PostgreSQL (an import of 10,000 indicators writes ~80,000 rows),
-    executemany elsewhere."""
+    """Insert many rows in the session's transaction: on SQLite through SQLAlchemy, each value
+    converted by its column's type (JSON, dates); on PostgreSQL by COPY (`insert_plain`: an
+    import of 10,000 indicators writes ~80,000 rows), whose driver converts them itself."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":

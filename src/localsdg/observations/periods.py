@@ -179,7 +179,12 @@ def _read_week(*parts: str, monthly: bool) -> _Single | None:
 
 def _read_day(*parts: str, monthly: bool) -> _Single:
     y, m, d = parts if len(parts[0]) == 4 else parts[::-1]
-    day = date(_year(y), int(m), int(d))  # ValueError for 2024-02-30
+    try:
+        day = date(_year(y), int(m), int(d))
+    except ValueError as exc:  # 2024-02-30, 2024-13-01
+        if isinstance(exc.args[0], Message):
+            raise
+        raise ValueError(Message("there is no such day in the calendar")) from None
     if day.day == 1 and (day.month != 1 or monthly):
         return _Single(Period(f"{day.year}-{day.month:02d}", day.year, day.year), "month")
     if day.day == 1:

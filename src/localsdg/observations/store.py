@@ -44,15 +44,6 @@ class Obs:
     flags: str = ""
     borders: int | None = None  # the year whose areas the code means; None: the period's year
 
-    @property
-    def key(self) -> tuple:
-        return (self.indicator_id, self.area_level, self.area_code, self.period, self.dims)
-
-    @property
-    def content(self) -> tuple:
-        """What a re-import must match to count as unchanged."""
-        return (self.value, self.unit, self.measure, self.flags, self.borders)
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -124,7 +115,7 @@ ON_DUPLICATE = ("refuse", "last")
 # The rows an importer read, in columns: `at` (the row's place in the file, to list problems in
 # the file's order) and `where` (how messages name it), then the stored columns.
 KEY = ["indicator_id", "area_level", "area_code", "period", "dims"]
-CONTENT = ["value", "unit", "measure", "flags", "borders"]
+CONTENT = ["value", "unit", "measure", "flags", "borders"]  # what a re-import must match
 SCHEMA = {"indicator_id": pl.Int64, "area_level": pl.String, "area_code": pl.String,
           "period": pl.String, "start_year": pl.Int64, "end_year": pl.Int64,
           "value": pl.Float64, "dims": pl.String, "unit": pl.String, "measure": pl.String,
@@ -195,11 +186,12 @@ def _outside_their_years(session: Session, frame: pl.DataFrame) -> list[str]:
              and not any(in_force(a, year) for a in found)]
     if not shown:
         return []
-    return [f"{len(shown)} code-year pairs name areas in years their codes were not in force "
-            f"(for example {', '.join(shown[:3])}); read as on the borders of the nearest "
-            "version of each code, as publishers give back series on today's borders. If the "
-            "file's codes are all on one year's borders, import it with --borders YEAR "
-            "(borders in the API)."]
+    return [Message("%(count)d code-year pairs name areas in years their codes were not in "
+                    "force (for example %(examples)s); read as on the borders of the nearest "
+                    "version of each code, as publishers give back series on today's borders. "
+                    "If the file's codes are all on one year's borders, import it with "
+                    "--borders YEAR (borders in the API).", count=len(shown),
+                    examples=", ".join(shown[:3]))]
 
 
 def _unstorable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Located]]:
@@ -229,8 +221,9 @@ def _unstorable_text(what: str, text: str) -> str | None:
         return Message("the %(what)s holds a control character; remove it",
                        what=Message(what))
     if len(text) > MAX_BREAKDOWN:
-        return Message("the %(what)s has %(count)d characters, more than a label (%(most)d at "
-                       "most)", what=Message(what), count=len(text), most=MAX_BREAKDOWN)
+        return Message("the %(what)s has %(count)s characters, more than a label (%(most)s at "
+                       "most)", what=Message(what), count=f"{len(text):,}",
+                       most=f"{MAX_BREAKDOWN:,}")
     return None
 
 

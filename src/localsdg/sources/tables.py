@@ -75,7 +75,8 @@ class Mapping:
     wide: bool = False  # values spread over columns whose headers say period and breakdown
     header_rows: int = 1  # wide tables: how many header lines stand above the first data line
     borders: int | None = None  # the year whose areas the file uses (default: each period's)
-    leave_out: Callable[[dict[str, str]], str | None] | None = None  # row → why it is left out
+    # the mapped columns of a row → why it is left out (None: kept)
+    leave_out: Callable[[dict[str, str]], str | None] | None = None
     scale: float = 1.0  # each value times this (100: a share written 0–1 kept as per cent)
 
     def columns(self) -> list[str]:
@@ -283,8 +284,8 @@ def _observations(table: pl.DataFrame, m: Mapping, targets: dict[str, int], area
     table = table.join(_areas(table, m, areas, why), on=[m.area, COUNTY, END], how="left",
                        nulls_equal=True)
     value, no_number = numbers(pl.col(m.value))
-    if m.scale != 1.0:  # 0.936 × 100 is 93.6, not 93.60000000000001
-        value = (value * m.scale).round(10)
+    if m.scale != 1.0:  # 0.936 × 100 is 93.6, not 93.60000000000001 (as Python rounds)
+        value = value.map_elements(lambda v: round(v * m.scale, 10), return_dtype=pl.Float64)
     checks = [pl.col(IND).is_null(), pl.col(PERIOD_PROBLEM).is_not_null(),
               pl.col(AREA_PROBLEM).is_not_null(), no_number]
     table = table.with_columns(value.alias(VAL), pl.coalesce(
