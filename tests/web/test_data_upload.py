@@ -128,3 +128,21 @@ def test_the_check_report_speaks_the_readers_language(writable, framework_db):
         assert [t for t in texts if t not in table] == [], lang
         assert [w for w in LEAKS[lang] if w in table] == [], lang
 
+
+def test_the_data_page_names_breakdowns_as_the_file_wrote_them(writable, framework_db):
+    """The breakdown chooser shows 'næring: O - Offentlig administrasjon; forsvar', not the
+    stored key with its escapes."""
+    with session_scope(framework_db) as s:
+        sync_areas(s, HISTORY)
+    own = ('kommunenummer;år;næring;verdi\n4003;2023;"O - Offentlig administrasjon; forsvar";12'
+           "\n4003;2023;A = jordbruk;3\n").encode()
+    shown = writable.post("/import/data", data={"create": "lokal/naering"},
+                          files={"file": ("naering.csv", own)})
+    form = {"token": _token(shown.text), "create": "lokal/naering", "area": "kommunenummer",
+            "period": "år", "value": "verdi", "dims": "næring", "by": "Kari"}
+    done = writable.post("/import/data/lagre", data=form, follow_redirects=False)
+    assert done.status_code == 303, done.text[:500]
+    page = writable.get(done.headers["location"]).text
+    assert "næring: O - Offentlig administrasjon; forsvar</option>" in page
+    assert "næring: A = jordbruk</option>" in page and "%3B" not in page.split("<option")[1]
+

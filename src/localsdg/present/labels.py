@@ -10,6 +10,7 @@ from __future__ import annotations
 from localsdg import taxonomy as tx
 from localsdg.catalog.ks_vocabulary import LINK_SOURCE, UN_LINK_SOURCE
 from localsdg.catalog.store import CROSSWALK
+from localsdg.observations.store import dims_dict
 from localsdg.present.formats import number
 from localsdg.present.i18n import translations
 
@@ -181,3 +182,10 @@ def decision_text(proposal: dict, lang: str) -> str:
     translate = translations(lang).gettext
     text = translate(message) % {"by": translate(PROPOSERS[by]) if by in PROPOSERS else by}
     return text + (f": {decision['reason']}" if decision.get("reason") else "")
+
+
+def breakdown_label(key: str) -> str:
+    """A stored breakdown as a reader writes it: 'kjønn: Kvinner, alder: 0-5' (the stored key
+    escapes the publisher's ';', '=' and '%')."""
+    return ", ".join(f"{name}: {value}" for name, value in dims_dict(key).items())
+

@@ -34,6 +34,7 @@ def environment(folder: Path, lang: str) -> Environment:
                        trend=labels.TREND, arrows=labels.ARROWS,
                        not_measured=labels.NOT_MEASURED,
                        basis=lambda b: labels.basis_text(b, lang),
+                       breakdown=labels.breakdown_label,
                        evidence=lambda item: labels.evidence_text(item, lang),
                        decision=lambda proposal: labels.decision_text(proposal, lang),
                        # stored text of ours (a profile set's notes): translated where we can
