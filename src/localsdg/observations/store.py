@@ -273,10 +273,9 @@ def _save(session: Session, frame: pl.DataFrame, *, source: str, by: str,
           checksum: str | None, skipped: list[Problem], details: dict | None) -> ImportResult:
     """Store what is new or changed in one batch; no batch at all when nothing is."""
     current = _current(session, frame["indicator_id"].unique().sort().to_list())
-    fresh = frame if current.is_empty() else frame.filter(
-        ~frame.join(current, on=KEY, how="left", suffix="_now", maintain_order="left").select(
-            pl.col("stored").is_not_null() & pl.all_horizontal(
-                pl.col(c).eq_missing(pl.col(f"{c}_now")) for c in CONTENT)).to_series())
+    # a row is fresh unless one with the same key and content is stored (missing equals missing)
+    fresh = frame.join(current, on=KEY + CONTENT, how="anti", nulls_equal=True,
+                       maintain_order="left")
     result = ImportResult(source, frame.height, fresh.height, frame.height - fresh.height, None,
                           skipped)
     if fresh.is_empty():
@@ -294,7 +293,7 @@ def _save(session: Session, frame: pl.DataFrame, *, source: str, by: str,
 
 def _current(session: Session, indicator_ids: list[int]) -> pl.DataFrame:
     """Key and content of the current observations of these indicators (per key the newest
-    batch's row), with `stored` to tell a found key from none."""
+    batch's row)."""
     o = Observation
     rows = []
     for chunk in _chunks(indicator_ids, 500):
@@ -304,7 +303,7 @@ def _current(session: Session, indicator_ids: list[int]) -> pl.DataFrame:
              .order_by(o.batch_id))
         rows.extend(map(tuple, session.connection().execute(q)))
     return (pl.DataFrame(rows, schema={c: SCHEMA[c] for c in KEY + CONTENT}, orient="row")
-            .unique(KEY, keep="last", maintain_order=True).with_columns(stored=pl.lit(True)))
+            .unique(KEY, keep="last", maintain_order=True))
 
 
 def _chunks(items: list, size: int):

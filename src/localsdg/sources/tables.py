@@ -156,9 +156,10 @@ def _tidy(path: Path, mapping: Mapping) -> tuple[Mapping, pl.DataFrame, bool]:
     line_no, header, lines = read_table(path, mapping.columns(), encoding=mapping.encoding,
                                         sheet=mapping.sheet)
     by_column = list(zip_longest(*lines, fillvalue=""))  # the cells of each column
+    by_column += [("",) * len(lines)] * (len(header) - len(by_column))  # none reach the last
     wanted = list(dict.fromkeys(mapping.columns()))
-    table = pl.DataFrame([pl.Series(c, by_column[header.index(c)] if header.index(c) < len(
-        by_column) else [""] * len(lines), dtype=pl.String) for c in wanted])
+    table = pl.DataFrame([pl.Series(c, by_column[header.index(c)], dtype=pl.String)
+                          for c in wanted])
     table = (table.with_columns(pl.col(wanted).str.strip_chars())
              .with_row_index(AT, offset=line_no + 1).cast({AT: pl.Int64})
              .filter(pl.any_horizontal(pl.col(c) != "" for c in wanted))
@@ -301,16 +302,21 @@ def _observations(table: pl.DataFrame, m: Mapping, targets: dict[str, int], area
 
 
 def _problem(row: dict, m: Mapping, why: list[str]) -> Problem:
-    """What is wrong with a row, by the first of the checks that failed."""
-    column, message = [
-        (m.indicator_column, lambda: Message(
-            "'%(cell)s' is not mapped to an indicator; add it to the indicator map",
-            cell=row[m.indicator_column or AT])),
-        (m.period, lambda: why[row[PERIOD_PROBLEM]]),
-        (m.area, lambda: why[row[AREA_PROBLEM]]),
-        (m.value, lambda: Message("'%(cell)s' is not a number; write e.g. 12.5, 12,5 or "
-                                  "12,5 %%", cell=row[m.value]))][row[PROBLEM]]
-    return Problem(f"{row[WHERE]}, column {column}", message())
+    """What is wrong with a row, by the first of the checks that failed (their order in
+    `_observations`)."""
+    match row[PROBLEM]:
+        case 0:
+            column, message = m.indicator_column, Message(
+                "'%(cell)s' is not mapped to an indicator; add it to the indicator map",
+                cell=row[m.indicator_column])
+        case 1:
+            column, message = m.period, why[row[PERIOD_PROBLEM]]
+        case 2:
+            column, message = m.area, why[row[AREA_PROBLEM]]
+        case _:
+            column, message = m.value, Message(
+                "'%(cell)s' is not a number; write e.g. 12.5, 12,5 or 12,5 %%", cell=row[m.value])
+    return Problem(f"{row[WHERE]}, column {column}", message)
 
 
 def _periods(cells: pl.Series, monthly: bool, why: list[str]) -> pl.DataFrame:
