@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from operator import attrgetter
 from urllib.parse import unquote
 
@@ -89,6 +89,13 @@ def dims_key(dims: dict[str, str]) -> str:
     """A disaggregation as one sortable string: 'age=0-5;sex=female' ('' is the total)."""
     return ";".join(f"{k.translate(_ESCAPED)}={str(v).translate(_ESCAPED)}"
                     for k, v in sorted(dims.items()) if v not in ("", None))
+
+
+@lru_cache(maxsize=2**16)
+def breakdown_key(names: tuple[str, ...], values: tuple[str, ...]) -> str:
+    """`dims_key` of a breakdown given as its names and a row's values: an importer asks for
+    the few breakdowns of a file once for each of its many rows, so the latest are kept."""
+    return dims_key(dict(zip(names, values, strict=True)))
 
 
 @cache

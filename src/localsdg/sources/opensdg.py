@@ -67,7 +67,7 @@ from localsdg.db.schema import Indicator, IndicatorSet
 from localsdg.errors import UserError
 from localsdg.messages import Message
 from localsdg.observations.periods import Period, is_placeholder, parse_period
-from localsdg.observations.store import FLAGS, Obs, Problem, commit, dims_key
+from localsdg.observations.store import FLAGS, Obs, Problem, breakdown_key, commit
 from localsdg.sources.un_framework import SET_ID as UN_SET
 from localsdg.textfiles import csv_lines
 
@@ -353,7 +353,7 @@ def _file_items(folder: Path, path: Path, code: str, area: tuple[str, str], meta
     fallback_unit = _text(meta.fields.get("computation_units"))
     items: list[tuple[str, str, Obs | Problem]] = []
     seen: dict[tuple, str] = {}
-    breakdowns: dict[tuple, str] = {}  # the file's breakdowns, each made into its key once
+    names = tuple(header[i] for i in cols.dims)  # the file's breakdown columns
     for n, cells in enumerate(lines[1:], start=2):
         cells = [c.strip() for c in cells]
         if not any(cells):
@@ -367,7 +367,7 @@ def _file_items(folder: Path, path: Path, code: str, area: tuple[str, str], meta
             run.duplicates.append(f"{where} repeats {seen[tuple(cells)]}")
             continue
         seen[tuple(cells)] = f"row {n}"
-        obs = _row(where, header, cells, cols, area, fallback_unit, breakdowns)
+        obs = _row(where, header, cells, cols, area, fallback_unit, names)
         items.append((where, code, obs))
     return items
 
@@ -400,7 +400,7 @@ def _cell(row: list[str], i: int) -> str:
 
 
 def _row(where: str, header: list[str], cells: list[str], cols: Columns,
-         area: tuple[str, str], fallback_unit: str | None, breakdowns: dict[tuple, str]
+         area: tuple[str, str], fallback_unit: str | None, names: tuple[str, ...]
          ) -> Obs | Problem:
     if len(cells) != len(header):
         return Problem(where, Message("has %(cells)d cells but the header has %(header)d; "
@@ -412,10 +412,7 @@ def _row(where: str, header: list[str], cells: list[str], cols: Columns,
     value = _value(cells[cols.value])
     if isinstance(value, str):
         return Problem(f"{where}, column {header[cols.value]}", value)
-    values = tuple(cells[i] for i in cols.dims)
-    if (dims := breakdowns.get(values)) is None:
-        dims = breakdowns[values] = dims_key(dict(zip((header[i] for i in cols.dims), values,
-                                                      strict=True)))
+    dims = breakdown_key(names, tuple(cells[i] for i in cols.dims))
     flags = {STATUS_FLAGS[cells[cols.status].lower()]} if cols.status is not None else set()
     if value is None:
         flags.add("missing")

@@ -29,8 +29,8 @@ from localsdg.observations.store import (
     ImportResult,
     Located,
     Problem,
+    breakdown_key,
     commit_frame,
-    dims_key,
 )
 from localsdg.textfiles import file_lines, read_table
 
@@ -358,9 +358,9 @@ def _with_dims(table: pl.DataFrame, m: Mapping) -> pl.DataFrame:
     """The rows with their breakdown's stored key, made once per distinct breakdown."""
     if not m.dims:
         return table.with_columns(**{DIMS: pl.lit("")})
-    names = list(dict.fromkeys(m.dims))
+    names = tuple(dict.fromkeys(m.dims))
     keys = table.select(names).unique()
-    keys = keys.with_columns(pl.Series(DIMS, [dims_key(dict(zip(names, row, strict=True)))
+    keys = keys.with_columns(pl.Series(DIMS, [breakdown_key(names, row)
                                              for row in keys.iter_rows()], dtype=pl.String))
     return table.join(keys, on=names, how="left", nulls_equal=True)
 
