@@ -95,6 +95,14 @@ def worksheet(book: openpyxl.Workbook, name: str | None, label: str):
     return book[name] if name else book.worksheets[0]
 
 
+def sheet_values(book: openpyxl.Workbook, name: str | None, label: str) -> list[tuple]:
+    """The cell values of the sheet of that name (or the first), row by row; a damaged sheet
+    is the user's error (openpyxl parses a read-only sheet only as its rows are read)."""
+    ws = worksheet(book, name, label)
+    with workbook_read(label):
+        return list(ws.iter_rows(values_only=True))
+
+
 @contextmanager
 def workbook_read(label: str) -> Iterator[None]:
     """Reading a workbook (opening it, or its rows: a read-only workbook parses each sheet
@@ -137,10 +145,8 @@ def file_lines(path: Path, encoding: str | None = None, sheet: str | None = None
 
 def _xlsx_lines(path: Path, sheet: str | None) -> list[list[str]]:
     book = open_workbook(path)
-    ws = worksheet(book, sheet, path.name)
-    with workbook_read(path.name):
-        lines = [["" if c is None else str(c) for c in row]
-                 for row in ws.iter_rows(values_only=True)]
+    lines = [["" if c is None else str(c) for c in row]
+             for row in sheet_values(book, sheet, path.name)]
     book.close()
     if _has_formulas(path):
         _refuse_uncalculated(path, sheet, lines)

@@ -7,7 +7,6 @@ same data writes nothing. Reading takes, per key, the row of the newest batch no
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localsdg.areas.history import in_force
+from localsdg.catalog.properties import CONTROL
 from localsdg.catalog.store import start_batch
 from localsdg.db.schema import Area, ImportBatch, Observation
 from localsdg.db.session import insert_plain
@@ -115,7 +115,6 @@ def flag_list(text: str) -> tuple[str, ...]:
 MAX_LISTED = 20
 MAX_DETAILS = 100  # problems an answer lists at most (then how many more)
 MAX_BREAKDOWN = 2_000  # characters of a row's breakdown (names and values), or of its unit
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks aside
 
 
 ON_DUPLICATE = ("refuse", "last")
@@ -224,7 +223,7 @@ def _unstorable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Located]]:
 def _unstorable_text(what: str, text: str) -> str | None:
     """Why a breakdown or unit cannot be stored (a control character, or text that is no
     label), or None."""
-    if CONTROL.search(text):
+    if CONTROL.search(text):  # the catalog's rule for stored text
         return Message("the %(what)s holds a control character; remove it",
                        what=Message(what))
     if len(text) > MAX_BREAKDOWN:

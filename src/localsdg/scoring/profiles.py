@@ -25,9 +25,8 @@ from localsdg.scoring.engine import Method
 from localsdg.textfiles import (
     decode,
     open_workbook,
+    sheet_values,
     unguarded,
-    workbook_read,
-    worksheet,
     write_csv_rows,
 )
 
@@ -198,9 +197,7 @@ def read_file(session: Session, raw: bytes, source: str) -> list[Profile]:
 
 
 def _xlsx_rows(raw: bytes, source: str) -> list[tuple]:
-    book = open_workbook(raw, source)
-    with workbook_read(source):
-        return list(worksheet(book, None, source).iter_rows(values_only=True))
+    return sheet_values(open_workbook(raw, source), None, source)
 
 
 def _profile_row(r: dict, ids: dict[str, int], where: str) -> Profile:

@@ -21,7 +21,7 @@ from localsdg.errors import UserError
 from localsdg.observations.periods import parse_period
 from localsdg.observations.store import Obs, Problem
 from localsdg.sources.tables import number
-from localsdg.textfiles import file_lines, open_workbook
+from localsdg.textfiles import file_lines, open_workbook, sheet_values
 
 Items = Iterator[tuple[str, Obs | Problem]]
 FHI_LEVELS = {"municip": "municipality", "county": "county"}  # FHI's words; the nation is left
@@ -68,8 +68,7 @@ def school_points(path: Path, indicator_id: int, areas: AreaIndex) -> Items:
     `EnhetNivaa` 3 and counties at 2, a column per school year; '*' and empty cells are
     suppressed values. Only codes valid in the export's last school year are read (Udir gives
     merged areas' earlier years under their new code), on that year's borders."""
-    sheet = open_workbook(path).worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(sheet_values(open_workbook(path), None, path.name))
     header = [str(c or "").strip() for c in next(rows, ())]
     for needed in ("EnhetNivaa", *(c for _, c in UDIR_LEVELS.values())):
         if needed not in header:

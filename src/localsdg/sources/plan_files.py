@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from localsdg.errors import TooLarge, UserError
 from localsdg.planning import store
 from localsdg.planning.model import FORMAT, Plan
-from localsdg.textfiles import decode, open_workbook, workbook_read
+from localsdg.textfiles import decode, open_workbook, sheet_values
 
 MAX_BYTES = 10 * 1024 * 1024
 # Worked examples from the measures municipalities describe in seed 001 (labelled as examples)
@@ -159,13 +159,12 @@ def read_workbook(raw: bytes, name: str) -> tuple[dict, Callable[[str], str]]:
         if sheet not in book.sheetnames:
             raise UserError(f"{name}: no sheet '{sheet}'; 'localsdg plan template' writes a "
                             "workbook with every sheet")
-        rows[sheet] = _sheet(book[sheet], name, sheet, columns)
+        rows[sheet] = _sheet(sheet_values(book, sheet, name), name, sheet, columns)
     return _document(rows, name)
 
 
-def _sheet(ws, name: str, sheet: str, columns: list[str]) -> list[tuple[int, dict]]:
-    with workbook_read(name):
-        lines = list(ws.iter_rows(values_only=True))
+def _sheet(lines: list[tuple], name: str, sheet: str, columns: list[str]
+           ) -> list[tuple[int, dict]]:
     if not lines:
         return []
     header = [_header(c) for c in lines[0]]

@@ -21,6 +21,8 @@ from localsdg.catalog.search import Selection
 from localsdg.db.session import session_scope
 from localsdg.errors import BadRequest
 
+WORD = r"[^\s\x1c-\x1f]"  # a text that is not blank (in an OpenAPI pattern)
+
 
 def db():
     with session_scope() as session:
@@ -49,7 +51,7 @@ def facet_values(facet: str) -> dict:
     property's list, a target (13.2), a set's id or any text that is not blank."""
     prop = PROPERTIES.get(FACETS[facet] or "")
     if prop is None:  # a set: an unknown one is not found (404)
-        one: dict = {"minLength": 1, "pattern": r"[^\s\x1c-\x1f]"}
+        one: dict = {"minLength": 1, "pattern": WORD}
     elif prop.kind == "code":
         one = {"enum": prop.allowed()}
     elif prop.kind == "target":
@@ -114,13 +116,11 @@ HEAVY_AT_ONCE = 2  # one per core: more would only share the interpreter lock wi
 _heavy: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
 
 
-async def in_thread(work: Callable, *args: object, heavy: bool = False):
-    """`work(*args)` in a worker thread. Heavy work (scoring and rendering a page anew, ~0.1 s
-    of Python) runs at most HEAVY_AT_ONCE at a time and the rest wait their turn: twenty such
-    requests at once would otherwise hold the interpreter lock from the event loop, and every
-    other request, however small, would wait behind them."""
-    if not heavy:
-        return await run_in_threadpool(work, *args)
+async def in_thread(work: Callable, *args: object):
+    """Heavy `work(*args)` (scoring and rendering a page anew, ~0.1 s of Python) in a worker
+    thread, at most HEAVY_AT_ONCE at a time, the rest waiting their turn: twenty such requests
+    at once would otherwise hold the interpreter lock from the event loop, and every other
+    request, however small, would wait behind them."""
     loop = asyncio.get_running_loop()  # one limiter per event loop (tests run several)
     if loop not in _heavy:
         _heavy[loop] = CapacityLimiter(HEAVY_AT_ONCE)

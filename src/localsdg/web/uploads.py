@@ -44,9 +44,8 @@ def safe_name(given: str | None) -> str:
     if not name.strip("."):
         return "upload"
     suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
-    stem = name.removesuffix(suffix)[:MAX_NAME]
-    while len((stem + suffix).encode()) > MAX_NAME:
-        stem = stem[:-1]
+    room = MAX_NAME - len(suffix.encode())  # a character cut in half is dropped
+    stem = name.removesuffix(suffix).encode()[:room].decode(errors="ignore")
     return (stem or "upload") + suffix
 
 

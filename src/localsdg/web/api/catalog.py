@@ -51,11 +51,10 @@ from localsdg.web.api.models import (
     file_formats,
 )
 from localsdg.web.downloads import csv_download, download, rows_download
-from localsdg.web.params import DB, Sel, check_params, facet_filter
+from localsdg.web.params import DB, WORD, Sel, check_params, facet_filter
 from localsdg.web.who import recorded
 
 router = APIRouter()
-WORD = r"[^\s\x1c-\x1f]"  # a text that is not blank
 REF = r"^[^/]+/.+$"  # SET/CODE
 Lang = Annotated[Literal["nb", "nn", "en"], Query(description="language of labels")]
 

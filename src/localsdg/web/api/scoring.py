@@ -118,9 +118,9 @@ def budget() -> Budget:
 def _scored(request: Request, session: Session, profile: str, areas: str | None,
             year: int | None, runs: int = 0) -> tuple[Run, Uncertainty | None]:
     """The run (and its uncertainty analysis), kept; computing it afresh spends the client's
-    budget. An unknown profile set is refused first, for nothing."""
-    get_set(session, profile)
+    budget. An unknown profile set is refused first, for nothing (a kept run's set exists)."""
     if not is_scored(session, profile, areas, year, runs):
+        get_set(session, profile)
         user = user_of(request)
         client = f"user {user.name}" if user else f"address {getattr(request.client, 'host', '')}"
         request.app.state.scoring.spend(client, fresh=1, runs=runs)

@@ -82,7 +82,7 @@ async def _area_page(request: Request, session: Session, level: str, code: str,
     if html is None:
         session.close()  # no connection held while waiting: the worker thread takes its own
         html = await in_thread(remember, session, key, lambda: _area_html(
-            request, session, level, code, profile_set, group), heavy=True)
+            request, session, level, code, profile_set, group))
     return respond(request, html)
 
 
