@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from localsdg.areas.lookup import AreaIndex
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
-from localsdg.messages import Message
+from localsdg.messages import Message, placed
 from localsdg.observations.periods import parse_period
 from localsdg.observations.store import ImportResult, Obs, Problem, commit, dims_key
 
@@ -48,20 +48,34 @@ class Roles:
 def read_dataset(raw: bytes, name: str) -> dict:
     """The dataset, once its shape is known to be JSON-stat 2.0's (every later step relies on
     it): `id` and `size` alike, a category index per dimension of that size, `role` an object of
-    lists, and as many values as the sizes make, each a finite number or null."""
+    lists, and as many values as the sizes make, each a finite number or null. Every
+    dimension's category index is then a list of its codes in their order, however the file
+    gave it (a list, an object of positions, or only the label of a single category)."""
     try:
         data = json.loads(raw, parse_constant=_no_constant)
     except RecursionError as exc:
-        raise UserError(f"{name}: nested too deeply to be a JSON-stat dataset") from exc
+        raise UserError(placed(name, Message("nested too deeply to be a JSON-stat dataset"))
+                        ) from exc
     except ValueError as exc:
-        raise UserError(f"{name}: not JSON ({exc})") from exc
+        raise UserError(placed(name, Message("not JSON (%(why)s)", why=str(exc)))) from exc
     if not isinstance(data, dict) or data.get("class") != "dataset" or "dimension" not in data:
-        raise UserError(f"{name}: not a JSON-stat 2.0 dataset (no class 'dataset' with "
-                        "dimensions); ask SSB's API for format json-stat2")
+        raise UserError(placed(name, Message(
+            "not a JSON-stat 2.0 dataset (no class 'dataset' with dimensions); ask SSB's API "
+            "for format json-stat2")))
     if problems := list(_shape_problems(data)):
-        raise UserError(f"{name}: not a valid JSON-stat 2.0 dataset; nothing was imported",
+        raise UserError(placed(name, Message(
+            "not a valid JSON-stat 2.0 dataset; nothing was imported")),
                         details=problems[:MAX_SHAPE_PROBLEMS])
+    for i in data["id"]:
+        category = data["dimension"][i]["category"]
+        category["index"] = _codes(category.get("index"), category.get("label"))
     return data
+
+
+def categories(data: dict, dim: str) -> list[str]:
+    """The codes of a dimension of a dataset read_dataset gave, in their order; none for a
+    dimension the dataset does not have."""
+    return data["dimension"][dim]["category"]["index"] if dim in data["id"] else []
 
 
 def _no_constant(word: str) -> None:
@@ -122,7 +136,9 @@ def _codes(index: object, label: object) -> list | None:
     if isinstance(index, list):
         return index if all(isinstance(c, str) for c in index) else None
     if isinstance(index, dict) and all(type(p) is int for p in index.values()):
-        return list(index) if sorted(index.values()) == list(range(len(index))) else None
+        # in the order of their positions, which need not be the order the object lists them in
+        return sorted(index, key=index.__getitem__) \
+            if sorted(index.values()) == list(range(len(index))) else None
     return None
 
 
@@ -154,8 +170,9 @@ def roles(data: dict, name: str) -> Roles:
     def pick(kind: str, known: tuple[str, ...], required: bool) -> str | None:
         found = [i for i in role.get(kind, []) if i in ids] or [i for i in ids if i in known]
         if not found and required:
-            raise UserError(f"{name}: no {kind} dimension among {', '.join(ids)}; "
-                            f"the dataset needs a role '{kind}'")
+            raise UserError(placed(name, Message(
+                "no %(kind)s dimension among %(ids)s; the dataset needs a role '%(kind)s'",
+                kind=kind, ids=", ".join(ids))))
         return found[0] if found else None
 
     geo, time = pick("geo", GEO_IDS, True), pick("time", TIME_IDS, True)
@@ -213,10 +230,10 @@ def describe(data: dict) -> dict[str, object]:
 def statbank_groups(data: dict, name: str, areas: AreaIndex) -> list[str]:
     """The codes of the statistics bank's groups in the dataset (K-Rest, K-21-22 Svalbard, K-23
     the continental shelf): not areas, so their values are left out, each said in a line."""
-    category = data["dimension"][roles(data, name).geo]["category"]
-    labels = category.get("label") or {}
+    geo = roles(data, name).geo
+    labels = data["dimension"][geo]["category"].get("label") or {}
     return [f"{code} ({labels.get(code, code)}): a statistics-bank group, not an area; left out"
-            for code in _codes(category.get("index"), labels) or [] if _is_group(code, areas)]
+            for code in categories(data, geo) if _is_group(code, areas)]
 
 
 def _is_group(code: object, areas: AreaIndex) -> bool:
@@ -227,7 +244,9 @@ def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: st
          borders: int | None = None) -> list[tuple[str, Obs | Problem]]:
     r = roles(data, name)
     units = _units(data, r.metric)
-    frame = pyjstat.Dataset.read(json.dumps(_as_pyjstat_reads(data))).write(
+    # pyjstat reads a dataset without `version` (or with another) as 1.0 and fails; the
+    # indexes are lists already (read_dataset), which it reads whatever the file gave
+    frame = pyjstat.Dataset.read(json.dumps({**data, "version": "2.0"})).write(
         "dataframe", naming="id")
     out: list[tuple[str, Obs | Problem]] = []
     for i, rec in enumerate(frame.to_dict("records")):
@@ -239,18 +258,6 @@ def rows(data: dict, name: str, indicator_id: int, areas: AreaIndex, measure: st
             obs.borders = borders
         out.append((where, obs))
     return out
-
-
-def _as_pyjstat_reads(data: dict) -> dict:
-    """The dataset read_dataset checked, as pyjstat reads it: version 2.0 whatever `version`
-    says (without one, or with another, pyjstat reads it as 1.0 and fails), every dimension's
-    index a list of its codes (without one, pyjstat fails)."""
-    dims = {}
-    for i in data["id"]:
-        dim = data["dimension"][i]
-        codes = _codes(dim["category"].get("index"), dim["category"].get("label"))
-        dims[i] = {**dim, "category": {**dim["category"], "index": codes}}
-    return {**data, "version": "2.0", "dimension": dims}
 
 
 def _obs(rec: dict, r: Roles, where: str, indicator_id: int, areas: AreaIndex,

@@ -42,7 +42,7 @@ from localsdg.scoring.run import bound
 from localsdg.sources import kartverket
 from localsdg.sources import national_files as files
 from localsdg.sources.http import fetch
-from localsdg.sources.jsonstat import read_dataset, rows
+from localsdg.sources.jsonstat import categories, read_dataset, rows
 from localsdg.sources.local_indicators import save_local
 from localsdg.sources.ssb import Selection, fetch_table
 
@@ -435,7 +435,7 @@ def _answers_the_query(recipe: Recipe, dataset: dict) -> None:
     group) is among the dimension's categories, so that another measure is never loaded."""
     for s in recipe.query:
         named = [v for v in s.values if not any(c in v for c in "*?(")]
-        got = (dataset["dimension"].get(s.code) or {}).get("category", {}).get("index") or []
+        got = categories(dataset, s.code)
         if missing := [v for v in named if v not in got]:
             raise UserError(f"{recipe.source}: the answer holds {s.code} "
                             f"{', '.join(map(str, got)) or 'none'}, not {', '.join(missing)} "
