@@ -20,6 +20,7 @@ PAGE_TYPES = ["/", "/katalog?q=klimagass&goal=13", "/mal", "/mal/13", "/delmal/1
               "/velg?mal=11.2,13.2,3&omrade=1804&lang=en", "/foresla", "/import/data",
               "/analyse?set=un-global&set=UN-SDG-indicators&set=U4SSC&lang=en",
               "/indikator/Areal---Rekreasjonsareal-og-n%C3%A6rturterreng/3929?lang=nn"]
+MUNICIPALITIES_2024 = 357
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
@@ -156,8 +157,8 @@ def test_indicator_data_as_chart_table_and_map(page):
     expect(table).not_to_contain_text("Porsgrunn")
     # The map: one shape per 2024 municipality; 17 Telemark municipalities have a value.
     expect(page.locator("#map-title")).to_contain_text("2024, alle kommuner")
-    expect(page.locator("[data-vega-spec=map-spec] svg path[aria-roledescription]")
-           ).not_to_have_count(0)
+    expect(page.locator("[data-vega-spec=map-spec] svg path[aria-roledescription=geoshape]")
+           ).to_have_count(MUNICIPALITIES_2024)
     page.get_by_text("Vis kartet som tabell").click()
     map_table = page.locator("details", has_text="Vis kartet som tabell")
     expect(map_table.get_by_role("row", name=re.compile(r"^Skien \d"))).to_be_visible()
@@ -252,8 +253,8 @@ def test_compare_two_municipalities_scatter_and_map(page):
     page.locator("form", has=page.get_by_label("Vist på kartet")).get_by_role(
         "button", name="Vis").click()
     expect(page.locator("#map-title")).to_contain_text("8 Anstendig arbeid")
-    expect(page.locator("[data-vega-spec=map-spec] svg path[aria-roledescription]")
-           ).not_to_have_count(0)
+    expect(page.locator("[data-vega-spec=map-spec] svg path[aria-roledescription=geoshape]")
+           ).to_have_count(MUNICIPALITIES_2024)
     page.get_by_text("Vis kartet som tabell").click()
     expect(page.locator("details", has_text="Vis kartet som tabell").get_by_role(
         "row", name=re.compile(r"^Skien \d"))).to_be_visible()
@@ -382,6 +383,37 @@ def test_a_planner_loads_own_figures_in_the_browser_and_sees_them(page, tmp_path
     expect(row).to_contain_text("Kari Planlegger")
     row.get_by_role("button", name=re.compile("Angre import")).click()
     expect(page.get_by_role("status")).to_contain_text("er angret")
+
+
+def test_one_municipality_with_a_value_and_the_others_grey(page, tmp_path):
+    """The data page's map (the Vega the app serves) after a planner loads figures for Bodø
+    alone: every municipality drawn, the others grey and named missing, a legend that writes
+    the one value as the table does, and no accessibility violations."""
+    own = tmp_path / "egne_bodo.csv"
+    own.write_text("Kommune;År;Andel (%)\nBodø;2024;9,2\n", encoding="utf-8")
+    page.goto("/import/data")
+    page.get_by_label(re.compile(r"^Fil \(\.csv")).set_input_files(own)
+    page.get_by_label("Eller en ny indikator som skal lages (SETT/KODE)").fill("lokal/egne-bodo")
+    page.get_by_role("button", name="Vis kolonnene").click()
+    expect(page.get_by_label("Verdier", exact=True)).to_have_value("Andel (%)")
+    page.get_by_role("button", name="Kontroller filen").click()
+    expect(page.get_by_role("status")).to_contain_text("1 tall, 1 av dem nye eller endret")
+    page.get_by_label("Navnet ditt (lagres sammen med importen)").fill("Kari Planlegger")
+    page.get_by_role("button", name="Importer").click()
+    expect(page.get_by_role("status")).to_contain_text("Importert: 1 tall lagret")
+    shapes = page.locator("[data-vega-spec=map-spec] svg path[aria-roledescription=geoshape]")
+    expect(shapes).to_have_count(MUNICIPALITIES_2024)
+    expect(page.locator("[data-vega-spec=map-spec] svg path[aria-label$=': mangler']")
+           ).to_have_count(MUNICIPALITIES_2024 - 1)
+    expect(page.locator("[data-vega-spec=map-spec] svg path[aria-label^='Bodø']")
+           ).to_have_attribute("aria-label", "Bodø: 9,2")
+    legend = page.locator("[data-vega-spec=map-spec] svg [aria-roledescription=legend]")
+    expect(legend).to_have_attribute("aria-label", re.compile(r"values from 9,2 to 9,2$"))
+    expect(legend).not_to_contain_text("9,200000")
+    expect(page.locator("figure", has=page.locator("#map-title"))
+           ).not_to_contain_text("1 kommuner")
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page) == []
 
 
 def test_charts_draw_under_the_content_security_policy(browser, server):

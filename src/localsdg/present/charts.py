@@ -12,6 +12,7 @@ from localsdg import taxonomy as tx
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 ACCENT = "#1E6C9C"  # dark enough for 3:1 against white (WCAG 1.4.11 non-text contrast)
+MISSING_GREY = "#d9d9d9"  # a map's areas without a value
 
 
 def bar(rows: list[dict], title: str, description: str, count_title: str,
@@ -67,6 +68,9 @@ def heatmap(matrix: dict, title: str, description: str, count_title: str,
     }
 
 
+# d3-format for a figure as the pages write it (present.formats.number, "#,##0.###"): grouped,
+# at most three decimals and no trailing zeros, so a legend of one value reads 9,2, not 9,200000
+NUMBER_FORMAT = ",.3~f"
 NUMBER_LOCALES = {  # d3-format locales, so axes and tooltips read 5 425 270 and 12,5 in Norwegian
     "nb": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", " kr"]},
     "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]},
@@ -101,7 +105,9 @@ def line(rows: list[dict], title: str, description: str, value_title: str, lang:
 
 def choropleth(rows: list[dict], geo_url: str, title: str, description: str,
                value_title: str, missing_label: str, lang: str) -> dict:
-    """Municipalities shaded by value; those without a value hatched grey and named missing."""
+    """Municipalities shaded by value; those without a value grey and named missing. Every
+    shape of the boundary file is drawn: Vega-Lite would leave out those the lookup finds no
+    value for (a mark's invalid values are filtered by default), the grey ones."""
     values = [{"code": r["area_code"], "value": r["value"]} for r in rows
               if r["value"] is not None]
     return {
@@ -113,16 +119,16 @@ def choropleth(rows: list[dict], geo_url: str, title: str, description: str,
             {"lookup": "properties.code",
              "from": {"data": {"values": values}, "key": "code", "fields": ["value"]}},
             {"calculate": "datum.properties.name", "as": "name"},
-            {"calculate": f"isValid(datum.value) ? format(datum.value, ',') : '{missing_label}'",
-             "as": "shown"},
+            {"calculate": f"isValid(datum.value) ? format(datum.value, '{NUMBER_FORMAT}') "
+                          f": '{missing_label}'", "as": "shown"},
             {"calculate": "datum.name + ': ' + datum.shown", "as": "label"},
         ],
         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.3,
-                 "tooltip": True},
+                 "tooltip": True, "invalid": "show"},
         "encoding": {
-            "color": {"condition": {"test": "!isValid(datum.value)", "value": "#d9d9d9"},
+            "color": {"condition": {"test": "!isValid(datum.value)", "value": MISSING_GREY},
                       "field": "value", "type": "quantitative", "title": value_title,
-                      "scale": {"scheme": "blues"}},
+                      "scale": {"scheme": "blues"}, "legend": {"format": NUMBER_FORMAT}},
             "tooltip": [{"field": "name", "title": " "}, {"field": "shown", "title": value_title}],
             "description": {"field": "label"},  # each shape's text alternative, even missing
         },

@@ -56,11 +56,14 @@ def _map(session: DB, view: IndicatorView, year: int | None, name: str, unit: st
     found = year_map(session, view, year, map_set)
     if found is None:
         return None
-    _ = translations(lang).gettext
+    _, ngettext = translations(lang).gettext, translations(lang).ngettext
     title = _("%(name)s, %(year)d, all municipalities") % {"name": name, "year": found.year}
-    description = _("%(n)d municipalities with a value; the others are shown grey as missing. "
-                    "Map: %(credit)s.") % {"n": sum(r["value"] is not None for r in found.values),
-                                            "credit": CREDIT}
+    with_value = sum(r["value"] is not None for r in found.values)
+    description = ngettext(
+        "%(num)d municipality with a value; the others are shown grey as missing. "
+        "Map: %(credit)s.",
+        "%(num)d municipalities with a value; the others are shown grey as missing. "
+        "Map: %(credit)s.", with_value) % {"num": with_value, "credit": CREDIT}
     spec = charts.choropleth(found.values, f"/kart/municipality-{found.boundary}.json", title,
                              description, unit, _("missing"), lang)
     return {"year": found.year, "years": found.years, "spec": charts.script_json(spec),
