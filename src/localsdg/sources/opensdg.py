@@ -46,9 +46,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
+import polars as pl
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,9 +67,9 @@ from localsdg.catalog.store import (
 )
 from localsdg.db.schema import Indicator, IndicatorSet
 from localsdg.errors import UserError
-from localsdg.messages import Message
+from localsdg.messages import Message, placed
 from localsdg.observations.periods import Period, is_placeholder, parse_period
-from localsdg.observations.store import FLAGS, Obs, Problem, breakdown_key, commit
+from localsdg.observations.store import FLAGS, Located, Problem, breakdown_key, commit_frame
 from localsdg.sources.un_framework import SET_ID as UN_SET
 from localsdg.textfiles import csv_lines
 
@@ -132,7 +134,7 @@ def import_repository(session: Session, folder: Path, *, set_id: str, area: tupl
     upload)."""
     folder = Path(folder)
     source = source or str(folder.resolve())
-    _check_arguments(session, folder, set_id, area)
+    _check_arguments(session, folder, source, set_id, area)
     run = Run()
     files = _data_files(folder, run)
     metas = {code: _meta(folder, _stem(code), run) for code in files}
@@ -140,15 +142,17 @@ def import_repository(session: Session, folder: Path, *, set_id: str, area: tupl
     targets = known_targets(session)
     records = [IndicatorRecord(code, _values(session, code, meta, targets, run))
                for code, meta in sorted(metas.items(), key=lambda kv: _code_key(kv[0]))]
-    items = [item for code, path in files.items()
-             for item in _file_items(folder, path, code, area, metas[code], run)]
+    rows = Rows()
+    for code, path in files.items():
+        _read_file(folder, path, code, metas[code], run, rows)
     saved = _save_catalog(session, folder, source, set_id, set_name, records, by)
     ids = indicator_ids(session, {(set_id, code) for code in files})
-    result = commit(session, _with_ids(items, set_id, ids), source=source, by=by,
-                    checksum=_checksum(files.values()), skip_bad=skip_bad,
-                    details={"set": set_id, "area": list(area),
-                             "publisher": f"Open SDG: {set_name or set_id}"},
-                    on_duplicate=on_duplicate)
+    frame = rows.frame(set_id, ids, area)
+    result = commit_frame(session, frame, rows.problems, source=source,
+                          by=by, checksum=_checksum(files.values()), skip_bad=skip_bad,
+                          details={"set": set_id, "area": list(area),
+                                   "publisher": f"Open SDG: {set_name or set_id}"},
+                          on_duplicate=on_duplicate)
     return {
         "set_id": set_id, "indicators": len(records),
         "indicators_created": saved.created, "indicators_updated": saved.updated,
@@ -158,25 +162,29 @@ def import_repository(session: Session, folder: Path, *, set_id: str, area: tupl
         "batch_id": result.batch_id, "bad_rows_skipped": [str(p) for p in result.skipped],
         "duplicate_rows_dropped": run.duplicates, "blank_lines": run.blank_lines,
         "no_data": [f"{file}: {text}" for file, text in run.no_data.items()],
-        "missing_values": sum(1 for _, _, o in items if isinstance(o, Obs) and o.value is None),
+        "missing_values": frame["value"].null_count(),
         "city_targets_kept": sum(_has_city_target(m) for m in metas.values()),
     }
 
 
-def _check_arguments(session: Session, folder: Path, set_id: str, area: tuple[str, str]) -> None:
-    """Refuse before reading anything: a wrong folder or set id must not half-import."""
+def _check_arguments(session: Session, folder: Path, source: str, set_id: str,
+                     area: tuple[str, str]) -> None:
+    """Refuse before reading anything: a wrong folder or set id must not half-import. The
+    folder is named as `source` names it (an upload by its file's name)."""
     if not (folder / "data").is_dir():
-        raise UserError(f"{folder}: no 'data' folder; point at the root of an Open SDG data "
-                        "repository (the folder holding data/ and meta/)")
+        raise UserError(placed(source, Message(
+            "no 'data' folder; point at the root of an Open SDG data repository (the folder "
+            "holding data/ and meta/)")))
     if not SET_ID_PATTERN.match(set_id):
-        raise UserError(f"'{set_id}' is not a valid set id; use letters, digits and '-' "
-                        "(no '/' or '|')")
+        raise UserError(Message("'%(set)s' is not a valid set id; use letters, digits and "
+                                "'-' (no '/' or '|')", set=set_id))
     existing = session.get(IndicatorSet, set_id)
     if existing is not None and existing.level not in (None, "local"):
-        raise UserError(f"set '{set_id}' already exists at level '{existing.level}'; choose "
-                        "another set id for the Open SDG repository")
+        raise UserError(Message("set '%(set)s' already exists at level '%(level)s'; choose "
+                                "another set id for the Open SDG repository", set=set_id,
+                                level=existing.level))
     if len(area) != 2 or not all(str(a).strip() for a in area):
-        raise UserError("the area needs a level and a code, e.g. municipality 0301")
+        raise UserError(Message("the area needs a level and a code, e.g. municipality 0301"))
 
 
 # ---------------------------------------------------------------- files and meta
@@ -338,38 +346,88 @@ def _save_catalog(session: Session, folder: Path, source: str, set_id: str,
 # ---------------------------------------------------------------- data rows
 
 
-def _file_items(folder: Path, path: Path, code: str, area: tuple[str, str], meta: Meta,
-                run: Run) -> list[tuple[str, str, Obs | Problem]]:
-    """(where, code, observation or problem) for every row; indicator ids come later."""
+@dataclass
+class Rows:
+    """The rows of a repository's data files in `commit_frame`'s columns (ROW_COLUMNS: the
+    indicator's code in place of its id, known once the catalog is saved), and the rows that
+    could not be read; `at` numbers both in the files' order."""
+
+    read: list[tuple] = field(default_factory=list)
+    problems: list[Located] = field(default_factory=list)
+
+    def add(self, *values: object) -> None:
+        self.read.append((len(self.read) + len(self.problems), *values))
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append((len(self.read) + len(self.problems), Problem(where, message)))
+
+    def frame(self, set_id: str, ids: dict[tuple[str, str], int], area: tuple[str, str]
+              ) -> pl.DataFrame:
+        frame = pl.DataFrame(self.read, schema=ROW_COLUMNS, orient="row")
+        codes = {code: ids[(set_id, code)] for code in frame["code"].unique()}
+        return frame.with_columns(
+            pl.col("code").replace_strict(codes, return_dtype=pl.Int64).alias("indicator_id"),
+            area_level=pl.lit(area[0]), area_code=pl.lit(area[1]),
+            measure=pl.lit(None, pl.String), borders=pl.lit(None, pl.Int64))
+
+
+ROW_COLUMNS = {"at": pl.Int64, "where": pl.String, "code": pl.String, "period": pl.String,
+               "start_year": pl.Int64, "end_year": pl.Int64, "value": pl.Float64,
+               "dims": pl.String, "unit": pl.String, "flags": pl.String}
+
+
+def _read_file(folder: Path, path: Path, code: str, meta: Meta, run: Run, rows: Rows) -> None:
+    """Every row of one data file into `rows`, or its problem."""
     rel = _rel(folder, path)
     lines = csv_lines(path)
     if not lines:
-        return [(rel, code, Problem(f"{rel}, row 1", Message(
-            "the file is empty; it needs a header Year,…,Value and data rows")))]
+        rows.problem(f"{rel}, row 1", Message(
+            "the file is empty; it needs a header Year,…,Value and data rows"))
+        return
     header = [c.strip() for c in lines[0]]
     cols = _columns(header, lines[1:])
     if isinstance(cols, Problem):
-        return [(rel, code, replace(cols, where=f"{rel}, {cols.where}"))]
+        rows.problem(f"{rel}, {cols.where}", cols.message)
+        return
     fallback_unit = _text(meta.fields.get("computation_units"))
-    items: list[tuple[str, str, Obs | Problem]] = []
-    seen: dict[tuple, str] = {}
     names = tuple(header[i] for i in cols.dims)  # the file's breakdown columns
-    for n, cells in enumerate(lines[1:], start=2):
-        cells = [c.strip() for c in cells]
+    years: dict[str, Period | str | None] = {}  # each distinct Year cell read once
+    seen: dict[tuple[str, ...], int] = {}
+    for n, line in enumerate(lines[1:], start=2):
+        cells = tuple(c.strip() for c in line)
         if not any(cells):
             run.blank_lines += 1
             continue
+        year = cells[cols.year] if cols.year < len(cells) else ""
+        if (period := years.get(year, False)) is False:
+            period = years[year] = None if is_placeholder(year) else _period(year)
+        if period is None:
+            run.no_data.setdefault(rel, year)  # "There is no data … yet"
+            continue
+        if (first := seen.setdefault(cells, n)) != n:
+            run.duplicates.append(f"{rel}, row {n} repeats row {first}")
+            continue
         where = f"{rel}, row {n}"
-        if cols.year < len(cells) and is_placeholder(cells[cols.year]):
-            run.no_data.setdefault(rel, cells[cols.year])  # "There is no data … yet"
-            continue
-        if tuple(cells) in seen:
-            run.duplicates.append(f"{where} repeats {seen[tuple(cells)]}")
-            continue
-        seen[tuple(cells)] = f"row {n}"
-        obs = _row(where, header, cells, cols, area, fallback_unit, names)
-        items.append((where, code, obs))
-    return items
+        if len(cells) != len(header):
+            rows.problem(where, Message("has %(cells)d cells but the header has %(header)d; "
+                                        "check for a missing or extra comma",
+                                        cells=len(cells), header=len(header)))
+        elif isinstance(period, str):
+            rows.problem(f"{where}, column {header[cols.year]}", period)
+        elif isinstance(value := _value(cells[cols.value]), str):
+            rows.problem(f"{where}, column {header[cols.value]}", value)
+        else:
+            status = STATUS_FLAGS[cells[cols.status].lower()] if cols.status is not None else ""
+            rows.add(where, code, period.label, period.start_year, period.end_year, value,
+                     breakdown_key(names, tuple(cells[i] for i in cols.dims)),
+                     (cells[cols.unit] if cols.unit is not None else "") or fallback_unit,
+                     _flags(status, value is None))
+
+
+@cache
+def _flags(status: str, missing: bool) -> str:
+    flags = {status, "missing" if missing else ""}
+    return ",".join(f for f in FLAGS if f in flags)
 
 
 def _columns(header: list[str], rows: list[list[str]]) -> Columns | Problem:
@@ -399,28 +457,6 @@ def _cell(row: list[str], i: int) -> str:
     return row[i].strip() if i < len(row) else ""
 
 
-def _row(where: str, header: list[str], cells: list[str], cols: Columns,
-         area: tuple[str, str], fallback_unit: str | None, names: tuple[str, ...]
-         ) -> Obs | Problem:
-    if len(cells) != len(header):
-        return Problem(where, Message("has %(cells)d cells but the header has %(header)d; "
-                                      "check for a missing or extra comma", cells=len(cells),
-                                      header=len(header)))
-    period = _period(cells[cols.year])
-    if isinstance(period, str):
-        return Problem(f"{where}, column {header[cols.year]}", period)
-    value = _value(cells[cols.value])
-    if isinstance(value, str):
-        return Problem(f"{where}, column {header[cols.value]}", value)
-    dims = breakdown_key(names, tuple(cells[i] for i in cols.dims))
-    flags = {STATUS_FLAGS[cells[cols.status].lower()]} if cols.status is not None else set()
-    if value is None:
-        flags.add("missing")
-    unit = (cells[cols.unit] if cols.unit is not None else "") or fallback_unit
-    return Obs(0, area[0], area[1], period.label, period.start_year, period.end_year, value,
-               dims=dims, unit=unit, flags=",".join(f for f in FLAGS if f in flags))
-
-
 def _period(text: str) -> Period | str:
     """A Period, or the reason it is not one."""
     try:
@@ -440,17 +476,6 @@ def _value(text: str) -> float | None | str:
                        "spaces or units, or leave the cell empty for a missing value", cell=text)
     return value if math.isfinite(value) else Message("'%(cell)s' is not a finite number",
                                                       cell=text)
-
-
-def _with_ids(items: list[tuple[str, str, Obs | Problem]], set_id: str,
-              ids: dict[tuple[str, str], int]) -> list[tuple[str, Obs | Problem]]:
-    """The rows with their indicators' ids, known once the catalog is saved. The rows were
-    made for this import alone, so they are given the id in place (a copy of each of 160,000
-    rows took a third of a national repository's import)."""
-    for _, code, o in items:
-        if isinstance(o, Obs):
-            o.indicator_id = ids[(set_id, code)]
-    return [(where, o) for where, _, o in items]
 
 
 # ---------------------------------------------------------------- helpers
