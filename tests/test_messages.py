@@ -5,13 +5,15 @@ import copy
 import pickle
 from dataclasses import asdict, dataclass
 
+import polars as pl
 import pytest
 
 from localsdg.areas.lookup import AreaIndex
 from localsdg.errors import UserError
 from localsdg.messages import Message, located, said
 from localsdg.observations.periods import parse_period
-from localsdg.observations.store import Problem
+from localsdg.observations.store import FRAME, Problem, _repeats
+from localsdg.present.formats import decimal_mark
 from localsdg.present.i18n import translations
 
 NUMBER = "'%(cell)s' is not a number; write e.g. 12.5, 12,5 or 12,5 %%"
@@ -68,3 +70,20 @@ def test_a_level_of_the_users_own_is_shown_as_written():
     assert said(index.code("9998", "50%"), translations("nb").gettext).endswith(
         "for 50% på noe tidspunkt siden 1994")
 
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "the same area, period and breakdown as t.csv, line 2, with another value (37291 "
+           "there, 12.5 here)"),
+    ("nb", "samme område, periode og inndeling som t.csv, linje 2, med en annen verdi "
+           "(37291 der, 12,5 her)"),
+])
+def test_figures_in_a_message_take_the_readers_decimal_mark(lang, expected):
+    rows = [(0, "t.csv, line 2", 1, "municipality", "1804", "2020", 2020, 2020, 37291.0, "",
+             None, None, "", None),
+            (1, "t.csv, line 3", 1, "municipality", "1804", "2020", 2020, 2020, 12.5, "",
+             None, None, "", None)]
+    # the problem of a key given twice with two values
+    _, problems = _repeats(pl.DataFrame(rows, schema=FRAME, orient="row"), "refuse", [])
+    shown = said(problems[0][1].message, translations(lang).gettext, decimal_mark(lang))
+    assert shown.startswith(expected)

@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 
 from localsdg.errors import UserError
+from localsdg.messages import Message, placed
 
 # byte-order marks of the encodings other than UTF-8 a spreadsheet saves text in ("Unicode
 # text"); UTF-32's first, since UTF-32-LE's begins with UTF-16-LE's
@@ -34,15 +35,17 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
         try:
             return raw.decode(marked)
         except UnicodeDecodeError as exc:
-            raise UserError(f"{name}: starts with the byte-order mark of {marked.upper()} but "
-                            f"is not {marked.upper()} text ({exc}); save the file as UTF-8"
-                            ) from exc
+            raise UserError(placed(name, Message(
+                "starts with the byte-order mark of %(encoding)s but is not %(encoding)s text "
+                "(%(why)s); save the file as UTF-8", encoding=marked.upper(), why=str(exc))
+            )) from exc
     if encoding:
         try:
             return raw.decode(encoding)
         except (LookupError, ValueError) as exc:  # ValueError: a name with a NUL in it
-            raise UserError(f"{name}: cannot be read as {encoding[:40]} ({exc}); "
-                            "leave out the encoding to let localsdg detect it") from exc
+            raise UserError(placed(name, Message(
+                "cannot be read as %(encoding)s (%(why)s); leave out the encoding to let "
+                "localsdg detect it", encoding=encoding[:40], why=str(exc)))) from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -51,8 +54,9 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
         return raw.decode("cp1252")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise UserError(f"{name}, line {line}: byte {raw[exc.start]:#04x} is neither UTF-8 "
-                        "nor Windows-1252 text; save the file as UTF-8") from exc
+        raise UserError(placed(f"{name}, line {line}", Message(
+            "byte %(byte)s is neither UTF-8 nor Windows-1252 text; save the file as UTF-8",
+            byte=f"{raw[exc.start]:#04x}"))) from exc
 
 
 def delimiter(line: str) -> str:
@@ -63,15 +67,15 @@ def delimiter(line: str) -> str:
 def csv_lines(path: Path, encoding: str | None = None) -> list[list[str]]:
     """All lines of a CSV file as lists of cells, the separator guessed from the first line."""
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
+        raise UserError(placed(path, Message("no such file")))
     text = decode(path.read_bytes(), path.name, encoding)
     reader = csv.reader(io.StringIO(text, newline=""),
                         delimiter=delimiter(text.split("\n", 1)[0]), strict=True)
     try:
         return list(reader)
     except csv.Error as exc:
-        raise UserError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}); "
-                        "check the quotes on that line") from exc
+        raise UserError(placed(f"{path.name}, line {reader.line_num}", Message(
+            "not valid CSV (%(why)s); check the quotes on that line", why=str(exc)))) from exc
 
 
 def open_workbook(source: Path | bytes, name: str | None = None, *, formulas: bool = False
@@ -79,7 +83,7 @@ def open_workbook(source: Path | bytes, name: str | None = None, *, formulas: bo
     """An Excel workbook, read-only, from a path or its bytes (`name` says which file in
     messages); cell values as last computed, or the formulas themselves with `formulas`."""
     if isinstance(source, Path) and not source.is_file():
-        raise UserError(f"{source}: no such file")
+        raise UserError(placed(source, Message("no such file")))
     label = name or (source.name if isinstance(source, Path) else "the workbook")
     with workbook_read(label):
         return openpyxl.load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source,
@@ -89,9 +93,10 @@ def open_workbook(source: Path | bytes, name: str | None = None, *, formulas: bo
 def worksheet(book: openpyxl.Workbook, name: str | None, label: str):
     """The sheet of that name, or the first sheet."""
     if name and name not in book.sheetnames:
-        raise UserError(f"{label}: no sheet '{name}'; sheets: {', '.join(book.sheetnames)}")
+        raise UserError(placed(label, Message("no sheet '%(sheet)s'; sheets: %(sheets)s",
+                                              sheet=name, sheets=", ".join(book.sheetnames))))
     if not book.worksheets:
-        raise UserError(f"{label}: the workbook has no sheets")
+        raise UserError(placed(label, Message("the workbook has no sheets")))
     return book[name] if name else book.worksheets[0]
 
 
@@ -113,8 +118,9 @@ def workbook_read(label: str) -> Iterator[None]:
     except UserError:
         raise
     except Exception as exc:
-        raise UserError(f"{label}: not a readable Excel file (not an Excel workbook, or a "
-                        f"damaged one: {type(exc).__name__}: {str(exc)[:200]})") from exc
+        raise UserError(placed(label, Message(
+            "not a readable Excel file (not an Excel workbook, or a damaged one: %(why)s)",
+            why=f"{type(exc).__name__}: {str(exc)[:200]}"))) from exc
 
 
 def read_table(path: Path, wanted: list[str], *, encoding: str | None = None,

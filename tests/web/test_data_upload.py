@@ -92,6 +92,23 @@ def test_a_zip_that_would_write_outside_its_folder_is_refused(writable, tmp_path
     assert not (tmp_path.parent / "evil").exists()
 
 
+def test_a_refused_file_is_refused_in_the_readers_language(writable, tmp_path):
+    """Whole-file refusals (a zip that is none, a repository without data/) say where and
+    what in Bokmål and Nynorsk too."""
+    said = {"nb": ["rot.zip", "ikke en zip-fil som kan leses", "ingen «data»-mappe"],
+            "nn": ["rot.zip", "ikkje ei zip-fil som kan lesast", "inga «data»-mappe"],
+            "en": ["rot.zip", "not a zip file that can be read", "no &#39;data&#39; folder"]}
+    empty = _zip(tmp_path, {"readme.txt": b"no repository here"})
+    for lang, (name, not_zip, no_data) in said.items():
+        form = {"set_id": "rot", "area_code": "city:X"}
+        broken = writable.post(f"/import/data?lang={lang}", data=form,
+                               files={"file": ("rot.zip", b"PK not really")})
+        assert broken.status_code == 422 and name in broken.text and not_zip in broken.text
+        bare = writable.post(f"/import/data?lang={lang}", data=form,
+                             files={"file": ("rot.zip", empty)})
+        assert bare.status_code == 422 and no_data in bare.text, lang
+
+
 MIXED = ("kommunenummer;år;verdi\n4003;2023;12,5\n4003;sommer;13\n9998;2024;1\n"
          "4003;2024;x,5\n4003;2023;12\n").encode()
 SAID = {  # the place and the reason of each problem, in each language
@@ -99,7 +116,7 @@ SAID = {  # the place and the reason of each problem, in each language
            "linje 4, kolonne kommunenummer", "«9998» er ikke en gyldig kode for kommune eller "
            "fylke", "linje 5, kolonne verdi", "«x,5» er ikke et tall; skriv for eksempel 12.5",
            "samme område, periode og inndeling som egne.csv, linje 2, med en annen verdi "
-           "(12.5 der, 12 her)"],
+           "(12,5 der, 12 her)"],
     "nn": ["egne.csv, linje 3, kolonne år", "«sommer» er ikkje ein periode; skriv eit år",
            "«9998» er ikkje ein gyldig kode for kommune eller fylke",
            "«x,5» er ikkje eit tal; skriv til dømes 12.5", "same område, periode og inndeling "

@@ -16,6 +16,7 @@ from localsdg.catalog.store import hold, known_targets, record_values, update_in
 from localsdg.db.schema import Indicator, IndicatorChange
 from localsdg.db.state import bump_catalog_version
 from localsdg.errors import BadRequest, Conflict, NotFound, UserError
+from localsdg.messages import placed
 
 OPERATIONS = ("set", "add", "remove", "clear")
 MAX_BULK = 20000
@@ -39,8 +40,8 @@ def check_changes(session: Session, changes: list[Change]) -> list[tuple[Change,
             continue
         try:
             prop = props.get(ch.property)
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
+        except ValueError as exc:  # the reason as a message, kept so
+            problems.append(placed(where, exc.args[0]))
             continue
         if ch.op in ("add", "remove") and not prop.multi:
             problems.append(f"{where}: '{ch.op}' needs a multi-valued property; "
@@ -52,8 +53,8 @@ def check_changes(session: Session, changes: list[Change]) -> list[tuple[Change,
             continue
         try:
             value = None if ch.op == "clear" else prop.parse(ch.value, targets)
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
+        except ValueError as exc:  # the reason as a message, kept so
+            problems.append(placed(where, exc.args[0]))
             continue
         parsed.append((ch, value))
     if not changes:

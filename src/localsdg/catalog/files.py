@@ -34,6 +34,7 @@ from localsdg.catalog.store import (
 )
 from localsdg.db.schema import Indicator
 from localsdg.errors import UserError
+from localsdg.messages import Message, placed
 from localsdg.textfiles import csv_lines, open_workbook, unguarded, workbook_read, worksheet
 
 FORMATS = ("csv", "xlsx", "json")
@@ -48,7 +49,11 @@ MAX_ERRORS = 200
 
 @dataclass
 class Cell:
-    """Where a value came from, for error messages: file, row (or JSON path) and column."""
+    """Where a value came from, for error messages: file, row (or JSON path) and column.
+
+    Its text is a place in a file ('mitt.csv, row 5, column tbl') whose words a page
+    translates (messages.place).
+    """
 
     file: str
     row: str
@@ -63,27 +68,29 @@ class ParsedFile:
     sets: dict[str, SetRecord] = field(default_factory=dict)
     indicators: dict[str, list[IndicatorRecord]] = field(default_factory=dict)
     links: list[LinkRecord] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # each a Message: its place and reason
 
-    def error(self, where: Cell, message: str) -> None:
+    def error(self, where: Cell | str, message: str) -> None:
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(f"{where}: {message}")
+            self.errors.append(placed(where, message))
 
 
 def read_rows(path: Path) -> tuple[list[str], list[tuple[str, dict[str, object]]]]:
     """Columns and (row label, values) from a CSV, XLSX or JSON file."""
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise UserError(f"{path.name}: unknown file type '.{suffix}'; use .csv, .xlsx or .json")
+        raise UserError(placed(path.name, Message(
+            "unknown file type '.%(suffix)s'; use .csv, .xlsx or .json", suffix=suffix)))
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
+        raise UserError(placed(path, Message("no such file")))
     return {"csv": _read_csv, "xlsx": _read_xlsx, "json": _read_json}[suffix](path)
 
 
 def _read_csv(path: Path):
     lines = csv_lines(path)
     header = [h.strip() for h in lines[0]] if lines else []
-    rows = [(f"row {n}", dict(zip(header, map(unguarded, cells), strict=False)))
+    rows = [(Message("row %(number)d", number=n),
+             dict(zip(header, map(unguarded, cells), strict=False)))
             for n, cells in enumerate(lines[1:], start=2) if any(c.strip() for c in cells)]
     return header, rows
 
@@ -103,7 +110,7 @@ def _read_xlsx(path: Path):
     if not data:
         return [], []
     header = [_cell_text(h).strip() for h in data[0]]
-    rows = [(f"sheet {sheet.title}, row {n}",
+    rows = [(Message("sheet %(sheet)s, row %(number)d", sheet=sheet.title, number=n),
              {h: c if isinstance(c, Formula) else _cell_text(c)
               for h, c in zip(header, cells, strict=False)})
             for n, cells in enumerate(data[1:], start=2) if any(_cell_text(c) for c in cells)]
@@ -122,12 +129,19 @@ def _read_json(path: Path):
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except RecursionError as exc:
-        raise UserError(f"{path.name}: nested too deeply to be a catalog file") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path.name}: not valid JSON ({exc})") from exc
+        raise UserError(placed(path.name, Message("nested too deeply to be a catalog file"))
+                        ) from exc
+    except json.JSONDecodeError as exc:  # json's own words (exc.msg) stay as they are
+        raise UserError(placed(path.name, Message(
+            "not valid JSON (%(why)s: line %(line)d column %(column)d (char %(char)d))",
+            why=exc.msg, line=exc.lineno, column=exc.colno, char=exc.pos))) from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(placed(path.name, Message("not valid JSON (%(why)s)", why=str(exc)))
+                        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("sets"), list):
-        raise UserError(f"{path.name}: expected an object with a list 'sets' "
-                        f"(format '{FORMAT_NAME}', see docs/catalog-format.md)")
+        raise UserError(placed(path.name, Message(
+            "expected an object with a list 'sets' (format '%(format)s', see "
+            "docs/catalog-format.md)", format=FORMAT_NAME)))
     header: list[str] = []
     rows = []
     for i, s in enumerate(_objects(path, "sets", data["sets"])):
@@ -148,11 +162,11 @@ def _read_json(path: Path):
 def _objects(path: Path, where: str, items: object) -> list[dict]:
     """The items of a list in the JSON layout, each an object, or the error naming the place."""
     if not isinstance(items, list):
-        raise UserError(f"{path.name}, {where}: a list is needed")
+        raise UserError(placed(f"{path.name}, {where}", Message("a list is needed")))
     for n, item in enumerate(items):
         if not isinstance(item, dict):
-            raise UserError(f"{path.name}, {where}[{n}]: an object is needed, not "
-                            f"{type(item).__name__}")
+            raise UserError(placed(f"{path.name}, {where}[{n}]", Message(
+                "an object is needed, not %(kind)s", kind=type(item).__name__)))
     return items
 
 
@@ -163,18 +177,20 @@ def parse_file(path: Path, targets: set[str]) -> ParsedFile:
     if unknown:  # one line, however many: the allowed columns are said once
         named = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more"
                                            if len(unknown) > 10 else "")
-        parsed.error(Cell(path.name, "header", named), f"unknown column{'s' * (len(unknown) > 1)}"
-                     f"; allowed columns: {', '.join(COLUMNS)}")
+        allowed = ", ".join(COLUMNS)
+        parsed.error(Cell(path.name, "header", named), Message(
+            "unknown columns; allowed columns: %(allowed)s", allowed=allowed) if len(unknown) > 1
+            else Message("unknown column; allowed columns: %(allowed)s", allowed=allowed))
     for col in ("set_id", "code"):
         if col not in header:
-            parsed.error(Cell(path.name, "header", col), "required column is missing")
+            parsed.error(Cell(path.name, "header", col), Message("required column is missing"))
     if "name_nb" not in header and "name_en" not in header:
-        parsed.error(Cell(path.name, "header", "name_nb"), "a name column (name_nb or name_en) "
-                     "is required")
+        parsed.error(Cell(path.name, "header", "name_nb"), Message(
+            "a name column (name_nb or name_en) is required"))
     if parsed.errors:
         return parsed
     if not rows:
-        parsed.errors.append(f"{path.name}: no indicator rows")
+        parsed.error(path.name, Message("no indicator rows"))
     seen: dict[tuple[str, str], str] = {}
     for label, row in rows:
         _parse_row(path.name, label, row, header, targets, parsed, seen)
@@ -186,28 +202,30 @@ def _parse_row(file: str, label: str, row: dict, header: list[str], targets: set
     bad = False
     for column, value in row.items():
         if isinstance(value, Formula):
-            parsed.error(Cell(file, label, column), f"'{value}' is a formula whose result is "
-                         "not in the file; write the value itself")
+            parsed.error(Cell(file, label, column), Message(
+                "'%(formula)s' is a formula whose result is not in the file; write the value "
+                "itself", formula=str(value)))
             bad = True
         elif "\x00" in str(value or ""):
-            parsed.error(Cell(file, label, column), "contains a NUL character; remove it")
+            parsed.error(Cell(file, label, column), Message("contains a NUL character; remove it"))
             bad = True
     if bad:
         return
     set_id, code = str(row.get("set_id") or "").strip(), str(row.get("code") or "").strip()
     if not SET_ID.match(set_id):
-        parsed.error(Cell(file, label, "set_id"), f"'{set_id[:40]}' is not a valid set id "
-                     "(needed; at most 200 characters, no '/', '|', '\\' or control characters, "
-                     "not only dots)")
+        parsed.error(Cell(file, label, "set_id"), Message(
+            "'%(value)s' is not a valid set id (needed; at most 200 characters, no '/', '|', "
+            "'\\' or control characters, not only dots)", value=set_id[:40]))
         return
     if not CODE_TEXT.match(code):
-        parsed.error(Cell(file, label, "code"), f"'{code[:40]}' is not a valid indicator code "
-                     "(needed; at most 200 characters, no '|' or control characters, not only "
-                     "dots)")
+        parsed.error(Cell(file, label, "code"), Message(
+            "'%(value)s' is not a valid indicator code (needed; at most 200 characters, no '|' "
+            "or control characters, not only dots)", value=code[:40]))
         return
-    if (set_id, code) in seen:
-        parsed.error(Cell(file, label, "code"),
-                     f"'{code}' appears twice in set '{set_id}' (also {seen[(set_id, code)]})")
+    if (set_id, code) in seen:  # the first row's label: a message ('row 2') or a JSON path
+        parsed.error(Cell(file, label, "code"), Message(
+            "'%(code)s' appears twice in set '%(set)s' (also %(first)s)", code=code, set=set_id,
+            first=seen[(set_id, code)]))
         return
     seen[(set_id, code)] = label
     _merge_set(file, label, row, set_id, parsed)
@@ -216,15 +234,16 @@ def _parse_row(file: str, label: str, row: dict, header: list[str], targets: set
         if name in header:
             try:
                 values[name] = prop.parse(row.get(name), targets)
-            except ValueError as exc:
-                parsed.error(Cell(file, label, name), str(exc))
+            except ValueError as exc:  # its argument: the reason as a message
+                parsed.error(Cell(file, label, name), exc.args[0])
     if not (values.get("name_nb") or values.get("name_en")):
-        parsed.error(Cell(file, label, "name_nb"), "a name is needed in name_nb or name_en")
+        parsed.error(Cell(file, label, "name_nb"), Message(
+            "a name is needed in name_nb or name_en"))
     uri = str(row.get("uri") or "").strip() or None
     try:
         props.checked_text(uri or "")
     except ValueError as exc:
-        parsed.error(Cell(file, label, "uri"), str(exc))
+        parsed.error(Cell(file, label, "uri"), exc.args[0])
     parsed.indicators.setdefault(set_id, []).append(IndicatorRecord(code, values, uri))
     _parse_links(Cell(file, label, "links"), row.get("links"), set_id, code, parsed)
 
@@ -239,19 +258,20 @@ def _merge_set(file: str, label: str, row: dict, set_id: str, parsed: ParsedFile
         try:
             props.checked_text(value)
         except ValueError as exc:
-            parsed.error(Cell(file, label, f"set_{name}"), str(exc))
+            parsed.error(Cell(file, label, f"set_{name}"), exc.args[0])
             continue
         if name == "level":
             code = tx.SET_LEVELS.normalise(value)
             if code is None:
-                parsed.error(Cell(file, label, "set_level"), f"'{value}' is not an allowed "
-                             f"value; allowed: {', '.join(tx.SET_LEVELS.allowed)}")
+                parsed.error(Cell(file, label, "set_level"),
+                             props.not_allowed(value, tx.SET_LEVELS.allowed))
                 continue
             value = code
         current = getattr(record, name)
         if current is not None and current != value:
-            parsed.error(Cell(file, label, f"set_{name}"),
-                         f"'{value}' differs from '{current}' given earlier for set '{set_id}'")
+            parsed.error(Cell(file, label, f"set_{name}"), Message(
+                "'%(value)s' differs from '%(earlier)s' given earlier for set '%(set)s'",
+                value=value, earlier=current, set=set_id))
         setattr(record, name, value)
 
 
@@ -260,8 +280,9 @@ def _parse_links(where: Cell, raw: object, set_id: str, code: str, parsed: Parse
     for item in items:
         m = LINK.match(str(item).strip())
         if not m or tx.LINK_KINDS.normalise(m[1]) is None:
-            parsed.error(where, f"'{item}' is not a link; write kind=set_id/code with kind one "
-                         f"of {', '.join(tx.LINK_KINDS.allowed)}")
+            parsed.error(where, Message(
+                "'%(item)s' is not a link; write kind=set_id/code with kind one of %(kinds)s",
+                item=str(item), kinds=", ".join(tx.LINK_KINDS.allowed)))
             continue
         parsed.links.append(LinkRecord(set_id, code, tx.LINK_KINDS.normalise(m[1]) or "",
                                        m[2], m[3]))
@@ -274,14 +295,17 @@ def check_file(session: Session, path: Path) -> ParsedFile:
     """
     targets = known_targets(session)
     if not targets:
-        raise UserError("the UN framework is not loaded, so targets cannot be checked; "
-                        "run `localsdg sync framework` first")
+        raise UserError(Message("the UN framework is not loaded, so targets cannot be "
+                                "checked; run `localsdg sync framework` first"))
     parsed = parse_file(path, targets)
     _check_links(session, parsed)
     if parsed.errors:
-        more = " (first 200 shown)" if len(parsed.errors) >= MAX_ERRORS else ""
-        raise UserError(f"{path.name}: {len(parsed.errors)} problem(s){more}; nothing was "
-                        "imported. Correct them and import again.", details=parsed.errors)
+        count = len(parsed.errors)
+        raise UserError(placed(path.name, Message(
+            "%(count)d problem(s) (first %(most)d shown); nothing was imported. Correct them "
+            "and import again.", count=count, most=MAX_ERRORS) if count >= MAX_ERRORS else
+            Message("%(count)d problem(s); nothing was imported. Correct them and import "
+                    "again.", count=count)), details=parsed.errors)
     return parsed
 
 
@@ -322,5 +346,7 @@ def _check_links(session: Session, parsed: ParsedFile) -> None:
         Indicator.set_id.in_({s for s, _ in wanted})))}
     for lk in parsed.links:
         if (lk.to_set, lk.to_code) not in in_file | found:
-            parsed.errors.append(f"link from {lk.from_set}/{lk.from_code}: indicator "
-                                 f"{lk.to_set}/{lk.to_code} is neither in the file nor the catalog")
+            parsed.errors.append(Message(  # no place in the file: said whole
+                "link from %(source)s: indicator %(target)s is neither in the file nor the "
+                "catalog", source=f"{lk.from_set}/{lk.from_code}",
+                target=f"{lk.to_set}/{lk.to_code}"))

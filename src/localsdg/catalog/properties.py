@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from localsdg import taxonomy as tx
+from localsdg.messages import Message
 
 MULTI_SEPARATOR = "|"
 TARGET_PATTERN = re.compile(r"^(1[0-7]|[1-9])\.([1-9][0-9]?|[a-j])$")
@@ -39,7 +40,8 @@ class Property:
         return []
 
     def parse(self, raw: object, targets: Collection[str] = ()) -> object:
-        """Turn a raw value (text, list, bool) into the stored form, or raise ValueError."""
+        """Turn a raw value (text, list, bool) into the stored form, or raise ValueError
+        whose argument is the reason as a Message (str(exc) is its English text)."""
         if self.multi:
             items = raw if isinstance(raw, list | tuple) else split_multi(raw)
             values = [self._one(item, targets) for item in items]
@@ -70,16 +72,15 @@ class Property:
                 raise ValueError(self._bad(text, targets))
             return code
         if self.kind == "url" and not re.match(r"^https?://\S+$", text):
-            raise ValueError(f"'{text}' is not a web address; write it as https://…")
+            raise ValueError(Message("'%(value)s' is not a web address; write it as https://…",
+                                     value=text))
         if self.multi and (len(text) > MAX_TEXT or MULTI_SEPARATOR in text):
-            raise ValueError(f"'{text[:40]}…' is too long or contains '{MULTI_SEPARATOR}'")
+            raise ValueError(Message("'%(value)s…' is too long or contains '%(separator)s'",
+                                     value=text[:40], separator=MULTI_SEPARATOR))
         return text
 
-    def _bad(self, value: object, targets: Collection[str]) -> str:
-        allowed = self.allowed(targets)
-        shown = ", ".join(allowed[:20]) + (f", … ({len(allowed)} in all)" if len(allowed) > 20
-                                           else "")
-        return f"'{value}' is not an allowed value; allowed: {shown}"
+    def _bad(self, value: object, targets: Collection[str]) -> Message:
+        return not_allowed(value, self.allowed(targets))
 
     def sort_key(self, value: object) -> object:
         if self.kind == "target":
@@ -100,14 +101,26 @@ class Property:
         return str(value)
 
 
+def not_allowed(value: object, allowed: list[str]) -> Message:
+    """Why a value is refused, with the first 20 allowed values (and how many there are)."""
+    if len(allowed) > 20:
+        return Message("'%(value)s' is not an allowed value; allowed: %(allowed)s, … "
+                       "(%(count)d in all)", value=value, allowed=", ".join(allowed[:20]),
+                       count=len(allowed))
+    return Message("'%(value)s' is not an allowed value; allowed: %(allowed)s", value=value,
+                   allowed=", ".join(allowed))
+
+
 def checked_text(text: str) -> str:
-    """Text to store, or the ValueError saying why it cannot be: a control character (tab and
-    line breaks aside), or more than MAX_FIELD characters."""
+    """Text to store, or the ValueError saying why it cannot be (a Message): a control
+    character (tab and line breaks aside), or more than MAX_FIELD characters."""
     if bad := CONTROL.search(text):
-        raise ValueError(f"the value contains a {'NUL' if bad[0] == chr(0) else 'control'} "
-                         "character; remove it")
+        raise ValueError(Message("the value contains a NUL character; remove it")
+                         if bad[0] == chr(0) else
+                         Message("the value contains a control character; remove it"))
     if len(text) > MAX_FIELD:
-        raise ValueError(f"the value has {len(text):,} characters; at most {MAX_FIELD:,}")
+        raise ValueError(Message("the value has %(count)s characters; at most %(most)s",
+                                 count=len(text), most=MAX_FIELD))
     return text
 
 
@@ -167,6 +180,5 @@ def get(name: str) -> Property:
     try:
         return PROPERTIES[name]
     except KeyError:
-        raise ValueError(
-            f"unknown property '{name}'; known: {', '.join(PROPERTIES)}"
-        ) from None
+        raise ValueError(Message("unknown property '%(name)s'; known: %(known)s", name=name,
+                                 known=", ".join(PROPERTIES))) from None

@@ -27,6 +27,7 @@ from localsdg.catalog.index import (
     words,
 )
 from localsdg.errors import BadRequest, NotFound
+from localsdg.messages import placed
 
 SORTS = ("relevance", "code", "name", "set")
 MAX_LIMIT = 20000  # the API allows 1000 a page; exports ask for more
@@ -82,7 +83,7 @@ def _normalise_value(index: CatalogIndex, facet: str, value: str) -> list[str]:
     try:
         parsed = prop.parse(value, index.target_goal.keys())
     except ValueError as exc:
-        raise BadRequest(f"{facet}: {exc}") from None
+        raise BadRequest(placed(facet, exc.args[0])) from None
     return [str(p) for p in parsed] if isinstance(parsed, list) else [str(parsed)]
 
 

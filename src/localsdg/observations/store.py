@@ -23,7 +23,7 @@ from localsdg.catalog.store import start_batch
 from localsdg.db.schema import Area, ImportBatch, Observation
 from localsdg.db.session import insert_plain
 from localsdg.errors import BadRequest, NotFound, UserError
-from localsdg.messages import Message
+from localsdg.messages import Figure, Message, placed
 
 KIND = "data"
 FLAGS = ("provisional", "estimated", "break", "proxy", "harmonised", "missing")
@@ -53,7 +53,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return Message("%(where)s: %(problem)s", where=self.where, problem=self.message)
+        return placed(self.where, self.message)
 
 
 @dataclass(slots=True)
@@ -169,7 +169,8 @@ def commit_frame(session: Session, frame: pl.DataFrame, problems: list[Located],
                             [f"… and {len(problems) - MAX_DETAILS} more"]
                             if len(problems) > MAX_DETAILS else []))
     if frame.is_empty():
-        raise UserError(f"{name or source}: no observations found; nothing was imported")
+        raise UserError(placed(name or source, Message(
+            "no observations found; nothing was imported")))
     read_as = _outside_their_years(session, frame)
     result = _save(session, frame.select(COLUMNS), source=source, by=by, checksum=checksum,
                    skipped=problems,
@@ -228,8 +229,7 @@ def _unstorable_text(what: str, text: str) -> str | None:
                        what=Message(what))
     if len(text) > MAX_BREAKDOWN:
         return Message("the %(what)s has %(count)s characters, more than a label (%(most)s at "
-                       "most)", what=Message(what), count=f"{len(text):,}",
-                       most=f"{MAX_BREAKDOWN:,}")
+                       "most)", what=Message(what), count=len(text), most=MAX_BREAKDOWN)
     return None
 
 
@@ -272,7 +272,7 @@ def _repeats(frame: pl.DataFrame, on_duplicate: str, notes: list[str]
 
 
 def _shown(value: float | None) -> str:
-    return Message("empty") if value is None else f"{value:g}"
+    return Message("empty") if value is None else Figure(value)
 
 
 def _save(session: Session, frame: pl.DataFrame, *, source: str, by: str,
@@ -358,11 +358,11 @@ def rollback(session: Session, batch_id: int, by: str) -> int:
     when; return how many."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.kind != KIND:
-        raise NotFound(f"there is no data import batch {batch_id}; "
-                       "'localsdg data batches' lists them")
+        raise NotFound(Message("there is no data import batch %(batch)s; 'localsdg data "
+                               "batches' lists them", batch=batch_id))
     if batch.rolled_back_at is not None:
-        raise UserError(f"batch {batch_id} was already rolled back at "
-                        f"{batch.rolled_back_at:%Y-%m-%d %H:%M}")
+        raise UserError(Message("batch %(batch)s was already rolled back at %(when)s",
+                                batch=batch_id, when=f"{batch.rolled_back_at:%Y-%m-%d %H:%M}"))
     removed = session.query(Observation).filter(Observation.batch_id == batch_id).delete()
     batch.rolled_back_at, batch.rolled_back_by = datetime.now(UTC), by
     return removed

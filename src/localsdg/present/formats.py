@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol
 
 LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
 
@@ -36,3 +36,8 @@ def change(value: float | None, lang: str) -> str:
     if value is None:
         return ""
     return ("+" if value > 0 else "") + estimate(value, lang)
+
+
+def decimal_mark(lang: str) -> str:
+    """The mark between whole and decimal part: ',' in Norwegian, '.' in English."""
+    return get_decimal_symbol(LOCALES[lang])

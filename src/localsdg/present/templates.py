@@ -12,7 +12,7 @@ from localsdg import taxonomy as tx
 from localsdg.catalog.indicators import indicator_name
 from localsdg.messages import located, said
 from localsdg.present import labels
-from localsdg.present.formats import change, estimate, number, score
+from localsdg.present.formats import change, decimal_mark, estimate, number, score
 from localsdg.present.i18n import LANGUAGES, translations
 
 
@@ -23,8 +23,9 @@ def environment(folder: Path, lang: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["said"] = lambda text: said(text, translations(lang).gettext)
-    env.filters["located"] = lambda text: located(text, translations(lang).gettext)
+    env.filters["said"] = lambda text: said(text, translations(lang).gettext, decimal_mark(lang))
+    env.filters["located"] = lambda text: located(text, translations(lang).gettext,
+                                                  decimal_mark(lang))
     env.filters["number"] = lambda value: number(value, lang)
     env.filters["score"] = lambda value: score(value, lang)
     env.filters["estimate"] = lambda value: estimate(value, lang)

@@ -16,6 +16,7 @@ from localsdg.catalog.indicators import indicator_by_ref, split_ref
 from localsdg.catalog.store import ensure_indicator
 from localsdg.db.schema import Indicator
 from localsdg.errors import BadRequest, UserError
+from localsdg.messages import Message
 from localsdg.observations.borders import check_borders, check_measure
 from localsdg.sources.jsonstat import describe, finite_number, import_jsonstat, read_dataset
 from localsdg.sources.opensdg import import_repository
@@ -126,8 +127,8 @@ def _indicator(session: Session, r: Request, by: str, described: Callable[[], di
 def _opensdg(session: Session, r: Request, by: str) -> dict:
     level, _, code = _required(r.area_code, "--area-code LEVEL:CODE").partition(":")
     if not code:
-        raise UserError(f"--area-code '{r.area_code}': write LEVEL:CODE, e.g. "
-                        "municipality:0301")
+        raise UserError(Message("--area-code '%(given)s': write LEVEL:CODE, e.g. "
+                                "municipality:0301", given=r.area_code))
     return import_repository(session, r.path, set_id=_required(r.set_id, "--set SET_ID"),
                              area=(level, code), by=by, skip_bad=r.skip_bad,
                              on_duplicate=r.on_duplicate, source=r.source)

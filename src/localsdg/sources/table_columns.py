@@ -18,6 +18,7 @@ from pathlib import Path
 
 from localsdg.areas.lookup import NATION_NAMES, AreaIndex, name_key
 from localsdg.errors import UserError
+from localsdg.messages import Message, placed
 from localsdg.observations.periods import parse_period
 from localsdg.sources.tables import number
 from localsdg.textfiles import file_lines
@@ -59,7 +60,8 @@ def _header_at(path: Path, lines: list[list[str]]) -> int:
     at = next((i for i, line in enumerate(lines[:20])
                if sum(bool(c.strip()) for c in line) >= 2), None)
     if at is None:
-        raise UserError(f"{path.name}: no line with column names in the first 20 lines")
+        raise UserError(placed(path.name, Message(
+            "no line with column names in the first 20 lines")))
     return at
 
 

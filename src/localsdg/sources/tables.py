@@ -89,11 +89,11 @@ class Mapping:
 
     def check(self) -> None:
         if (self.period is None) == (self.period_value is None):
-            raise UserError("say where the period is: a period column, or one period for the "
-                            "whole file (e.g. --period-value 2024)")
+            raise UserError(Message("say where the period is: a period column, or one period "
+                                    "for the whole file (e.g. --period-value 2024)"))
         if not self.wide and not self.value:
-            raise UserError("say which column holds the values (--value), or that the table is "
-                            "wide (--wide)")
+            raise UserError(Message("say which column holds the values (--value), or that the "
+                                    "table is wide (--wide)"))
         check_measure(self.measure)
         check_borders(self.borders)
 
@@ -138,7 +138,7 @@ def import_table(session: Session, path: Path, mapping: Mapping, *,
     mapping, table, monthly = (_wide if mapping.wide else _tidy)(path, mapping)
     areas = AreaIndex(session)
     if not areas:
-        raise UserError("no areas are loaded; run 'localsdg sync areas' first")
+        raise UserError(Message("no areas are loaded; run 'localsdg sync areas' first"))
     table, left_out = _kept(table, mapping)
     frame, problems = _observations(table, mapping, targets, areas, monthly)
     if mapping.sum_rows:

@@ -17,6 +17,7 @@ from fastapi import UploadFile
 
 from localsdg.config import settings
 from localsdg.errors import BadRequest, TooLarge
+from localsdg.messages import Message, placed
 
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD = MAX_UPLOAD_MB * 1024 * 1024
@@ -89,14 +90,17 @@ def unpack(path: Path) -> Path:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
-                raise TooLarge(f"{path.name}: more than {MAX_MEMBERS} files or "
-                               f"{MAX_UNPACKED_MB} MB unpacked")
+                raise TooLarge(placed(path.name, Message(
+                    "more than %(files)s files or %(mb)s MB unpacked", files=MAX_MEMBERS,
+                    mb=MAX_UNPACKED_MB)))
             root = folder.resolve()
             if any(not (root / m.filename).resolve().is_relative_to(root) for m in members):
-                raise BadRequest(f"{path.name}: a file in it would land outside its folder")
+                raise BadRequest(placed(path.name, Message(
+                    "a file in it would land outside its folder")))
             archive.extractall(folder)
     except zipfile.BadZipFile:
-        raise BadRequest(f"{path.name}: not a zip file that can be read") from None
+        raise BadRequest(placed(path.name, Message("not a zip file that can be read"))
+                         ) from None
     inner = [p for p in folder.iterdir() if p.is_dir()]
     return inner[0] if not (folder / "data").is_dir() and len(inner) == 1 else folder
 

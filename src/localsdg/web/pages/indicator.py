@@ -18,6 +18,7 @@ from localsdg.catalog.indicators import detail, get_indicator, history, split_re
 from localsdg.catalog.search import set_names
 from localsdg.catalog.store import known_targets, record_values
 from localsdg.errors import BadRequest, Conflict, UserError
+from localsdg.messages import Message
 from localsdg.observations.series import summary
 from localsdg.present.i18n import translations
 from localsdg.web.i18n import choose
@@ -143,14 +144,14 @@ def _save(request: Request, form: FormData, session: DB, set_id: str, code: str)
             posted[prop.name] = prop.parse(raw, targets)
         except ValueError as exc:
             posted[prop.name] = raw
-            errors[prop.name] = str(exc)
+            errors[prop.name] = exc.args[0]  # the reason as a message: shown translated
     context = _page(request, session, set_id, code)
     values = {**context["ind"]["values"], **posted}
     if not (values.get("name_nb") or values.get("name_en")):
-        errors.setdefault("name_nb", "a name is needed in Bokmål or English")
+        errors.setdefault("name_nb", Message("a name is needed in Bokmål or English"))
     by = name_of(request, form)
     if not by:
-        errors["by"] = "write your name so the change can be traced"
+        errors["by"] = Message("write your name so the change can be traced")
     seen = _revision(form)
     if not errors:
         changes = [classify.Change(name, "set" if value not in (None, []) else "clear", value)
