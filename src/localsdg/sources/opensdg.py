@@ -46,8 +46,10 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 
 import polars as pl
@@ -391,10 +393,11 @@ def _read_file(folder: Path, path: Path, code: str, meta: Meta, run: Run, rows: 
         return
     fallback_unit = _text(meta.fields.get("computation_units"))
     names = tuple(header[i] for i in cols.dims)  # the file's breakdown columns
+    breakdown = _picker(cols.dims)
     years: dict[str, Period | str | None] = {}  # each distinct Year cell read once
     seen: dict[tuple[str, ...], int] = {}
     for n, line in enumerate(lines[1:], start=2):
-        cells = tuple(c.strip() for c in line)
+        cells = tuple(map(str.strip, line))
         if not any(cells):
             run.blank_lines += 1
             continue
@@ -419,9 +422,16 @@ def _read_file(folder: Path, path: Path, code: str, meta: Meta, run: Run, rows: 
         else:
             status = STATUS_FLAGS[cells[cols.status].lower()] if cols.status is not None else ""
             rows.add(where, code, period.label, period.start_year, period.end_year, value,
-                     breakdown_key(names, tuple(cells[i] for i in cols.dims)),
+                     breakdown_key(names, breakdown(cells)),
                      (cells[cols.unit] if cols.unit is not None else "") or fallback_unit,
                      _flags(status, value is None))
+
+
+def _picker(indexes: list[int]) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """The cells at `indexes` of a row, as a tuple."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    return lambda cells: tuple(cells[i] for i in indexes)
 
 
 @cache
