@@ -78,7 +78,13 @@ NUMBER_LOCALES = {  # d3-format locales, so axes and tooltips read 5 425 270 and
 
 
 def _locale(lang: str) -> dict:
-    return {"locale": {"number": NUMBER_LOCALES["en" if lang == "en" else "nb"]}}
+    """Numbers the reader's way. Vega describes axes and legends to screen readers in English
+    only ("X-axis titled …"), so on Norwegian pages they are left to the chart's own text
+    alternative (its description and table)."""
+    if lang == "en":
+        return {"locale": {"number": NUMBER_LOCALES["en"]}}
+    return {"locale": {"number": NUMBER_LOCALES["nb"]}, "axis": {"aria": False},
+            "legend": {"aria": False}}
 
 
 def line(rows: list[dict], title: str, description: str, value_title: str, lang: str) -> dict:
