@@ -3,6 +3,8 @@ answers differently (the web maps each to its HTTP status, the CLI exits 2 for a
 
 import re
 
+from localsdg.messages import more
+
 MAX_LINE = 1_000  # characters of a line of a message, or of one detail
 MAX_MESSAGE = 6_000  # characters of a message
 MAX_DETAILS = 12_000  # characters of the details together (a hundred problems of a line each)
@@ -42,7 +44,7 @@ def _bounded(lines: list[str], budget: int) -> list[str]:
         shown = _shown(line)
         if size + len(shown) > budget and out:
             rest = sum(int(m[1]) if (m := MORE.match(x)) else 1 for x in lines[i:])
-            out.append(f"… and {rest} more")
+            out.append(more(rest))
             break
         out.append(line if shown == line else shown)  # a Message kept whole
         size += len(shown)

@@ -44,6 +44,11 @@ def placed(where: object, problem: str) -> Message:
     return Message("%(where)s: %(problem)s", where=str(where), problem=problem)
 
 
+def more(count: int) -> Message:
+    """The line that ends a list cut short: '… and 12 more'."""
+    return Message("… and %(count)d more", count=count)
+
+
 def _made(template: str, values: dict[str, object]) -> Message:
     return Message(template, **values)
 

@@ -146,7 +146,7 @@ def test_codes_outside_their_years_are_read_on_the_nearest_borders_and_said(api)
     assert answer.status_code == 200, answer.text
     said = answer.json()["read_as"]
     assert len(said) == 1 and said[0].startswith("2 code-year pairs")
-    assert "4003 in 1995" in said[0] and "1507 in 2024" in said[0] and "--borders" in said[0]
+    assert "4003 (1995)" in said[0] and "1507 (2024)" in said[0] and "--borders" in said[0]
     assert "3001" not in said[0] and "4003 in 2024" not in said[0]
 
 

@@ -163,3 +163,17 @@ def test_the_data_page_names_breakdowns_as_the_file_wrote_them(writable, framewo
     assert "næring: O - Offentlig administrasjon; forsvar</option>" in page
     assert "næring: A = jordbruk</option>" in page and "%3B" not in page.split("<option")[1]
 
+
+
+def test_a_long_list_of_problems_ends_in_the_readers_language(writable, framework_db):
+    """More problems than a report lists: the line saying how many more is not English."""
+    with session_scope(framework_db) as s:
+        sync_areas(s, HISTORY)
+    bad = ("kommunenummer;år;verdi\n" + "".join(f"4003;{1920 + i};tolv\n" for i in range(105))
+           ).encode()
+    shown = writable.post("/import/data", data={"create": "lokal/mange"},
+                          files={"file": ("mange.csv", bad)})
+    form = {"token": _token(shown.text), "create": "lokal/mange", "area": "kommunenummer",
+            "period": "år", "value": "verdi"}
+    report = writable.post("/import/data/sjekk?lang=nb", data=form).text
+    assert "… og 5 til" in report and "more" not in report.split('id="problems"', 1)[1]

@@ -23,7 +23,7 @@ from localsdg.catalog.store import start_batch
 from localsdg.db.schema import Area, ImportBatch, Observation
 from localsdg.db.session import insert_plain
 from localsdg.errors import BadRequest, NotFound, UserError
-from localsdg.messages import Figure, Message, placed
+from localsdg.messages import Figure, Message, more, placed
 
 KIND = "data"
 FLAGS = ("provisional", "estimated", "break", "proxy", "harmonised", "missing")
@@ -161,12 +161,12 @@ def commit_frame(session: Session, frame: pl.DataFrame, problems: list[Located],
     problems = [p for _, p in sorted([*problems, *unstorable, *repeats], key=lambda p: p[0])]
     if problems and not skip_bad:
         listed = "\n".join(f"  {p}" for p in problems[:MAX_LISTED])
-        more = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+        rest = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
         raise UserError(f"{name or source}: {len(problems)} bad rows; nothing was imported. "
                         "Fix them, or import with --skip-bad-rows to leave them out:\n"
-                        f"{listed}{more}",
+                        f"{listed}{rest}",
                         details=[str(p) for p in problems[:MAX_DETAILS]] + (
-                            [f"… and {len(problems) - MAX_DETAILS} more"]
+                            [more(len(problems) - MAX_DETAILS)]
                             if len(problems) > MAX_DETAILS else []))
     if frame.is_empty():
         raise UserError(placed(name or source, Message(
@@ -188,7 +188,7 @@ def _outside_their_years(session: Session, frame: pl.DataFrame) -> list[str]:
     versions: dict[tuple[str, str], list[Area]] = {}
     for a in session.scalars(select(Area).where(Area.code.in_(codes))) if codes else ():
         versions.setdefault((a.level, a.code), []).append(a)
-    shown = [f"{code} in {year}" for level, code, year in pairs.iter_rows()
+    shown = [f"{code} ({year})" for level, code, year in pairs.iter_rows()
              if (found := versions.get((level, code)))
              and not any(in_force(a, year) for a in found)]
     if not shown:
