@@ -37,7 +37,8 @@ PROJECTION = "the straight line through the window's values, continued to 2030"
 class Trends:
     method: str
     arrow: np.ndarray  # areas × indicators: 0..3 (ARROWS), -1 unavailable
-    start_year: np.ndarray  # the window's first and last year with a value (0: none)
+    start_year: np.ndarray  # the window's first and last year with a value (0: no change
+    # measured, as for a value that is green already in its only year)
     end_year: np.ndarray
     start: np.ndarray  # the values in those years
     end: np.ndarray
@@ -58,20 +59,20 @@ def assess(values: np.ndarray, years: np.ndarray, p: Profiles, trend_from: np.nd
     scored is green already (SDSN: on track, maintaining achievement)."""
     s = _summary(values, years, trend_from)
     y0, y1, x0, x1 = s.y0, s.y1, s.x0, s.x1
-    count = s.count
-    ok = (count >= 2) & (y1 > y0)
+    measured = (s.count >= 2) & (y1 > y0)  # a change can be measured: two years or more
     if method == "cagr":
         arrow, observed, needed = _cagr(x0, x1, y0, y1, p, target)
     else:
         arrow, observed, needed = _sdsn(x0, x1, y0, y1, p)
+    ok = measured
     if green_now is not None and method != "cagr":
         arrow = np.where(green_now, 3, arrow)
-        ok = ok | green_now
+        ok = ok | green_now  # maintaining achievement, with or without a measured change
     arrow = np.where(ok, arrow, NONE).astype(np.int8)
-    projection = np.where(ok, s.projection, np.nan)
-    return Trends(method, arrow, np.where(ok, y0, 0).astype(int), np.where(ok, y1, 0).astype(int),
-                  np.where(ok, x0, np.nan), np.where(ok, x1, np.nan),
-                  np.where(ok, observed, np.nan), np.where(ok, needed, np.nan), projection,
+    return Trends(method, arrow, np.where(measured, y0, 0).astype(int),
+                  np.where(measured, y1, 0).astype(int), np.where(measured, x0, np.nan),
+                  np.where(measured, x1, np.nan), np.where(measured, observed, np.nan),
+                  np.where(measured, needed, np.nan), np.where(measured, s.projection, np.nan),
                   goal_arrows(arrow, p))
 
 
