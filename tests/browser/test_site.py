@@ -358,7 +358,8 @@ def test_a_curator_confirms_a_proposal_and_it_stays_confirmed(page):
 
 def test_a_planner_loads_own_figures_in_the_browser_and_sees_them(page, tmp_path):
     """Upload a CSV, see its columns with their meaning guessed, check, confirm, land on the
-    data page with the figures; then undo the import from the list. Accessible at each step."""
+    data page with the figures; then undo the import from the list, which asks first (under
+    the pages' content security policy). Accessible at each step."""
     own = tmp_path / "egne_tall.csv"
     own.write_text("Kommune;Kjønn;År;Andel (%)\nSkien;Menn;2023;12,5\nSkien;Kvinner;2023;13\n"
                    "Bodø;Menn;2024;11\n", encoding="utf-8")
@@ -381,8 +382,14 @@ def test_a_planner_loads_own_figures_in_the_browser_and_sees_them(page, tmp_path
     page.goto("/import/data")
     row = page.get_by_role("row", name=re.compile("egne_tall.csv"))
     expect(row).to_contain_text("Kari Planlegger")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    row.get_by_role("button", name=re.compile("Angre import")).click()  # asked, and declined
+    expect(row.get_by_role("button", name=re.compile("Angre import"))).to_be_visible()
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     row.get_by_role("button", name=re.compile("Angre import")).click()
     expect(page.get_by_role("status")).to_contain_text("er angret")
+    assert len(asked) == 2 and asked[0].startswith("Angre import")
 
 
 def test_one_municipality_with_a_value_and_the_others_grey(page, tmp_path):
