@@ -185,7 +185,9 @@ def test_the_national_profile_is_the_default_and_page_api_and_cli_agree(national
 @pytest.mark.parametrize(("typed", "lands"), [
     ("Bodø", "/kommune/1804"), ("bodo", "/kommune/1804"), ("1804", "/kommune/1804"),
     ("Bodø (1804)", "/kommune/1804"), ("Kárášjohka", "/kommune/5610"), ("18", "/fylke/18"),
-    ("Nordland", "/fylke/18"), ("Porsgrun", "/kommune/4001"), ("Skien", "/kommune/4003")])
+    ("Nordland", "/fylke/18"), ("Porsgrun", "/kommune/4001"), ("Skien", "/kommune/4003"),
+    ("Bodø kommune", "/kommune/1804"), ("Skien Kommune", "/kommune/4003"),
+    ("Nordland fylkeskommune", "/fylke/18"), ("Nordland fylke", "/fylke/18")])
 def test_the_picker_lands_on_the_place(client, typed, lands):
     r = client.get("/sted", params={"q": typed}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == lands

@@ -16,6 +16,11 @@ from localsdg.db.state import remember
 
 LEVELS = ("municipality", "county")
 CHOSEN = re.compile(r"^(?P<name>.*?)\s*\((?P<code>\d{2}|\d{4})\)\s*$")  # 'Bodø (1804)'
+# 'Bodø kommune', 'Nordland fylkeskommune': the kind of area after its name
+KIND = re.compile(r"^(?P<name>.+?)\s+(?P<kind>kommune|herad|municipality|fylkeskommune|fylke|"
+                  r"county)$", re.IGNORECASE)
+KIND_LEVELS = {"kommune": "municipality", "herad": "municipality", "municipality": "municipality",
+               "fylkeskommune": "county", "fylke": "county", "county": "county"}
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,8 @@ class Place:
 
 def find_places(session: Session, text: str, limit: int = 10) -> list[Place]:
     """The places `text` names, best first: a code, a whole name, then names that start with
-    it; when nothing matches, names spelt alike."""
+    it; when nothing matches, names spelt alike. A name followed by its kind ('Bodø kommune',
+    'Nordland fylke') names an area of that kind."""
     text = text.strip()
     if m := CHOSEN.match(text):  # chosen from the list: name (code)
         text = m.group("code")
@@ -39,12 +45,15 @@ def find_places(session: Session, text: str, limit: int = 10) -> list[Place]:
     if text.isdigit():
         ref = index.by_code(text)
         return [_place(index, _newest(index, ref.level, ref.code), text)] if ref else []
+    levels = LEVELS
+    if (m := KIND.match(text)) and name_key(text) not in index.names:
+        text, levels = m["name"], (KIND_LEVELS[m["kind"].casefold()],)
     key = name_key(text)
     keys = [k for k in index.names if k == key] or \
         sorted(k for k in index.names if k.startswith(key)) or \
         difflib.get_close_matches(key, list(index.names), n=limit, cutoff=0.75)
     found = [_place(index, a, _form(a, k)) for k in keys for a in index.names[k]
-             if a.level in LEVELS]
+             if a.level in levels]
     today = {name_key(p.matched) for p in found if p.current}
     found = [p for p in found if p.current or name_key(p.matched) not in today]
     seen, out = set(), []
