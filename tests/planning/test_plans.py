@@ -297,6 +297,7 @@ def test_pages_make_a_plan_without_javascript(client, planning_db):
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/plan/")
     plan_url = r.headers["location"]
+    assert "Bodø (1804)</a>" in client.get("/planer").text  # the list names the area
     client.cookies.set("localsdg_name", "Kari")
     r = client.post(plan_url + "/prioritet", data={"key": "11.2", "importance": "4",
                                                     "influence": "5"})

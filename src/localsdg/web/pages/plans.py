@@ -63,7 +63,10 @@ Act = Callable[[str, int | None], None]
 
 @router.get("/planer")
 def all_plans(request: Request, session: DB):
-    return render(request, "plans.html", area=None, plans=store.listed(session), paths=PATHS)
+    plans = store.listed(session)
+    names = {(p["level"], p["area"]): find_area(session, p["area"], p["level"])["name"]
+             for p in plans}
+    return render(request, "plans.html", area=None, plans=plans, paths=PATHS, names=names)
 
 
 @router.get("/kommune/{code}/planer")
