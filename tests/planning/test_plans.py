@@ -397,6 +397,16 @@ def test_form_mistakes_are_told_in_the_readers_language_beside_their_field(clien
     r = client.post(f"/plan/{plan_id}/tiltak", data={"id": "G9", "title": "x" * 301,
                                                       "status": "planned", "kind": "service"})
     assert r.status_code == 422 and "Skriv høyst 300 tegn (her er det 301)." in r.text
+    r = client.post(f"/plan/{plan_id}/tiltak", data={"id": "G9", "title": "Lesing",
+                                                      "status": "planned", "kind": "service",
+                                                      "targets": "4.1, 4,6, 4.99"})
+    assert r.status_code == 422 and "Ikke delmål: 4.99. Skriv delmål som 11.2" in r.text
+    r = client.post(f"/plan/{plan_id}/tiltak", data={"id": "G9", "title": "Lesing",
+                                                      "status": "planned", "kind": "service",
+                                                      "targets": "4.1, 4,6;4.A"})
+    assert r.status_code == 200  # a decimal comma and a capital letter read as targets
+    with session_scope(planning_db) as s:
+        assert store.get(s, plan_id).plan.measure("G9").targets == ["4.1", "4.6", "4.a"]
     r = client.post(f"/plan/{plan_id}/mal", data={"indicator": TURNOUT, "value": "80",
                                                    "year": "tjuetretti"}, params={"lang": "en"})
     assert r.status_code == 422 and "Write a whole number, for example 2030." in r.text
