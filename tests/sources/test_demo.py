@@ -229,6 +229,7 @@ def test_peer_groups_from_the_register_and_the_population(demo):
     population = {r["code"]: int(r["pop_total"]) for r in rows if r["year"] == latest}
     with session_scope(demo[0]) as s:
         county = resolve(s, "county:40")
+        by_name = resolve(s, "Telemark")  # a county's name is its municipalities
         similar = resolve(s, "similar:4001")
         small = resolve(s, "size:small")
         with pytest.raises(UserError, match="size class 'tiny'"):
@@ -236,6 +237,7 @@ def test_peer_groups_from_the_register_and_the_population(demo):
         with pytest.raises(UserError, match="no area group 'nope'"):
             resolve(s, "nope")
     assert {m.subgroup for m in county.members} == {"40"}
+    assert by_name.members == county.members and by_name.id == "county:40"
     assert similar.members[0].code == "4001" and len(similar.members) == 11
     # the demo has population only: the structure comes with the national sources
     assert "nearest to 4001 on population (" in similar.method

@@ -27,6 +27,8 @@ from localsdg.config import POPULATION
 from localsdg.db.schema import AreaGroup, AreaGroupMember
 from localsdg.db.state import bump_scoring_state, remember
 from localsdg.errors import NotFound, UserError
+from localsdg.messages import Message
+from localsdg.observations.borders import current_year
 from localsdg.observations.series import latest_values
 from localsdg.textfiles import read_table
 
@@ -154,9 +156,13 @@ def _resolve(session: Session, name: str, year: int | None) -> Group:
         return Group(stored.id, stored.name, stored.method, members)
     if "," in name or name.isdigit():
         return _listed(name, names)
-    raise NotFound(f"no area group '{name}'; use a stored group ({_stored_ids(session)}), "
-                   "county:NN, size:small|medium|large, all:municipality, similar:CODE, "
-                   "or codes separated by commas")
+    county = AreaIndex(session).by_name(name, level="county", year=current_year())
+    if not isinstance(county, str):  # a county of today by name: its municipalities
+        return _resolve(session, f"county:{county.code}", year)
+    raise NotFound(Message("no area group '%(name)s'; use a county's name, a stored group "
+                           "(%(stored)s), county:NN, size:small|medium|large, "
+                           "all:municipality, similar:CODE, or codes separated by commas",
+                           name=name, stored=_stored_ids(session)))
 
 
 def _stored_ids(session: Session) -> str:
