@@ -338,3 +338,23 @@ def test_a_live_table_answering_another_measure_is_refused(national, tmp_path, m
         s.rollback()
     (why,) = [r["why"] for r in report["skipped"]]
     assert "the answer holds ContentsCode KOSAG110000, not KOSAGD230000" in why
+
+
+def test_green_without_a_target_reads_among_the_best_not_achieved(national, client):
+    """Green from the best quarter of all municipalities (no national target) is 'among the
+    best'; 'goal achieved' is kept for green that a target or published bound stands behind."""
+    url, _ = national
+    with session_scope(url) as s:
+        p = area_status(s, BODO, runs=0).profile
+    lines = [x for g in p.goals for x in g.lines if x.colour == "green"]
+    relative = [x for x in lines if x.basis and x.basis["kind"] == "distribution"]
+    assert relative and all(x.relative for x in relative)
+    assert not any(x.relative for x in lines if x not in relative)
+    goal = next(g for g in p.goals if g.colour == "green" and g.relative)
+    page = client.get(f"/kommune/{BODO}").text
+    heading = page.split(f'id="mal-{goal.goal}"', 1)[1].split("</h3>", 1)[0]
+    assert "Blant de beste" in heading and "Målet er nådd" not in heading
+    doc = document.content(p, "nb")
+    assert "Blant de beste" in doc["legend"]
+    assert all(t["status"] != "Målet er nådd" for t in doc["tiles"]
+               if t["goal"] == goal.goal)

@@ -38,6 +38,7 @@ class Suggestion:
     score: float | None
     colour: str | None
     trend: str | None
+    relative: bool = False  # green without a target behind it (labels.status)
 
 
 def suggestions(profile: AreaProfile | None) -> list[Suggestion]:
@@ -51,7 +52,7 @@ def suggestions(profile: AreaProfile | None) -> list[Suggestion]:
             continue
         shift = {"decreasing": 1, "on_track": -1}.get(g.trend or "", 0)
         out.append(Suggestion(g.goal, min(5, max(1, IMPORTANCE[g.colour] + shift)), g.score,
-                              g.colour, g.trend))
+                              g.colour, g.trend, g.relative))
     return sorted(out, key=lambda s: (-s.importance, s.score or 0, s.goal))
 
 

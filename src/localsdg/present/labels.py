@@ -115,8 +115,16 @@ ESTIMATED = N_("estimated from its municipalities, weighted by population")  # a
 NO_THRESHOLDS = N_("No status: thresholds not set")
 
 
-def status(colour: str | None, score: float | None) -> str:
-    """The status label: information unavailable only where there is no score either."""
+# green where no target stands behind it, only the best quarter of the group: not "achieved"
+AMONG_THE_BEST = N_("Among the best")
+
+
+def status(colour: str | None, score: float | None, relative: bool = False) -> str:
+    """The status label: information unavailable only where there is no score either; green
+    that is `relative` (thresholds from the group's distribution, no target) is among the
+    best, not the goal achieved."""
+    if colour == "green" and relative:
+        return AMONG_THE_BEST
     return NO_THRESHOLDS if colour is None and score is not None else STATUS[colour]
 
 

@@ -21,6 +21,7 @@ from localsdg.present import charts
 from localsdg.present.formats import number, score
 from localsdg.present.i18n import translations
 from localsdg.present.labels import (
+    AMONG_THE_BEST,
     ARROWS,
     ESTIMATED,
     N_,
@@ -126,7 +127,8 @@ def content(p: AreaProfile, lang: str) -> dict:
         "tiles_heading": _("The 17 goals"),
         "tiles": [_tile(g, lang) for g in p.goals],
         "legend": _("Status: %(states)s. Trend: %(trends)s.") % {
-            "states": ", ".join([*(_(STATUS[c]) for c in STATUS), _(NO_THRESHOLDS)]),
+            "states": ", ".join([*(_(STATUS[c]) for c in STATUS), _(AMONG_THE_BEST),
+                                 _(NO_THRESHOLDS)]),
             "trends": ", ".join(f"{ARROWS[t]} {_(TREND[t])}" for t in TREND)},
         "chart_heading": _("Goal scores beside the group"),
         "chart_alt": chart["description"],
@@ -136,7 +138,8 @@ def content(p: AreaProfile, lang: str) -> dict:
                     _("Target or optimum"), _("Change needed"), _("Place in the group"),
                     _("Source")],
         "attention": [{"heading": f"{g.goal} {goal_name(g.goal, lang)}: "
-                                  f"{score(g.score, lang)} · {_(status(g.colour, g.score))} · "
+                                  f"{score(g.score, lang)} · "
+                                  f"{_(status(g.colour, g.score, g.relative))} · "
                                   f"{ARROWS[g.trend]} {_(TREND[g.trend])}",
                        "rows": [_line_row(x, lang) for x in g.lines]} for g in p.weakest],
         "peers_heading": _("Compared with: %(group)s") % {
@@ -165,7 +168,8 @@ def _tile(g: GoalStatus, lang: str) -> dict:
     return {"goal": g.goal, "name": goal_name(g.goal, lang), "colour": tx.GOAL_COLOURS[g.goal],
             "measured": g.measured, "missing": _(NOT_MEASURED),
             "score": score(g.score, lang) if g.score is not None else _("no score"),
-            "status": _(status(g.colour, g.score)), "status_colour": STATUS_COLOURS[g.colour],
+            "status": _(status(g.colour, g.score, g.relative)),
+            "status_colour": STATUS_COLOURS[g.colour],
             "arrow": ARROWS[g.trend], "trend": _(TREND[g.trend])}
 
 
@@ -184,7 +188,8 @@ def _line_row(x: Line, lang: str) -> list[str]:
         target = f"{number(x.optimum, lang)} ({_('optimum')})"
     return [x.name(lang), value + (f" ({x.period})" if x.period else ""),
             score(x.score, lang) if x.score is not None else _("missing"),
-            _(status(x.colour, x.score)), f"{ARROWS[x.trend]} {_(TREND[x.trend])}", target,
+            _(status(x.colour, x.score, x.relative)), f"{ARROWS[x.trend]} {_(TREND[x.trend])}",
+            target,
             "" if x.change is None else ("+" if x.change > 0 else "") + number(x.change, lang),
             _("%(place)d of %(count)d") % {"place": x.position, "count": x.compared}
             if x.position else "", _short(x.source)]

@@ -66,6 +66,12 @@ class Line:
     def name(self, lang: str) -> str:
         return indicator_name(self, lang)
 
+    @property
+    def relative(self) -> bool:
+        """Its thresholds come from the group's distribution, with no target behind them: green
+        is the best quarter, not a goal reached."""
+        return bool(self.basis) and self.basis.get("kind") == "distribution"
+
 
 @dataclass
 class GoalStatus:
@@ -78,6 +84,11 @@ class GoalStatus:
     group_mean: float | None  # the mean goal score of the group's areas with one
     measured: bool  # the profile has indicators for the goal
     lines: list[Line] = field(default_factory=list)
+
+    @property
+    def relative(self) -> bool:
+        """An indicator scored for the goal has no target behind its thresholds."""
+        return any(x.relative for x in self.lines if x.score is not None)
 
 
 @dataclass
