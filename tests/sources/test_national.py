@@ -6,6 +6,7 @@ by page, API and CLI, and the place picker."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from itertools import combinations
 from urllib.parse import unquote, urlsplit
@@ -358,3 +359,11 @@ def test_green_without_a_target_reads_among_the_best_not_achieved(national, clie
     assert "Blant de beste" in doc["legend"]
     assert all(t["status"] != "Målet er nådd" for t in doc["tiles"]
                if t["goal"] == goal.goal)
+
+
+def test_the_compare_page_names_profile_sets_in_the_readers_language(client):
+    page = client.get("/sammenlign", params={"gruppe": "Telemark"}).text
+    options = page.split('id="profil"', 1)[1].split("</select>", 1)[0]
+    assert "Telemark: et eksempel" in options and "a worked example" not in options
+    named = re.search(r"Profilsett (.+?), sammenlignet innenfor", page)[1]
+    assert named in {"Nasjonal statusprofil", "Telemark: et eksempel"}  # not its id

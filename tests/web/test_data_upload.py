@@ -177,3 +177,12 @@ def test_a_long_list_of_problems_ends_in_the_readers_language(writable, framewor
             "period": "år", "value": "verdi"}
     report = writable.post("/import/data/sjekk?lang=nb", data=form).text
     assert "… og 5 til" in report and "more" not in report.split('id="problems"', 1)[1]
+
+
+def test_an_indicator_page_leads_to_loading_figures_for_it(writable, framework_db):
+    page = writable.get("/indikator/un-global/13.2.2").text
+    link = re.search(r'href="(/import/data\?indikator=[^"]+)">Last inn egne tall', page)[1]
+    form = writable.get(link.replace("&amp;", "&")).text
+    assert 'id="indicator" name="indicator" value="un-global/13.2.2"' in form
+    empty = writable.get("/indikator/un-global/13.2.2/data").text
+    assert "Last inn egne tall for denne indikatoren" in empty

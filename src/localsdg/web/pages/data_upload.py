@@ -33,9 +33,10 @@ ROLES = ("area", "period", "value")
 
 
 @router.get("/import/data")
-def upload_form(request: Request, session: DB, angret: int | None = None):
-    return render(request, "data_upload.html", step="upload", form={}, by=name_of(request),
-                  recent=_recent(session), undone=angret)
+def upload_form(request: Request, session: DB, angret: int | None = None, indikator: str = ""):
+    """The upload form; `indikator` (SET/CODE) fills in the indicator the figures go to."""
+    return render(request, "data_upload.html", step="upload", form={"indicator": indikator},
+                  by=name_of(request), recent=_recent(session), undone=angret)
 
 
 @router.post("/import/data/angre")

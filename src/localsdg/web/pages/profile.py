@@ -137,7 +137,9 @@ def compare(request: Request, session: DB, profil: str | None = None,
     chosen = chosen_areas(omrade, r)
     profiles = [build(session, c, profile_set, gruppe, runs=0) for c in chosen]
     x, y = axes(r, x, y)
+    set_name = next((s["name"] for s in sets if s["id"] == profile_set), profile_set)
     return render(request, "compare.html", sets=sets, profile_set=profile_set, run=r,
+                  set_name=set_name,
                   members=r.group.members, chosen=chosen, profiles=profiles, x=x, y=y,
                   scatter=_scatter(r, chosen, x, y, lang), map=_map(r, kart, lang), kart=kart,
                   group=gruppe or r.group.id, paths=PATHS)
