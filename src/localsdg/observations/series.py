@@ -228,7 +228,8 @@ def _population_by_year(session: Session) -> dict[tuple[str, int], float]:
 
 def area_overview(session: Session, level: str, code: str) -> list[dict]:
     """Every indicator with data for the area, with its latest value (the total where there is
-    one, else the first breakdown) as imported."""
+    one, else the first breakdown) as imported; a figure before a newer year the publisher gave
+    as missing."""
     ids = list(session.scalars(select(Observation.indicator_id).distinct().where(
         Observation.area_level == level, Observation.area_code == code)))
     latest: dict[int, Stored] = {}
@@ -236,8 +237,8 @@ def area_overview(session: Session, level: str, code: str) -> list[dict]:
         if r.area_level != level:
             continue
         best = latest.get(r.indicator_id)
-        if best is None or (headline_rank(r.dims), -r.end_year) < (
-                headline_rank(best.dims), -best.end_year):
+        if best is None or (r.value is None, headline_rank(r.dims), -r.end_year) < (
+                best.value is None, headline_rank(best.dims), -best.end_year):
             latest[r.indicator_id] = r
     indicators = {i.id: i for i in session.scalars(select(Indicator).where(
         Indicator.id.in_(list(latest))))}
