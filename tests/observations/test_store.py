@@ -18,6 +18,7 @@ from localsdg.catalog.store import start_batch
 from localsdg.db.schema import ImportBatch, Observation
 from localsdg.db.session import session_scope, upgrade
 from localsdg.errors import UserError
+from localsdg.observations.series import area_overview
 from localsdg.observations.store import (
     Obs,
     Problem,
@@ -260,3 +261,14 @@ def test_two_values_for_one_key_are_refused_by_default_and_a_bad_choice_is_named
         _commit(db_url, [*_rows(ind), replace(_rows(ind)[2], value=1.0)])
     with pytest.raises(UserError, match="on_duplicate 'first': use refuse"):
         _commit(db_url, _rows(ind), on_duplicate="first")
+
+
+def test_a_place_overview_shows_a_figure_before_a_newer_missing_one(db_url, ids):
+    """The newest row the publisher gave as missing does not hide the figures before it."""
+    ind = ids["folkemengde"]
+    _commit(db_url, [
+        Obs(ind, "municipality", "4003", "2023", 2023, 2023, 12.5),
+        Obs(ind, "municipality", "4003", "2024", 2024, 2024, None, flags="missing")])
+    with session_scope(db_url) as s:
+        (shown,) = area_overview(s, "municipality", "4003")
+    assert (shown["period"], shown["value"]) == ("2023", 12.5)
