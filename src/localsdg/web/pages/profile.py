@@ -11,7 +11,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from localsdg.catalog.index import get_index
 from localsdg.catalog.indicators import indicator_name
+from localsdg.catalog.search import set_names
 from localsdg.db.state import kept, planning_version, remember
 from localsdg.errors import NotFound
 from localsdg.observations.series import area_overview
@@ -102,6 +104,7 @@ def _area_html(request: Request, session: DB, level: str, code: str, profile_set
                 groups=status.groups,
                 refused=status.refused, municipal=municipal_sets(session, code, level),
                 indicators=area_overview(session, level, code),
+                set_names=set_names(get_index(session), lang),
                 plans=plans.listed(session, status.area["code"]) if level != "country" else None)
 
 
