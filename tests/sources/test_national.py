@@ -367,3 +367,10 @@ def test_the_compare_page_names_profile_sets_in_the_readers_language(client):
     assert "Telemark: et eksempel" in options and "a worked example" not in options
     named = re.search(r"Profilsett (.+?), sammenlignet innenfor", page)[1]
     assert named in {"Nasjonal statusprofil", "Telemark: et eksempel"}  # not its id
+
+
+def test_the_explanation_names_the_profile_set_and_the_group_in_the_readers_language(client):
+    page = client.get("/forklaring", params={"profil": PROFILE_SET, "omrade": BODO}).text
+    intro = page.split("<h1", 1)[1].split("</p>", 1)[0]
+    assert "Nasjonal statusprofil" in intro and "similar:" not in intro
+    assert f"Profilsett {PROFILE_SET}," not in intro

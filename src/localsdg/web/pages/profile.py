@@ -127,7 +127,8 @@ def explanation(request: Request, session: DB, profil: str, omrade: str,
     trace = explained.explain(r, omrade, mal, indikator)
     level = next(m.level for m in r.group.members if m.code == omrade)
     return render(request, "explanation.html", trace=trace, profile_set=profil,
-                  group=r.group.id, back=f"/{PATHS[level]}/{omrade}")
+                  set_name=get_set(session, profil).name, group=r.group.id,
+                  group_name=r.group.name, back=f"/{PATHS[level]}/{omrade}")
 
 
 @router.get("/sammenlign")
