@@ -20,12 +20,18 @@ from typer.testing import CliRunner
 from localsdg.cli import app as cli
 from localsdg.db.session import session_scope
 from localsdg.errors import UserError
+from localsdg.present.i18n import translations
+from localsdg.present.labels import AMONG_THE_BEST, NO_THRESHOLDS, STATUS, TREND
 from localsdg.reports import document
 from localsdg.scoring import explain
 from localsdg.scoring.area_profile import build, profile_sets_for
 from localsdg.scoring.profiles import get_set, profiles_of, save_set
 from localsdg.scoring.run import run, scored
 from tests.helpers import app_client
+
+NB = translations("nb").gettext
+STATUS_WORDS = {NB(t) for t in [*STATUS.values(), AMONG_THE_BEST, NO_THRESHOLDS]}
+TREND_WORDS = {NB(t) for t in TREND.values()}
 
 SKIEN = "4003"
 LANGS = ["nb", "nn", "en"]
@@ -122,8 +128,9 @@ def test_html_report_and_workbook_hold_the_same_numbers(client, demo):
     summary_row = dict(zip(head, row, strict=True))
     with session_scope(demo) as s:
         p = build(s, SKIEN)
-    assert summary_row["index"] == pytest.approx(p.index) and summary_row["rank"] == p.rank
-    assert f"{summary_row['index']:.1f}".replace(".", ",") in summary
+    assert summary_row["Indeksskår"] == pytest.approx(p.index)
+    assert summary_row["Plass"] == p.rank
+    assert f"{summary_row['Indeksskår']:.1f}".replace(".", ",") in summary
     goal_rows = list(book["mål"].iter_rows(values_only=True))
     shown = {str(r[0]): f"{r[2]:.1f}".replace(".", ",") for r in goal_rows[1:]
              if r[2] is not None}
@@ -132,8 +139,9 @@ def test_html_report_and_workbook_hold_the_same_numbers(client, demo):
     columns = indicators[0]
     for r in indicators[1:]:
         row = dict(zip(columns, r, strict=True))
-        if row["value"] is not None:
-            assert row["source"] and row["import_batch"]
+        if row["Verdi"] is not None:
+            assert row["Kilde"] and row["Importnummer"]
+        assert row["Status"] in STATUS_WORDS and row["Trend"] in TREND_WORDS  # words, not codes
     assert len(list(book["sammenlignet"].iter_rows())) == 1 + 17
 
 

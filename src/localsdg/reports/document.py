@@ -261,29 +261,44 @@ def html(p: AreaProfile, lang: str) -> bytes:
     return web_page("report.html", content(p, lang))
 
 
+# The workbook's columns, in the reader's language like its sheets' names
+SUMMARY = [N_("Area code"), N_("Name"), N_("Profile set"), N_("Group compared within"),
+           N_("Year"), N_("Index score"), N_("Rank"), N_("Areas ranked"),
+           N_("Index score, 5th percentile"), N_("Index score, 95th percentile"),
+           N_("Rank, 5th percentile"), N_("Rank, 95th percentile"),
+           N_("Runs of the uncertainty analysis")]
+GOALS = [N_("Goal"), N_("Name"), N_("Score"), N_("Status"), N_("Trend"), N_("Group mean"),
+         N_("Share of weight with data"), N_("Filled from the group"), N_("Measured")]
+INDICATORS = [N_("Goal"), N_("Indicator"), N_("Name"), N_("Value"), N_("Unit"), N_("Period"),
+              N_("Year"), N_("Score"), N_("Status"), N_("Trend"), N_("Local target"),
+              N_("Target year"), N_("Optimum"), N_("Change needed"), N_("Place in the group"),
+              N_("Areas compared"), N_("Source"), N_("Import batch"),
+              N_("Score published by the source"),
+              N_("Group mean used")]
+PEERS = [N_("Rank"), N_("Area code"), N_("Name"), N_("Index score")]
+
+
 def xlsx(p: AreaProfile, lang: str) -> bytes:
     """Every number of the report with its source: the summary, the goals, each indicator
     (value, period, unit, score, status, trend, target, place, source and import batch) and
-    every area compared."""
+    every area compared; columns, statuses and trends in the reader's language."""
     _ = translations(lang).gettext
+
+    def labelled(x: GoalStatus | Line) -> list[str]:  # its status and trend, in words
+        return [_(status(x.colour, x.score, x.relative)), _(TREND[x.trend])]
     return workbook({
-        _("summary"): (["area", "name", "profile_set", "group", "year", "index", "rank",
-                        "ranked", "index_p5", "index_p95", "rank_p5", "rank_p95", "runs"],
-                       [[p.code, p.name, p.profile_set, p.group, p.year, p.index, p.rank,
-                         p.ranked, *(p.index_band or (None, None)),
+        _("summary"): ([_(c) for c in SUMMARY],
+                       [[p.code, p.name, _(p.profile_name), group_title(p.group, p.group_name, _),
+                         p.year, p.index, p.rank, p.ranked, *(p.index_band or (None, None)),
                          *(p.rank_band or (None, None)), p.runs]]),
-        _("goals"): (["goal", "name", "score", "status", "trend", "group_mean",
-                      "share_with_data", "filled_from_group", "measured"],
-                     [[g.goal, goal_name(g.goal, lang), g.score, g.colour, g.trend, g.group_mean,
+        _("goals"): ([_(c) for c in GOALS],
+                     [[g.goal, goal_name(g.goal, lang), g.score, *labelled(g), g.group_mean,
                        g.share, g.filled, g.measured] for g in p.goals]),
-        _("indicators"): (["goal", "indicator", "name", "value", "unit", "period", "year",
-                           "score", "status", "trend", "target", "target_year", "optimum",
-                           "change_needed", "place", "compared", "source", "import_batch",
-                           "score_given", "imputed"],
+        _("indicators"): ([_(c) for c in INDICATORS],
                           [[x.goal, x.ref, x.name(lang), x.value, x.unit, x.period, x.year,
-                            x.score, x.colour, x.trend, x.target, x.target_year, x.optimum,
+                            x.score, *labelled(x), x.target, x.target_year, x.optimum,
                             x.change, x.position, x.compared, x.source, x.batch, x.given,
                             x.imputed] for g in p.goals for x in g.lines]),
-        _("compared"): (["rank", "area", "name", "index"],
+        _("compared"): ([_(c) for c in PEERS],
                         [[x.rank, x.code, x.name, x.index] for x in p.peers]),
     })
