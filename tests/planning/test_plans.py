@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from localsdg.catalog.properties import target_codes
 from localsdg.cli import app as cli
 from localsdg.db.schema import Plan, PlanChange
 from localsdg.db.session import session_scope
@@ -411,3 +412,11 @@ def test_form_mistakes_are_told_in_the_readers_language_beside_their_field(clien
                                                    "year": "tjuetretti"}, params={"lang": "en"})
     assert r.status_code == 422 and "Write a whole number, for example 2030." in r.text
     assert "Skriv" not in r.text.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+@pytest.mark.parametrize(("written", "codes"), [
+    ("4.1, 4,6", ["4.1", "4.6"]), ("11.a;11.B", ["11.a", "11.b"]), ("13.2,13.3", ["13.2", "13.3"]),
+    ("4 , 6", ["4", "6"]), ("", []), (None, []), ("4.99 mål", ["4.99", "mål"])])
+def test_targets_are_read_as_a_person_writes_them(written, codes):
+    """A decimal comma is a target's point; what is no target is kept for the checks to name."""
+    assert target_codes(written) == codes

@@ -16,6 +16,8 @@ from localsdg.messages import Message
 
 MULTI_SEPARATOR = "|"
 TARGET_PATTERN = re.compile(r"^(1[0-7]|[1-9])\.([1-9][0-9]?|[a-j])$")
+# a target in a list a person wrote, with a point or a decimal comma ('4.1, 4,6'), or other text
+TARGET_WORD = re.compile(r"\d{1,2}[.,][0-9a-z]{1,2}\b|[^\s,;]+", re.IGNORECASE)
 MAX_TEXT = 300  # multi-valued free text (tags) must fit the value column
 MAX_FIELD = 20_000  # any other text: a name or a description, not a whole file
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks aside
@@ -122,6 +124,13 @@ def checked_text(text: str) -> str:
         raise ValueError(Message("the value has %(count)s characters; at most %(most)s",
                                  count=len(text), most=MAX_FIELD))
     return text
+
+
+def target_codes(text: object) -> list[str]:
+    """The targets of a list as a person writes them ('4.1, 4,6; 11.A' is 4.1, 4.6 and 11.a),
+    each as its code; what is no target is kept as written, for the checks to name."""
+    return [re.sub(r"(?<=\d),", ".", word).lower()
+            for word in TARGET_WORD.findall(str(text or ""))]
 
 
 def split_multi(raw: object) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import xlsxwriter
 from sqlalchemy.orm import Session
 
+from localsdg.catalog.properties import target_codes
 from localsdg.errors import TooLarge, UserError
 from localsdg.planning import store
 from localsdg.planning.model import FORMAT, Plan
@@ -231,7 +232,7 @@ def _measures(rows: dict[str, list[tuple[int, dict]]], places: dict[str, str], n
     measures: dict[str, dict] = {}
     for n, r in rows["measures"]:
         m = {**r, "id": str(r.get("id")) if r.get("id") is not None else None,
-             "targets": [t.strip() for t in str(r.get("targets") or "").split(",") if t.strip()],
+             "targets": target_codes(r.get("targets")),
              "indicators": [], "budget": []}
         places[f"measures[{len(measures) + 1}]"] = f"sheet measures, row {n}"
         if str(m["id"]) in measures:

@@ -8,7 +8,6 @@ file could not. The name recorded with a change is asked once and kept in a cook
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -20,6 +19,7 @@ from starlette.datastructures import FormData
 from localsdg import taxonomy as tx
 from localsdg.catalog.goals import goals_with_targets
 from localsdg.catalog.indicators import indicator_name
+from localsdg.catalog.properties import target_codes
 from localsdg.catalog.store import known_targets
 from localsdg.errors import Conflict, UserError
 from localsdg.observations.series import area_overview
@@ -52,8 +52,6 @@ END_BEFORE_START = N_("The end year is before the start year.")
 SAME_ENDS = N_("Choose two different goals or targets.")
 NOT_TARGETS = N_("Not SDG targets: %(codes)s. Write targets as 11.2 or 11.a, separated by "
                  "commas.")
-# a target as a person writes it, with a point or a decimal comma ('4.1, 4,6'), or other text
-TARGET_WORD = re.compile(r"\d{1,2}\s*[.,]\s*[0-9a-z]{1,2}\b|[^\s,;]+", re.IGNORECASE)
 SHARES = N_("The goals' shares add up to %(total)s %%; they must add up to 100 %%.")
 NO_NAME = N_("Write your name at the top of the page first: it is recorded with every change.")
 CHANGED_MEANWHILE = N_("Someone else changed “%(part)s” (%(by)s, %(at)s) after you opened the "
@@ -246,8 +244,7 @@ class Fields:
 
     def targets(self, name: str, known: set[str]) -> list[str]:
         """The SDG targets of a field ('4.1, 4,6' or '11.a;11.b'), each one that exists."""
-        codes = [re.sub(r"\s*[.,]\s*", ".", word).lower()
-                 for word in TARGET_WORD.findall(self.text(name) or "")]
+        codes = target_codes(self.text(name))
         if unknown := [c for c in codes if c not in known]:
             self.errors[name] = self._(NOT_TARGETS) % {"codes": ", ".join(unknown)}
         return codes
