@@ -54,6 +54,9 @@ def test_a_jsonstat_file_goes_straight_to_the_check_report(writable, framework_d
                             files={"file": (raw.name, raw.read_bytes())})
     assert checked.status_code == 200 and "356 figures, 356 of them new" in checked.text
     assert "K-Rest" in checked.text  # the statistics-bank groups, left out
+    in_nb = writable.post("/import/data?lang=nb", data={"create": "lokal/ssb"},
+                          files={"file": (raw.name, raw.read_bytes())}).text
+    assert "K-Rest" in in_nb and "en gruppe i statistikkbanken, ikke et område" in in_nb
 
 
 def _zip(tmp_path, files: dict[str, bytes]) -> bytes:

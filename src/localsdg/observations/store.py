@@ -161,7 +161,7 @@ def commit_frame(session: Session, frame: pl.DataFrame, problems: list[Located],
     problems = [p for _, p in sorted([*problems, *unstorable, *repeats], key=lambda p: p[0])]
     if problems and not skip_bad:
         listed = "\n".join(f"  {p}" for p in problems[:MAX_LISTED])
-        rest = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+        rest = f"\n  {more(len(problems) - MAX_LISTED)}" if len(problems) > MAX_LISTED else ""
         raise UserError(f"{name or source}: {len(problems)} bad rows; nothing was imported. "
                         "Fix them, or import with --skip-bad-rows to leave them out:\n"
                         f"{listed}{rest}",

@@ -232,7 +232,8 @@ def statbank_groups(data: dict, name: str, areas: AreaIndex) -> list[str]:
     the continental shelf): not areas, so their values are left out, each said in a line."""
     geo = roles(data, name).geo
     labels = data["dimension"][geo]["category"].get("label") or {}
-    return [f"{code} ({labels.get(code, code)}): a statistics-bank group, not an area; left out"
+    return [placed(f"{code} ({labels.get(code, code)})", Message(
+        "a statistics-bank group, not an area; left out"))
             for code in categories(data, geo) if _is_group(code, areas)]
 
 
