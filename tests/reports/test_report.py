@@ -174,6 +174,11 @@ def test_compare_scatter_and_map(client):
     assert client.get("/sammenlign?x=nope/1").status_code == 422
     outsider = client.get("/sammenlign?omrade=0301&omrade=4003")
     assert outsider.status_code == 422 and "0301 not in the group" in outsider.text
+    changed = client.get("/sammenlign?gruppe=county:40&fra_gruppe=all:municipality"
+                         "&omrade=0301&omrade=4003&omrade=4001")  # the group typed anew
+    assert changed.status_code == 200 and "Skien" in changed.text
+    alone = client.get("/sammenlign?gruppe=county:40&fra_gruppe=all:municipality&omrade=0301")
+    assert alone.status_code == 200  # too few left in the group: the best ranked instead
     assert client.get("/sammenlign?omrade=4003").status_code == 422
     assert client.get("/sammenlign?kart=goal:99").status_code == 422
 

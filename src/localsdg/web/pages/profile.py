@@ -134,10 +134,16 @@ def explanation(request: Request, session: DB, profil: str, omrade: str,
 @router.get("/sammenlign")
 def compare(request: Request, session: DB, profil: str | None = None,
             gruppe: str | None = None, omrade: Codes = None, x: str | None = None,
-            y: str | None = None, kart: str | None = None):
+            y: str | None = None, kart: str | None = None, fra_gruppe: str | None = None):
+    """`fra_gruppe`: the group the form was shown with; when the reader typed another, the
+    areas chosen outside the new group are let go (the two best ranked when too few stay)."""
     lang = choose(request)
     profile_set, sets = default_profile_set(session, profil)
     r, _u = scored(session, profile_set, gruppe)
+    if omrade and fra_gruppe is not None and fra_gruppe != (gruppe or r.group.id):
+        members = {m.code for m in r.group.members}
+        omrade = [c for c in omrade if c in members]
+        omrade = omrade if len(omrade) >= 2 else None
     chosen = chosen_areas(omrade, r)
     profiles = [build(session, c, profile_set, gruppe, runs=0) for c in chosen]
     x, y = axes(r, x, y)
